@@ -1,0 +1,135 @@
+/**
+ * Loads rule packs: every `*.yaml` / `*.yml` under the given directories, one rule a file.
+ * A broken rule file becomes a located problem and the other rules still load.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { z } from 'zod';
+import type { InputProblem } from '../types';
+import { parseLocatedYaml, YamlSyntaxError, type LocatedYaml, type PathSegment } from '../yaml/located-yaml';
+import { RuleSchema, type RuleSpec } from './schema';
+
+export interface LoadedRule extends RuleSpec {
+  /** The file the rule came from. */
+  source: string;
+}
+
+export interface RuleLoadResult {
+  rules: LoadedRule[];
+  problems: InputProblem[];
+}
+
+/** Turns zod issues into problems located in the YAML source. */
+export function zodIssuesToProblems(file: string, located: LocatedYaml, error: z.ZodError): InputProblem[] {
+  return error.issues.map((issue) => {
+    const issuePath = issue.path.filter((segment): segment is PathSegment => typeof segment !== 'symbol');
+    const where = located.locate(issuePath);
+    const field = formatFieldPath(issuePath);
+    return {
+      file,
+      line: where.line,
+      character: where.character,
+      field: field || undefined,
+      message: field ? `${field}: ${issue.message}` : issue.message,
+      severity: 'error' as const,
+    };
+  });
+}
+
+export function formatFieldPath(segments: readonly PathSegment[]): string {
+  let out = '';
+  for (const segment of segments) out += typeof segment === 'number' ? `[${segment}]` : out ? `.${segment}` : segment;
+  return out;
+}
+
+/** Parses and validates one rule file's text. */
+export function parseRuleFile(file: string, text: string): { rule?: LoadedRule; problems: InputProblem[] } {
+  let located: LocatedYaml;
+  try {
+    located = parseLocatedYaml(text, file);
+  } catch (error) {
+    if (error instanceof YamlSyntaxError) {
+      return { problems: [{ file, ...error.location, message: `invalid YAML: ${error.reason}`, severity: 'error' }] };
+    }
+    throw error;
+  }
+  const parsed = RuleSchema.safeParse(located.value);
+  if (!parsed.success) return { problems: zodIssuesToProblems(file, located, parsed.error) };
+  const problems: InputProblem[] = [];
+  for (const [index, pattern] of regexFields(parsed.data)) {
+    try {
+      new RegExp(pattern, 'u');
+    } catch (error) {
+      const where = located.locate(index);
+      problems.push({ file, ...where, field: formatFieldPath(index), message: `invalid regular expression: ${(error as Error).message}`, severity: 'error' });
+    }
+  }
+  if (problems.length > 0) return { problems };
+  return { rule: { ...parsed.data, source: file }, problems };
+}
+
+/** Every `matches:` pattern of a rule with its path, so bad regexes are reported at load time. */
+function regexFields(rule: RuleSpec): Array<[PathSegment[], string]> {
+  const found: Array<[PathSegment[], string]> = [];
+  const walk = (value: unknown, at: PathSegment[]): void => {
+    if (Array.isArray(value)) value.forEach((item, i) => walk(item, [...at, i]));
+    else if (value && typeof value === 'object') {
+      for (const [key, child] of Object.entries(value)) {
+        if (key === 'matches' && typeof child === 'string') found.push([[...at, key], child]);
+        else walk(child, [...at, key]);
+      }
+    }
+  };
+  walk(rule.match, ['match']);
+  return found;
+}
+
+function listYamlFiles(directory: string): string[] {
+  const out: string[] = [];
+  const entries = fs.readdirSync(directory, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) {
+    const full = path.join(directory, entry.name);
+    if (entry.isDirectory()) out.push(...listYamlFiles(full));
+    else if (entry.isFile() && /\.ya?ml$/.test(entry.name)) out.push(full);
+  }
+  return out;
+}
+
+/**
+ * Loads every rule under `directories`. Later directories may not redefine an earlier rule id:
+ * the duplicate is reported and skipped, so a user pack cannot silently shadow a built-in rule.
+ */
+export function loadRules(directories: readonly string[]): RuleLoadResult {
+  const rules: LoadedRule[] = [];
+  const problems: InputProblem[] = [];
+  const byId = new Map<string, LoadedRule>();
+  for (const directory of directories) {
+    let files: string[];
+    try {
+      files = listYamlFiles(directory);
+    } catch (error) {
+      problems.push({ file: directory, message: `cannot read rule directory: ${(error as Error).message}`, severity: 'error' });
+      continue;
+    }
+    for (const file of files) {
+      let text: string;
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch (error) {
+        problems.push({ file, message: `cannot read rule file: ${(error as Error).message}`, severity: 'error' });
+        continue;
+      }
+      const result = parseRuleFile(file, text);
+      problems.push(...result.problems);
+      if (!result.rule) continue;
+      const previous = byId.get(result.rule.id);
+      if (previous) {
+        problems.push({ file, line: 0, character: 0, field: 'id', message: `rule id "${result.rule.id}" is already defined in ${previous.source}; this file is skipped`, severity: 'error' });
+        continue;
+      }
+      byId.set(result.rule.id, result.rule);
+      rules.push(result.rule);
+    }
+  }
+  return { rules, problems };
+}

@@ -1,0 +1,157 @@
+/**
+ * The shape of a rule file (rules/<language>/<id>.yaml). One rule a file; the YAML owns the
+ * metadata, the ATLAS links, the message, the documentation, the match and the fix. A rule that
+ * needs code names a `check` implemented in the engine (engine/checks) instead of a call match.
+ */
+import { z } from 'zod';
+
+export const SeveritySchema = z.enum(['error', 'warning', 'info']);
+
+const TechniqueId = z.string().regex(/^AML\.T\d{4}(\.\d{3})?$/, 'expected an ATLAS technique id such as AML.T0011.000');
+const MitigationId = z.string().regex(/^AML\.M\d{4}$/, 'expected an ATLAS mitigation id such as AML.M0011');
+const RuleId = z.string().regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, 'rule ids are kebab-case, e.g. torch-load-unsafe');
+
+/** A literal as written in source: strings, numbers, booleans and None (null). */
+const LiteralValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+/**
+ * Which argument a condition looks at: by keyword name, by position, or both (a keyword
+ * argument wins; the positional slot is used when the keyword is absent).
+ */
+export const ArgumentSelectorSchema = z.union([
+  z.string().min(1),
+  z.strictObject({ name: z.string().min(1).optional(), position: z.number().int().min(0).optional() }).refine(
+    (selector) => selector.name !== undefined || selector.position !== undefined,
+    'give a name, a position or both',
+  ),
+]);
+
+/**
+ * A condition on one argument. Exactly one test is given besides `arg`.
+ * - absent / present: whether the argument is passed at all
+ * - equals / in: the literal value (after following constants) equals one of these
+ * - matches: the literal string value matches this regular expression
+ * - non-literal: the argument is passed but its value is not a literal the engine can know
+ */
+const ArgumentTestSchema = z.strictObject({
+  arg: ArgumentSelectorSchema,
+  absent: z.literal(true).optional(),
+  present: z.literal(true).optional(),
+  equals: LiteralValue.optional(),
+  in: z.array(LiteralValue).min(1).optional(),
+  'not-in': z.array(LiteralValue).min(1).optional(),
+  matches: z.string().min(1).optional(),
+  'non-literal': z.literal(true).optional(),
+  /** The value is a dotted name that resolves (through imports) to one of these qualified names. */
+  'resolves-to': z.array(z.string().min(1)).min(1).optional(),
+});
+
+export type ArgumentTest = z.infer<typeof ArgumentTestSchema>;
+
+export type Condition =
+  | ArgumentTest
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition };
+
+export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
+  z.union([
+    z.strictObject({ all: z.array(ConditionSchema).min(1) }),
+    z.strictObject({ any: z.array(ConditionSchema).min(1) }),
+    z.strictObject({ not: ConditionSchema }),
+    ArgumentTestSchema.refine(
+      (test) =>
+        [test.absent, test.present, test.equals !== undefined ? true : undefined, test.in, test['not-in'], test.matches, test['non-literal'], test['resolves-to']].filter(
+          (x) => x !== undefined,
+        ).length === 1,
+      'an argument condition needs exactly one of absent, present, equals, in, not-in, matches, non-literal, resolves-to',
+    ),
+  ]),
+);
+
+/** One edit of a fix, applied to the matched call. */
+export const FixOperationSchema = z.union([
+  /** Set a keyword argument to this source text, replacing its value or appending it. */
+  z.strictObject({ 'set-arg': z.strictObject({ name: z.string().min(1), value: z.string().min(1) }) }),
+  /** Delete a keyword argument together with its separating comma. */
+  z.strictObject({ 'remove-arg': z.string().min(1) }),
+  /** Replace the last attribute of the callee (yaml.load -> yaml.safe_load); only offered for attribute calls. */
+  z.strictObject({ 'rename-method': z.string().min(1) }),
+  /** Replace the string literal of an argument, keeping its quotes. */
+  z.strictObject({ 'replace-string': z.strictObject({ arg: ArgumentSelectorSchema, value: z.string() }) }),
+]);
+
+export type FixOperation = z.infer<typeof FixOperationSchema>;
+
+export const FixSchema = z.strictObject({
+  title: z.string().min(1),
+  /** Safe fixes are applied by "fix all"; unsafe ones only on request. */
+  safe: z.boolean().default(false),
+  edits: z.array(FixOperationSchema).min(1),
+});
+
+export type FixSpec = z.infer<typeof FixSchema>;
+
+/** A variant of a call match: first case whose `when` holds wins; it may override severity and message. */
+export const CaseSchema = z.strictObject({
+  when: ConditionSchema.optional(),
+  severity: SeveritySchema.optional(),
+  message: z.string().min(1).optional(),
+  fix: FixSchema.optional(),
+  /** Where to underline: the whole call (default), the callee, or one argument. */
+  highlight: z.union([z.enum(['call', 'callee']), z.strictObject({ arg: ArgumentSelectorSchema })]).optional(),
+});
+
+export type CaseSpec = z.infer<typeof CaseSchema>;
+
+export const CallMatchSchema = z.strictObject({
+  /**
+   * Qualified names the call must resolve to through imports. `*` stands for one dotted segment,
+   * `**` for one or more: `transformers.**.from_pretrained`, `**.from_pretrained`.
+   */
+  calls: z.array(z.string().min(1)).min(1),
+  /** The cases, in order; a call matching none of them is not reported. */
+  cases: z.array(CaseSchema).min(1),
+});
+
+export const CheckMatchSchema = z.strictObject({
+  /** The name of a check implemented in the engine (engine/checks). */
+  check: z.string().min(1),
+  /** Free-form options handed to the check. */
+  options: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const RuleSchema = z.strictObject({
+  id: RuleId,
+  title: z.string().min(1),
+  severity: SeveritySchema,
+  languages: z.array(z.enum(['python', 'typescript', 'javascript', 'notebook', 'requirements', 'dockerfile', 'yaml', 'toml'])).min(1),
+  atlas: z.strictObject({
+    techniques: z.array(TechniqueId).min(1),
+    mitigations: z.array(MitigationId).default([]),
+  }),
+  /** Default message; `{callee}` is replaced by the name as written in the code. */
+  message: z.string().min(1),
+  docs: z.strictObject({
+    why: z.string().min(1),
+    bad: z.string().min(1),
+    good: z.string().min(1),
+    /** The fix in one line, for hovers and `atlas-lens explain`. */
+    fix: z.string().min(1).optional(),
+    references: z.array(z.url()).default([]),
+  }),
+  /**
+   * Names whose presence in a file's text makes the rule worth running; derived from `calls`
+   * when absent. A file containing none of them is not parsed for this rule.
+   */
+  triggers: z.array(z.string().min(1)).optional(),
+  match: z.union([CallMatchSchema, CheckMatchSchema]),
+});
+
+export type RuleSpec = z.infer<typeof RuleSchema>;
+export type CallMatch = z.infer<typeof CallMatchSchema>;
+export type CheckMatch = z.infer<typeof CheckMatchSchema>;
+
+export function isCallMatch(match: RuleSpec['match']): match is CallMatch {
+  return 'calls' in match;
+}
