@@ -1,0 +1,1 @@
+"""Inference services for the fraud-detector model."""

@@ -1,0 +1,1 @@
+"""Shared helpers for the fraud-detector project."""
