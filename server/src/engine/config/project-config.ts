@@ -109,6 +109,10 @@ export function loadProjectConfig(file: string): ProjectConfigLoadResult {
 export function parseProjectConfig(file: string, text: string): ProjectConfigLoadResult {
   const absolute = path.resolve(file);
   const configDir = path.dirname(absolute);
+  // An empty file (or one holding only comments) is a valid, empty config; js-yaml rejects it.
+  if (/^(?:[ \t]*(?:#[^\n]*)?\r?(?:\n|$))*$/.test(text.replace(/^\uFEFF/, ''))) {
+    return { config: defaultProjectConfig(), problems: [], file: absolute, configDir };
+  }
   let located: LocatedYaml;
   try {
     located = parseLocatedYaml(text, absolute);
@@ -121,7 +125,7 @@ export function parseProjectConfig(file: string, text: string): ProjectConfigLoa
   }
   const locate = (fieldPath: readonly PathSegment[]): SourceLocation => located.locate(fieldPath);
 
-  // An empty file (or one holding only comments) is a valid, empty config.
+  // A document holding only `---` or `null`.
   if (located.value === undefined || located.value === null) {
     return { config: defaultProjectConfig(), problems: [], file: absolute, configDir, locate };
   }
