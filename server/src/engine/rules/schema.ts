@@ -20,7 +20,12 @@ const LiteralValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
  */
 export const ArgumentSelectorSchema = z.union([
   z.string().min(1),
-  z.strictObject({ name: z.string().min(1).optional(), position: z.number().int().min(0).optional() }).refine(
+  z.strictObject({
+    name: z.string().min(1).optional(),
+    position: z.number().int().min(0).optional(),
+    /** Look inside a tuple or list literal: `socket.bind(("0.0.0.0", 80))` is position 0, item 0. */
+    item: z.number().int().min(0).optional(),
+  }).refine(
     (selector) => selector.name !== undefined || selector.position !== undefined,
     'give a name, a position or both',
   ),
@@ -44,12 +49,21 @@ const ArgumentTestSchema = z.strictObject({
   'non-literal': z.literal(true).optional(),
   /** The value is a dotted name that resolves (through imports) to one of these qualified names. */
   'resolves-to': z.array(z.string().min(1)).min(1).optional(),
+  /**
+   * The value is a local filesystem path: a literal starting with ./ ../ / ~ or a drive letter,
+   * a directory that exists next to the file or in the project, or os.path / pathlib calls.
+   */
+  'local-path': z.literal(true).optional(),
 });
 
 export type ArgumentTest = z.infer<typeof ArgumentTestSchema>;
 
+/** The call's resolved name matches one of these patterns (to vary a case by callee). */
+const CalleeTestSchema = z.strictObject({ callee: z.array(z.string().min(1)).min(1) });
+
 export type Condition =
   | ArgumentTest
+  | { callee: string[] }
   | { all: Condition[] }
   | { any: Condition[] }
   | { not: Condition };
@@ -59,12 +73,13 @@ export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
     z.strictObject({ all: z.array(ConditionSchema).min(1) }),
     z.strictObject({ any: z.array(ConditionSchema).min(1) }),
     z.strictObject({ not: ConditionSchema }),
+    CalleeTestSchema,
     ArgumentTestSchema.refine(
       (test) =>
-        [test.absent, test.present, test.equals !== undefined ? true : undefined, test.in, test['not-in'], test.matches, test['non-literal'], test['resolves-to']].filter(
+        [test.absent, test.present, test.equals !== undefined ? true : undefined, test.in, test['not-in'], test.matches, test['non-literal'], test['resolves-to'], test['local-path']].filter(
           (x) => x !== undefined,
         ).length === 1,
-      'an argument condition needs exactly one of absent, present, equals, in, not-in, matches, non-literal, resolves-to',
+      'an argument condition needs exactly one of absent, present, equals, in, not-in, matches, non-literal, resolves-to, local-path',
     ),
   ]),
 );
@@ -95,6 +110,8 @@ export type FixSpec = z.infer<typeof FixSchema>;
 /** A variant of a call match: first case whose `when` holds wins; it may override severity and message. */
 export const CaseSchema = z.strictObject({
   when: ConditionSchema.optional(),
+  /** `false` makes this an exception: a call matching it is known safe and later cases are not tried. */
+  report: z.boolean().default(true),
   severity: SeveritySchema.optional(),
   message: z.string().min(1).optional(),
   fix: FixSchema.optional(),
@@ -107,7 +124,8 @@ export type CaseSpec = z.infer<typeof CaseSchema>;
 export const CallMatchSchema = z.strictObject({
   /**
    * Qualified names the call must resolve to through imports. `*` stands for one dotted segment,
-   * `**` for one or more: `transformers.**.from_pretrained`, `**.from_pretrained`.
+   * `**` for one or more: `transformers.**.from_pretrained`, `**.from_pretrained`. A method on an
+   * instance is written with `()`: `app = Flask(__name__); app.run()` is `flask.Flask().run`.
    */
   calls: z.array(z.string().min(1)).min(1),
   /** The cases, in order; a call matching none of them is not reported. */

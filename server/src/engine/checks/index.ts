@@ -1,0 +1,22 @@
+/**
+ * Checks implemented in code, for rules whose match is more than a call with argument conditions.
+ * The rule's YAML still owns its metadata; `match: { check: <name> }` picks the function here.
+ */
+import type { PythonFacts } from '../python/facts';
+import type { ConditionContext } from '../python/conditions';
+import type { RawFinding } from '../python/run-rules';
+import type { LoadedRule } from '../rules/loader';
+import type { CheckMatch } from '../rules/schema';
+
+export type PythonCheck = (rule: LoadedRule, options: Readonly<Record<string, unknown>>, facts: PythonFacts, context: ConditionContext, source: string) => RawFinding[];
+
+const PYTHON_CHECKS = new Map<string, PythonCheck>();
+
+export function registeredChecks(): string[] {
+  return [...PYTHON_CHECKS.keys()];
+}
+
+export function runCheck(rule: LoadedRule, match: CheckMatch, facts: PythonFacts, context: ConditionContext, source: string): RawFinding[] {
+  const check = PYTHON_CHECKS.get(match.check);
+  return check ? check(rule, match.options ?? {}, facts, context, source) : [];
+}

@@ -1,0 +1,93 @@
+/**
+ * Evaluates a rule's declarative conditions on one call.
+ */
+import * as path from 'node:path';
+import type { Node } from 'web-tree-sitter';
+import type { ArgumentTest, Condition } from '../rules/schema';
+import { compileNamePattern } from '../rules/name-pattern';
+import { isLiteral, literalEquals, readArgument } from './arguments';
+import type { CallFact, PythonFacts, Value } from './facts';
+
+export interface ConditionContext {
+  facts: PythonFacts;
+  /** Absolute path of the file being analysed, when it is on disk. */
+  file?: string;
+  /** Whether a directory or file exists (cached by the caller); used for `local-path`. */
+  pathExists?: (absolutePath: string) => boolean;
+  /** Project root, for paths relative to where the code is run from. */
+  projectRoot?: string;
+}
+
+const regexCache = new Map<string, RegExp>();
+
+function cachedRegex(pattern: string): RegExp {
+  let regex = regexCache.get(pattern);
+  if (!regex) {
+    regex = new RegExp(pattern, 'u');
+    regexCache.set(pattern, regex);
+  }
+  return regex;
+}
+
+export function evaluateCondition(condition: Condition, call: CallFact, context: ConditionContext): boolean {
+  if ('all' in condition) return condition.all.every((c) => evaluateCondition(c, call, context));
+  if ('any' in condition) return condition.any.some((c) => evaluateCondition(c, call, context));
+  if ('not' in condition) return !evaluateCondition(condition.not, call, context);
+  if ('callee' in condition) return condition.callee.some((pattern) => compileNamePattern(pattern)(call.qualifiedName ?? ''));
+  return evaluateArgumentTest(condition, call, context);
+}
+
+function evaluateArgumentTest(test: ArgumentTest, call: CallFact, context: ConditionContext): boolean {
+  const argument = readArgument(context.facts, call, test.arg);
+  if (test.absent) return argument.state === 'absent';
+  if (test.present) return argument.state !== 'absent';
+  if (test['non-literal']) return argument.state === 'unknown' || (argument.state === 'present' && !isLiteral(argument.value));
+  if (argument.state !== 'present') return false;
+  const value = argument.value;
+  if (test.equals !== undefined) return literalEquals(value, test.equals);
+  if (test.in) return test.in.some((expected) => literalEquals(value, expected));
+  if (test['not-in']) return isLiteral(value) && value.kind !== 'name' && !test['not-in'].some((expected) => literalEquals(value, expected));
+  if (test.matches !== undefined) return value.kind === 'string' && cachedRegex(test.matches).test(value.value);
+  if (test['resolves-to']) return value.kind === 'name' && test['resolves-to'].some((pattern) => compileNamePattern(pattern)(value.qualified));
+  if (test['local-path']) return isLocalPath(argument.node, value, context);
+  return false;
+}
+
+const PATH_CALLS = [
+  'os.path.join', 'os.path.abspath', 'os.path.expanduser', 'os.path.realpath', 'os.path.dirname', 'os.path.normpath',
+  'os.getcwd', 'os.path.expandvars', 'pathlib.Path', 'pathlib.PurePath', 'pathlib.PosixPath', 'pathlib.WindowsPath',
+  'pathlib.Path.home', 'pathlib.Path.cwd', 'tempfile.mkdtemp', 'tempfile.gettempdir',
+].map(compileNamePattern);
+
+const LOCAL_PREFIXES = ['./', '../', '/', '~', '.\\', '..\\'];
+
+/** Whether a model/data argument names something on the local disk rather than a hub repository. */
+export function isLocalPath(node: Node, value: Value, context: ConditionContext): boolean {
+  if (value.kind === 'string') return isLocalPathString(value.value, context);
+  if (value.kind === 'call') {
+    // os.path.join(...), Path(...), and methods on a Path instance (Path(x).parent, .resolve()).
+    return PATH_CALLS.some((matches) => matches(value.qualified.replace(/\(\)(\..*)?$/, '')));
+  }
+  // An f-string whose literal head is a local prefix: f"./runs/{name}".
+  if (node.type === 'string') {
+    const head = node.namedChildren.find((child) => child?.type === 'string_content');
+    const first = node.namedChildren.find((child) => child?.type === 'string_content' || child?.type === 'interpolation');
+    if (head && first === head && LOCAL_PREFIXES.some((prefix) => head.text.startsWith(prefix))) return true;
+  }
+  // Path(x) / "sub": the `/` operator on a path.
+  if (node.type === 'binary_operator' && node.childForFieldName('operator')?.text === '/') {
+    const left = node.childForFieldName('left');
+    if (left) return isLocalPath(left, context.facts.evaluate(left, context.facts.scopeAt(left)), context);
+  }
+  return false;
+}
+
+function isLocalPathString(text: string, context: ConditionContext): boolean {
+  if (text === '.' || text === '..') return true;
+  if (LOCAL_PREFIXES.some((prefix) => text.startsWith(prefix))) return true;
+  if (/^[A-Za-z]:[\\/]/.test(text) || text.includes('\\')) return true;
+  // "checkpoints/best" looks like a hub id ("org/name"); it is local if it exists on disk.
+  if (!context.pathExists) return false;
+  const candidates = [context.file ? path.resolve(path.dirname(context.file), text) : undefined, context.projectRoot ? path.resolve(context.projectRoot, text) : undefined];
+  return candidates.some((candidate) => candidate !== undefined && context.pathExists!(candidate));
+}

@@ -1,0 +1,485 @@
+/**
+ * Facts about one Python file, computed once and shared by every rule: scopes with their
+ * bindings (imports, aliases, constants, definitions, parameters), every call with its callee
+ * resolved to a qualified name through those bindings, its arguments, and the comments.
+ *
+ * Resolution is deliberately conservative: a name is resolved only when every step is known
+ * (`import torch as t; t.load` → `torch.load`), so a method called `load` on an unknown object
+ * is never `torch.load`. A name rebound by `def`, a parameter or a loop is not an import any more.
+ */
+import type { Node, Tree } from 'web-tree-sitter';
+
+export type ScopeKind = 'module' | 'function' | 'class';
+
+export type Binding =
+  | { kind: 'import'; qualified: string; at: number }
+  /** An assignment; what it means is decided on demand from its right-hand side. */
+  | { kind: 'assign'; value: Node; at: number }
+  /** `with X() as name`: the context manager call's result. */
+  | { kind: 'with'; value: Node; at: number }
+  /** def, class, parameter, loop target, except alias, tuple unpacking…: nothing we can know. */
+  | { kind: 'opaque'; at: number };
+
+export interface Scope {
+  kind: ScopeKind;
+  parent?: Scope;
+  /** The function or class node; undefined for the module. */
+  node?: Node;
+  bindings: Map<string, Binding[]>;
+}
+
+export interface KeywordArgument {
+  name: string;
+  /** The whole `name=value` node. */
+  node: Node;
+  value: Node;
+}
+
+export interface CallFact {
+  node: Node;
+  callee: Node;
+  /** The callee resolved through imports, e.g. `torch.load`; undefined when unknown. */
+  qualifiedName?: string;
+  positional: Node[];
+  keywords: Map<string, KeywordArgument>;
+  /** `*args` present: any positional slot may be filled. */
+  hasStarArgs: boolean;
+  /** `**kwargs` present: any keyword may be passed. */
+  hasKeywordSplat: boolean;
+  scope: Scope;
+  /** First and last line of the statement holding the call (header only for compound statements). */
+  statementLines: { first: number; last: number };
+}
+
+/** What the engine knows of an expression's value. */
+export type Value =
+  | { kind: 'string'; value: string }
+  | { kind: 'number'; value: number }
+  | { kind: 'bool'; value: boolean }
+  | { kind: 'none' }
+  | { kind: 'sequence'; items: Value[] }
+  /** A dotted name resolved through imports, e.g. `yaml.SafeLoader`. */
+  | { kind: 'name'; qualified: string }
+  /** The result of a call whose callee resolved, e.g. `os.path.join(...)`. */
+  | { kind: 'call'; qualified: string; node: Node }
+  | { kind: 'unknown' };
+
+const PYTHON_BUILTINS = new Set([
+  'eval', 'exec', 'compile', 'open', '__import__', 'getattr', 'input', 'print', 'str', 'int', 'float', 'bool',
+  'dict', 'list', 'tuple', 'set', 'len', 'range', 'isinstance', 'type', 'object', 'super', 'map', 'filter',
+]);
+
+const SIMPLE_STATEMENTS = new Set([
+  'expression_statement', 'return_statement', 'assert_statement', 'delete_statement', 'raise_statement',
+  'print_statement', 'exec_statement', 'type_alias_statement', 'pass_statement', 'import_statement',
+  'import_from_statement', 'global_statement', 'nonlocal_statement',
+]);
+
+const COMPOUND_STATEMENTS = new Set([
+  'if_statement', 'elif_clause', 'for_statement', 'while_statement', 'with_statement', 'try_statement',
+  'function_definition', 'class_definition', 'decorated_definition', 'match_statement', 'case_clause',
+]);
+
+const MAX_EVALUATION_DEPTH = 8;
+
+export class PythonFacts {
+  readonly module: Scope = { kind: 'module', bindings: new Map() };
+  readonly calls: CallFact[] = [];
+  /** Comment text by zero-based line. */
+  readonly comments = new Map<number, string>();
+  /** Every string literal node's decoded value is computed lazily; this caches it. */
+  private readonly valueCache = new Map<number, Value>();
+  private readonly scopeOfNode = new Map<number, Scope>();
+
+  constructor(readonly tree: Tree) {
+    this.collect(tree.rootNode, this.module);
+    for (const call of this.calls) call.qualifiedName = this.qualifiedNameOf(call.callee, call.scope);
+  }
+
+  // ---------------------------------------------------------------- collection (one tree walk)
+
+  private collect(root: Node, rootScope: Scope): void {
+    // An explicit stack instead of recursion: deeply nested generated code must not overflow.
+    const stack: Array<[Node, Scope]> = [[root, rootScope]];
+    while (stack.length > 0) {
+      const [node, scope] = stack.pop()!;
+      let childScope = scope;
+      switch (node.type) {
+        case 'comment':
+          this.comments.set(node.startPosition.row, node.text);
+          continue;
+        case 'import_statement':
+          this.collectImport(node, scope);
+          continue;
+        case 'import_from_statement':
+          this.collectFromImport(node, scope);
+          continue;
+        case 'function_definition':
+        case 'class_definition': {
+          const name = node.childForFieldName('name');
+          if (name) bind(scope, name.text, { kind: 'opaque', at: node.startIndex });
+          childScope = { kind: node.type === 'function_definition' ? 'function' : 'class', parent: scope, node, bindings: new Map() };
+          this.scopeOfNode.set(node.id, childScope);
+          if (node.type === 'function_definition') this.bindParameters(node, childScope);
+          // Decorators and default values are evaluated in the enclosing scope; good enough to walk them inside.
+          break;
+        }
+        case 'assignment':
+          this.collectAssignment(node, scope);
+          break;
+        case 'augmented_assignment': {
+          const left = node.childForFieldName('left');
+          if (left?.type === 'identifier') bind(scope, left.text, { kind: 'opaque', at: node.startIndex });
+          break;
+        }
+        case 'named_expression': {
+          const name = node.childForFieldName('name');
+          const value = node.childForFieldName('value');
+          if (name && value) bind(scope, name.text, { kind: 'assign', value, at: node.startIndex });
+          break;
+        }
+        case 'for_statement':
+        case 'for_in_clause': {
+          const left = node.childForFieldName('left');
+          if (left) for (const name of targetNames(left)) bind(scope, name, { kind: 'opaque', at: node.startIndex });
+          break;
+        }
+        case 'with_item':
+          this.collectWithItem(node, scope);
+          break;
+        case 'except_clause':
+          for (const child of node.namedChildren) {
+            if (child?.type === 'as_pattern') {
+              const alias = child.childForFieldName('alias');
+              for (const name of alias ? targetNames(alias) : []) bind(scope, name, { kind: 'opaque', at: node.startIndex });
+            }
+          }
+          break;
+        case 'call':
+          this.collectCall(node, scope);
+          break;
+      }
+      const children = node.namedChildren;
+      for (let i = children.length - 1; i >= 0; i--) {
+        const child = children[i];
+        if (child) stack.push([child, childScope]);
+      }
+    }
+  }
+
+  private collectImport(node: Node, scope: Scope): void {
+    for (const child of node.namedChildren) {
+      if (!child) continue;
+      if (child.type === 'dotted_name') {
+        // `import torch.serialization` binds `torch` to the package `torch`.
+        const first = child.namedChildren[0];
+        if (first) bind(scope, first.text, { kind: 'import', qualified: first.text, at: node.startIndex });
+      } else if (child.type === 'aliased_import') {
+        const name = child.childForFieldName('name');
+        const alias = child.childForFieldName('alias');
+        if (name && alias) bind(scope, alias.text, { kind: 'import', qualified: dottedText(name), at: node.startIndex });
+      }
+    }
+  }
+
+  private collectFromImport(node: Node, scope: Scope): void {
+    const moduleNode = node.childForFieldName('module_name');
+    if (!moduleNode) return;
+    // Relative imports name the project's own modules; keep them apart from installed packages.
+    const moduleName = moduleNode.type === 'relative_import' ? `<local>${moduleNode.text}` : dottedText(moduleNode);
+    for (const child of node.childrenForFieldName('name')) {
+      if (!child) continue;
+      if (child.type === 'dotted_name') {
+        bind(scope, child.text, { kind: 'import', qualified: `${moduleName}.${dottedText(child)}`, at: node.startIndex });
+      } else if (child.type === 'aliased_import') {
+        const name = child.childForFieldName('name');
+        const alias = child.childForFieldName('alias');
+        if (name && alias) bind(scope, alias.text, { kind: 'import', qualified: `${moduleName}.${dottedText(name)}`, at: node.startIndex });
+      }
+    }
+    // `from x import *` binds names we cannot know; we leave them unresolved.
+  }
+
+  private bindParameters(definition: Node, scope: Scope): void {
+    const parameters = definition.childForFieldName('parameters');
+    if (!parameters) return;
+    for (const parameter of parameters.namedChildren) {
+      if (!parameter) continue;
+      const nameNode =
+        parameter.type === 'identifier' ? parameter : parameter.childForFieldName('name') ?? parameter.namedChildren.find((c) => c?.type === 'identifier');
+      if (nameNode?.type === 'identifier') bind(scope, nameNode.text, { kind: 'opaque', at: parameter.startIndex });
+    }
+  }
+
+  private collectAssignment(node: Node, scope: Scope): void {
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    if (!left) return;
+    if (left.type === 'identifier' && right) {
+      bind(scope, left.text, { kind: 'assign', value: right, at: node.startIndex });
+      return;
+    }
+    // Chained `a = b = value` is nested as assignment(right: assignment); tuple targets are opaque.
+    for (const name of targetNames(left)) bind(scope, name, { kind: 'opaque', at: node.startIndex });
+  }
+
+  private collectWithItem(node: Node, scope: Scope): void {
+    const value = node.childForFieldName('value');
+    if (value?.type !== 'as_pattern') return;
+    const target = value.childForFieldName('alias');
+    const expression = value.namedChildren[0];
+    const names = target ? targetNames(target) : [];
+    if (names.length === 1 && expression && names[0]) bind(scope, names[0], { kind: 'with', value: expression, at: node.startIndex });
+    else for (const name of names) bind(scope, name, { kind: 'opaque', at: node.startIndex });
+  }
+
+  private collectCall(node: Node, scope: Scope): void {
+    const callee = node.childForFieldName('function');
+    const argumentList = node.childForFieldName('arguments');
+    if (!callee) return;
+    const positional: Node[] = [];
+    const keywords = new Map<string, KeywordArgument>();
+    let hasStarArgs = false;
+    let hasKeywordSplat = false;
+    if (argumentList?.type === 'argument_list') {
+      for (const argument of argumentList.namedChildren) {
+        if (!argument || argument.type === 'comment') continue;
+        if (argument.type === 'keyword_argument') {
+          const name = argument.childForFieldName('name');
+          const value = argument.childForFieldName('value');
+          if (name && value) keywords.set(name.text, { name: name.text, node: argument, value });
+        } else if (argument.type === 'list_splat') hasStarArgs = true;
+        else if (argument.type === 'dictionary_splat') hasKeywordSplat = true;
+        else positional.push(argument);
+      }
+    } else if (argumentList) {
+      positional.push(argumentList); // a generator expression argument: f(x for x in y)
+    }
+    this.calls.push({ node, callee, positional, keywords, hasStarArgs, hasKeywordSplat, scope, statementLines: statementLines(node) });
+  }
+
+  // ---------------------------------------------------------------- resolution
+
+  /** The binding a name refers to at a given point, walking out through enclosing scopes. */
+  lookup(name: string, scope: Scope, at: number): Binding | undefined {
+    let current: Scope | undefined = scope;
+    let first = true;
+    while (current) {
+      // Names in a class body are not visible from its methods.
+      if (first || current.kind !== 'class') {
+        const bindings = current.bindings.get(name);
+        if (bindings && bindings.length > 0) {
+          // In a function, a binding made later in the enclosing scope is still visible when it runs.
+          const before = bindings.filter((binding) => binding.at < at);
+          return before.length > 0 ? before[before.length - 1] : bindings[0];
+        }
+      }
+      first = false;
+      current = current.parent;
+    }
+    return undefined;
+  }
+
+  /** The scope a node is in. */
+  scopeAt(node: Node): Scope {
+    for (let current: Node | null = node.parent; current; current = current.parent) {
+      const scope = this.scopeOfNode.get(current.id);
+      if (scope) return scope;
+    }
+    return this.module;
+  }
+
+  /** `t.load` → `torch.load` when `t` is `import torch as t`; undefined when any step is unknown. */
+  qualifiedNameOf(expression: Node, scope: Scope, depth = 0): string | undefined {
+    if (depth > MAX_EVALUATION_DEPTH) return undefined;
+    if (expression.type === 'identifier') {
+      const binding = this.lookup(expression.text, scope, expression.startIndex);
+      if (!binding) return PYTHON_BUILTINS.has(expression.text) ? `builtins.${expression.text}` : undefined;
+      switch (binding.kind) {
+        case 'import':
+          return binding.qualified;
+        case 'assign':
+        case 'with': {
+          // `load = torch.load` is an alias; `app = Flask(__name__)` is an instance, so `app.run`
+          // resolves to `flask.Flask().run` — and calling `data = pickle.load(f)` is not pickle.load.
+          const value = binding.value;
+          if (value.type === 'identifier' || value.type === 'attribute' || value.type === 'call') return this.qualifiedNameOf(value, scope, depth + 1);
+          return undefined;
+        }
+        default:
+          return undefined;
+      }
+    }
+    if (expression.type === 'attribute') {
+      const object = expression.childForFieldName('object');
+      const attribute = expression.childForFieldName('attribute');
+      if (!object || !attribute) return undefined;
+      const base = this.qualifiedNameOf(object, scope, depth + 1);
+      return base ? `${base}.${attribute.text}` : undefined;
+    }
+    if (expression.type === 'call') {
+      // `Flask(__name__).run(...)`: a method on a fresh instance, written `flask.Flask().run`.
+      const callee = expression.childForFieldName('function');
+      const base = callee ? this.qualifiedNameOf(callee, scope, depth + 1) : undefined;
+      return base ? `${base}()` : undefined;
+    }
+    if (expression.type === 'parenthesized_expression') {
+      const inner = expression.namedChildren[0];
+      return inner ? this.qualifiedNameOf(inner, scope, depth + 1) : undefined;
+    }
+    return undefined;
+  }
+
+  /**
+   * The value of an expression, following names to their single assignment in scope
+   * (`REV = "3f2a…"` is a constant; a name assigned twice is not).
+   */
+  evaluate(expression: Node, scope: Scope, depth = 0): Value {
+    if (depth > MAX_EVALUATION_DEPTH) return { kind: 'unknown' };
+    const cached = depth === 0 ? this.valueCache.get(expression.id) : undefined;
+    if (cached) return cached;
+    const value = this.evaluateUncached(expression, scope, depth);
+    if (depth === 0) this.valueCache.set(expression.id, value);
+    return value;
+  }
+
+  private evaluateUncached(expression: Node, scope: Scope, depth: number): Value {
+    switch (expression.type) {
+      case 'string':
+        return stringValue(expression);
+      case 'concatenated_string': {
+        let text = '';
+        for (const part of expression.namedChildren) {
+          if (!part) continue;
+          const value = stringValue(part);
+          if (value.kind !== 'string') return { kind: 'unknown' };
+          text += value.value;
+        }
+        return { kind: 'string', value: text };
+      }
+      case 'integer':
+      case 'float': {
+        const number = Number(expression.text.replace(/_/g, ''));
+        return Number.isNaN(number) ? { kind: 'unknown' } : { kind: 'number', value: number };
+      }
+      case 'true':
+        return { kind: 'bool', value: true };
+      case 'false':
+        return { kind: 'bool', value: false };
+      case 'none':
+        return { kind: 'none' };
+      case 'unary_operator': {
+        const operand = expression.childForFieldName('argument');
+        const operator = expression.childForFieldName('operator')?.text;
+        const value = operand ? this.evaluate(operand, scope, depth + 1) : { kind: 'unknown' as const };
+        if (value.kind === 'number' && operator === '-') return { kind: 'number', value: -value.value };
+        return value.kind === 'number' && operator === '+' ? value : { kind: 'unknown' };
+      }
+      case 'parenthesized_expression': {
+        const inner = expression.namedChildren[0];
+        return inner ? this.evaluate(inner, scope, depth + 1) : { kind: 'unknown' };
+      }
+      case 'tuple':
+      case 'list':
+        return { kind: 'sequence', items: expression.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment').map((c) => this.evaluate(c, scope, depth + 1)) };
+      case 'binary_operator': {
+        if (expression.childForFieldName('operator')?.text !== '+') return { kind: 'unknown' };
+        const left = expression.childForFieldName('left');
+        const right = expression.childForFieldName('right');
+        if (!left || !right) return { kind: 'unknown' };
+        const a = this.evaluate(left, scope, depth + 1);
+        const b = this.evaluate(right, scope, depth + 1);
+        return a.kind === 'string' && b.kind === 'string' ? { kind: 'string', value: a.value + b.value } : { kind: 'unknown' };
+      }
+      case 'identifier': {
+        const binding = this.lookup(expression.text, scope, expression.startIndex);
+        if (!binding) return { kind: 'unknown' };
+        if (binding.kind === 'import') return { kind: 'name', qualified: binding.qualified };
+        if (binding.kind !== 'assign') return { kind: 'unknown' };
+        // A constant is a name bound exactly once in its scope.
+        const owner = this.ownerScope(expression.text, scope);
+        if ((owner?.bindings.get(expression.text)?.length ?? 0) !== 1) return { kind: 'unknown' };
+        return this.evaluate(binding.value, owner ?? scope, depth + 1);
+      }
+      case 'attribute': {
+        const qualified = this.qualifiedNameOf(expression, scope);
+        return qualified ? { kind: 'name', qualified } : { kind: 'unknown' };
+      }
+      case 'call': {
+        const callee = expression.childForFieldName('function');
+        const qualified = callee ? this.qualifiedNameOf(callee, scope) : undefined;
+        return qualified ? { kind: 'call', qualified, node: expression } : { kind: 'unknown' };
+      }
+      default:
+        return { kind: 'unknown' };
+    }
+  }
+
+  private ownerScope(name: string, scope: Scope): Scope | undefined {
+    let first = true;
+    for (let current: Scope | undefined = scope; current; current = current.parent) {
+      if ((first || current.kind !== 'class') && current.bindings.has(name)) return current;
+      first = false;
+    }
+    return undefined;
+  }
+}
+
+function bind(scope: Scope, name: string, binding: Binding): void {
+  const list = scope.bindings.get(name);
+  if (list) list.push(binding);
+  else scope.bindings.set(name, [binding]);
+}
+
+/** Names bound by an assignment target: `a`, `a, b`, `(a, [b, *c])`; attributes and subscripts bind nothing. */
+function targetNames(target: Node): string[] {
+  if (target.type === 'identifier') return [target.text];
+  if (['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'list_splat_pattern', 'parenthesized_expression'].includes(target.type)) {
+    return target.namedChildren.flatMap((child) => (child ? targetNames(child) : []));
+  }
+  return [];
+}
+
+function dottedText(node: Node): string {
+  return node.namedChildren.map((child) => child?.text ?? '').join('.') || node.text;
+}
+
+function statementLines(node: Node): { first: number; last: number } {
+  for (let current: Node | null = node.parent; current; current = current.parent) {
+    if (SIMPLE_STATEMENTS.has(current.type)) return { first: current.startPosition.row, last: current.endPosition.row };
+    if (COMPOUND_STATEMENTS.has(current.type) || current.type === 'block' || current.type === 'module') {
+      // A call in an `if` or `with` header: from the header's first line to the end of the call.
+      const first = current.type === 'block' || current.type === 'module' ? node.startPosition.row : current.startPosition.row;
+      return { first, last: node.endPosition.row };
+    }
+  }
+  return { first: node.startPosition.row, last: node.endPosition.row };
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v' };
+
+/** The value of a string literal; f-strings with interpolations and bytes are not literals we judge. */
+export function stringValue(node: Node): Value {
+  if (node.type !== 'string') return { kind: 'unknown' };
+  const start = node.namedChildren.find((c) => c?.type === 'string_start')?.text ?? '"';
+  const prefix = start.replace(/['"]/g, '').toLowerCase();
+  const raw = prefix.includes('r');
+  let text = '';
+  for (const part of node.namedChildren) {
+    if (!part) continue;
+    if (part.type === 'interpolation') return { kind: 'unknown' };
+    if (part.type === 'string_content') text += part.text;
+    else if (part.type === 'escape_sequence') text += raw ? part.text : decodeEscape(part.text);
+  }
+  return { kind: 'string', value: text };
+}
+
+function decodeEscape(sequence: string): string {
+  const body = sequence.slice(1);
+  const simple = SIMPLE_ESCAPES[body];
+  if (simple !== undefined) return simple;
+  if (/^x[0-9a-fA-F]{2}$/.test(body) || /^u[0-9a-fA-F]{4}$/.test(body) || /^U[0-9a-fA-F]{8}$/.test(body)) {
+    return String.fromCodePoint(parseInt(body.slice(1), 16));
+  }
+  return sequence;
+}

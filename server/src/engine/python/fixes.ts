@@ -1,0 +1,101 @@
+/**
+ * Builds a rule's fix as text edits on one call. Every operation either produces its edits or
+ * gives up (returns undefined), in which case the finding is reported without a fix: a wrong
+ * edit is worse than none.
+ */
+import type { Node } from 'web-tree-sitter';
+import type { FixOperation, FixSpec } from '../rules/schema';
+import type { Fix, Position, Range, TextEdit } from '../types';
+import { argumentNode, normaliseSelector } from './arguments';
+import type { CallFact } from './facts';
+
+export function pointToPosition(point: { row: number; column: number }): Position {
+  return { line: point.row, character: point.column };
+}
+
+export function nodeRange(node: Node): Range {
+  return { start: pointToPosition(node.startPosition), end: pointToPosition(node.endPosition) };
+}
+
+export function buildFix(spec: FixSpec, call: CallFact, source: string): Fix | undefined {
+  const edits: TextEdit[] = [];
+  for (const operation of spec.edits) {
+    const produced = buildOperation(operation, call, source);
+    if (!produced) return undefined;
+    edits.push(...produced);
+  }
+  return { title: spec.title, safe: spec.safe, edits };
+}
+
+function buildOperation(operation: FixOperation, call: CallFact, source: string): TextEdit[] | undefined {
+  if ('set-arg' in operation) return setArgument(call, operation['set-arg'].name, operation['set-arg'].value, source);
+  if ('remove-arg' in operation) return removeArgument(call, operation['remove-arg']);
+  if ('rename-method' in operation) {
+    if (call.callee.type !== 'attribute') return undefined;
+    const attribute = call.callee.childForFieldName('attribute');
+    return attribute ? [{ range: nodeRange(attribute), newText: operation['rename-method'] }] : undefined;
+  }
+  const selector = normaliseSelector(operation['replace-string'].arg);
+  const node = argumentNode(call, selector);
+  // Only a string written in place: editing a constant defined elsewhere would surprise the user.
+  if (!node || node.type !== 'string') return undefined;
+  const start = node.namedChildren.find((child) => child?.type === 'string_start');
+  const end = node.namedChildren.find((child) => child?.type === 'string_end');
+  if (!start || !end || node.namedChildren.some((child) => child?.type === 'interpolation')) return undefined;
+  return [{ range: { start: pointToPosition(start.endPosition), end: pointToPosition(end.startPosition) }, newText: operation['replace-string'].value }];
+}
+
+function argumentList(call: CallFact): Node | undefined {
+  const list = call.node.childForFieldName('arguments');
+  return list?.type === 'argument_list' ? list : undefined;
+}
+
+function realArguments(list: Node): Node[] {
+  return list.namedChildren.filter((child): child is Node => child !== null && child.type !== 'comment');
+}
+
+function setArgument(call: CallFact, name: string, value: string, source: string): TextEdit[] | undefined {
+  const existing = call.keywords.get(name);
+  if (existing) return [{ range: nodeRange(existing.value), newText: value }];
+  const list = argumentList(call);
+  if (!list) return undefined;
+  const closing = list.lastChild;
+  if (!closing || closing.type !== ')') return undefined;
+  const args = realArguments(list);
+  const last = args[args.length - 1];
+  if (!last) return [{ range: { start: pointToPosition(closing.startPosition), end: pointToPosition(closing.startPosition) }, newText: `${name}=${value}` }];
+  const comma = last.nextSibling?.type === ',' ? last.nextSibling : undefined;
+  const multiLine = closing.startPosition.row > last.endPosition.row;
+  if (multiLine) {
+    // One argument a line: add ours on its own line with the same indentation.
+    const indent = source.slice(lineStartOffset(source, last.startIndex), last.startIndex);
+    const indentation = /^\s*$/.test(indent) ? indent : '    ';
+    const after = comma ?? last;
+    return [{ range: { start: pointToPosition(after.endPosition), end: pointToPosition(after.endPosition) }, newText: `${comma ? '' : ','}\n${indentation}${name}=${value}${comma ? ',' : ''}` }];
+  }
+  if (comma) return [{ range: { start: pointToPosition(comma.endPosition), end: pointToPosition(comma.endPosition) }, newText: ` ${name}=${value}` }];
+  return [{ range: { start: pointToPosition(last.endPosition), end: pointToPosition(last.endPosition) }, newText: `, ${name}=${value}` }];
+}
+
+function removeArgument(call: CallFact, name: string): TextEdit[] | undefined {
+  const keyword = call.keywords.get(name);
+  const list = argumentList(call);
+  if (!keyword || !list) return undefined;
+  const args = realArguments(list);
+  const index = args.findIndex((arg) => arg.id === keyword.node.id);
+  if (index < 0) return undefined;
+  const previous = args[index - 1];
+  const next = args[index + 1];
+  if (previous) {
+    // `f(a, x=1)` → `f(a)`: from the end of the previous argument to the end of this one.
+    return [{ range: { start: pointToPosition(previous.endPosition), end: pointToPosition(keyword.node.endPosition) }, newText: '' }];
+  }
+  if (next) return [{ range: { start: pointToPosition(keyword.node.startPosition), end: pointToPosition(next.startPosition) }, newText: '' }];
+  // The only argument: drop it and a trailing comma.
+  const comma = keyword.node.nextSibling?.type === ',' ? keyword.node.nextSibling : undefined;
+  return [{ range: { start: pointToPosition(keyword.node.startPosition), end: pointToPosition((comma ?? keyword.node).endPosition) }, newText: '' }];
+}
+
+function lineStartOffset(source: string, offset: number): number {
+  return source.lastIndexOf('\n', offset - 1) + 1;
+}

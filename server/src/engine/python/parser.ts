@@ -1,0 +1,45 @@
+/**
+ * Loads web-tree-sitter and the Python grammar (both wasm, no native addon) once per process.
+ * The wasm files are found next to the bundle (dist/) when built, or in node_modules in development.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Language, Parser } from 'web-tree-sitter';
+
+let loading: Promise<Language> | undefined;
+
+function findFile(candidates: string[]): string {
+  for (const candidate of candidates) if (fs.existsSync(candidate)) return candidate;
+  throw new Error(`cannot find ${path.basename(candidates[0] ?? '')}; looked in:\n  ${candidates.join('\n  ')}`);
+}
+
+/** Directories to look in, nearest first: the bundle's own folder, then node_modules up the tree. */
+function searchDirs(subdir: string): string[] {
+  const dirs = [__dirname];
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    dirs.push(path.join(dir, 'node_modules', subdir));
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return dirs;
+}
+
+export function pythonLanguage(): Promise<Language> {
+  loading ??= (async () => {
+    const runtimeWasm = findFile(searchDirs('web-tree-sitter').map((dir) => path.join(dir, 'tree-sitter.wasm')));
+    await Parser.init({ locateFile: () => runtimeWasm });
+    const grammarWasm = findFile(searchDirs('tree-sitter-python').map((dir) => path.join(dir, 'tree-sitter-python.wasm')));
+    return Language.load(fs.readFileSync(grammarWasm));
+  })();
+  return loading;
+}
+
+/** A parser bound to the Python grammar. Parsers are cheap; each caller keeps its own. */
+export async function createPythonParser(): Promise<Parser> {
+  const language = await pythonLanguage();
+  const parser = new Parser();
+  parser.setLanguage(language);
+  return parser;
+}

@@ -1,0 +1,79 @@
+/**
+ * Runs declarative call rules over a Python file's facts.
+ */
+import type { LoadedRule } from '../rules/loader';
+import { compileNamePattern, triggerWords, type NamePattern } from '../rules/name-pattern';
+import { isCallMatch, type CaseSpec } from '../rules/schema';
+import type { Finding, Range } from '../types';
+import { argumentNode, normaliseSelector } from './arguments';
+import { evaluateCondition, type ConditionContext } from './conditions';
+import type { CallFact } from './facts';
+import { buildFix, nodeRange } from './fixes';
+
+export interface CompiledRule {
+  rule: LoadedRule;
+  /** Call patterns, for call rules; empty for checks. */
+  patterns: NamePattern[];
+  /** Words that must occur in a file's text for the rule to have anything to find. */
+  triggers: string[];
+  /** Last segment of every call pattern, or undefined when a pattern ends in a wildcard. */
+  lastSegments?: Set<string>;
+}
+
+export function compileRule(rule: LoadedRule): CompiledRule {
+  if (!isCallMatch(rule.match)) return { rule, patterns: [], triggers: rule.triggers ?? [] };
+  const calls = rule.match.calls;
+  const lastSegments = calls.map((pattern) => pattern.split('.').pop() ?? '');
+  return {
+    rule,
+    patterns: calls.map(compileNamePattern),
+    triggers: rule.triggers ?? triggerWords(calls),
+    lastSegments: lastSegments.some((segment) => segment.includes('*')) ? undefined : new Set(lastSegments),
+  };
+}
+
+/** A finding before settings and suppressions are applied. */
+export type RawFinding = Omit<Finding, 'file'>;
+
+export function runCallRule(compiled: CompiledRule, calls: readonly CallFact[], context: ConditionContext, source: string): RawFinding[] {
+  const { rule } = compiled;
+  if (!isCallMatch(rule.match)) return [];
+  const findings: RawFinding[] = [];
+  for (const call of calls) {
+    const name = call.qualifiedName;
+    if (!name) continue;
+    if (compiled.lastSegments && !compiled.lastSegments.has(name.slice(name.lastIndexOf('.') + 1))) continue;
+    if (!compiled.patterns.some((matches) => matches(name))) continue;
+    const chosen = rule.match.cases.find((candidate) => !candidate.when || evaluateCondition(candidate.when, call, context));
+    if (!chosen || !chosen.report) continue;
+    findings.push(makeFinding(rule, chosen, call, source));
+  }
+  return findings;
+}
+
+function makeFinding(rule: LoadedRule, chosen: CaseSpec, call: CallFact, source: string): RawFinding {
+  const callee = call.callee.text.replace(/\s+/g, '');
+  const message = (chosen.message ?? rule.message).replaceAll('{callee}', callee);
+  const fix = chosen.fix ? buildFix(chosen.fix, call, source) : undefined;
+  return {
+    ruleId: rule.id,
+    severity: chosen.severity ?? rule.severity,
+    message,
+    range: highlightRange(chosen, call),
+    statementLines: call.statementLines,
+    techniques: rule.atlas.techniques,
+    mitigations: rule.atlas.mitigations,
+    ...(fix ? { fix } : {}),
+  };
+}
+
+function highlightRange(chosen: CaseSpec, call: CallFact): Range {
+  const highlight = chosen.highlight ?? 'callee';
+  if (highlight === 'call') return nodeRange(call.node);
+  if (highlight === 'callee') return nodeRange(call.callee);
+  const selector = normaliseSelector(highlight.arg);
+  const keyword = selector.name !== undefined ? call.keywords.get(selector.name) : undefined;
+  if (keyword) return nodeRange(keyword.node);
+  const node = argumentNode(call, selector);
+  return nodeRange(node ?? call.callee);
+}

@@ -1,0 +1,33 @@
+/**
+ * Patterns over qualified names, shared by every language: `torch.load`, `transformers.*.from_pretrained`
+ * (`*` is one dotted segment), `**.from_pretrained` (`**` is one or more segments).
+ * Compiled once per rule, then matched segment by segment (no regular expressions built from user text).
+ */
+export type NamePattern = (qualifiedName: string) => boolean;
+
+export function compileNamePattern(pattern: string): NamePattern {
+  const want = pattern.split('.');
+  return (qualifiedName) => matchSegments(want, 0, qualifiedName.split('.'), 0);
+}
+
+function matchSegments(want: readonly string[], i: number, have: readonly string[], j: number): boolean {
+  if (i === want.length) return j === have.length;
+  const segment = want[i];
+  if (segment === '**') {
+    for (let k = j + 1; k <= have.length; k++) if (matchSegments(want, i + 1, have, k)) return true;
+    return false;
+  }
+  if (j >= have.length) return false;
+  if (segment !== '*' && segment !== have[j]) return false;
+  return matchSegments(want, i + 1, have, j + 1);
+}
+
+/** The last literal segment of each pattern: cheap text triggers for skipping files. */
+export function triggerWords(patterns: readonly string[]): string[] {
+  const words = new Set<string>();
+  for (const pattern of patterns) {
+    const last = pattern.split('.').filter((segment) => segment !== '*' && segment !== '**').pop();
+    if (last) words.add(last.replace(/\(\)$/, ''));
+  }
+  return [...words];
+}
