@@ -148,7 +148,7 @@ test('synthetic file: every quirk and problem is reported at its line, the rest 
     'AML.T0002.000 is a sub-technique of unknown technique AML.T0002; skipped',
     'AML.T0003 has unknown object-type "case-study"; skipped',
     'AML.M0001 links AML.T0001 twice; deduplicated',
-    'AML.M0001 links unknown technique AML.T0404; ignored',
+    'AML.M0001 links AML.T0404, which is not a usable technique of this file; ignored',
     'AML.M0001 lists technique AML.T0001.000 under `ml-lifecycle` instead of `techniques`; used as a technique link',
   ]);
   assert.ok(problems.every((p) => p.file === file));

@@ -187,8 +187,11 @@ export function parseCatalog(file: string, text: string): { catalog?: AtlasCatal
 
 export const CATALOG_FILE = 'catalog.yaml';
 
-/** Walks up from this module (server/src/engine/atlas or, bundled, server/dist) to the repo's data/atlas. */
-export function findBundledDataDir(start: string = __dirname): string {
+/**
+ * Walks up from this module (server/src/engine/atlas or, bundled by esbuild as CommonJS,
+ * server/dist) to the first directory holding data/atlas/catalog.yaml.
+ */
+export function findBundledDataDir(start: string = typeof __dirname === 'string' ? __dirname : process.cwd()): string {
   for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'data', 'atlas');
     if (fs.existsSync(path.join(candidate, CATALOG_FILE))) return candidate;

@@ -237,7 +237,7 @@ class OfficialReader {
       const link = (value: unknown, linkAt: PathSegment[], misplacedUnder?: string): void => {
         const target = text(isEntry(value) ? value.id : value);
         if (!target) return this.report(linkAt, `${id}: technique link without id; ignored`);
-        if (!knownTechniques.has(target)) return this.report([...linkAt, ...(isEntry(value) ? ['id'] : [])], `${id} links unknown technique ${target}; ignored`);
+        if (!knownTechniques.has(target)) return this.report([...linkAt, ...(isEntry(value) ? ['id'] : [])], `${id} links ${target}, which is not a usable technique of this file; ignored`);
         if (misplacedUnder) this.report(linkAt, `${id} lists technique ${target} under \`${misplacedUnder}\` instead of \`techniques\`; used as a technique link`, 'info');
         if (links.includes(target)) return this.report(linkAt, `${id} links ${target} twice; deduplicated`, 'info');
         links.push(target);
