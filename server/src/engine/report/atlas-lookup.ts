@@ -36,3 +36,26 @@ export function createStaticAtlasLookup(
     mitigationName: (id) => (Object.hasOwn(mitigations, id) ? mitigations[id] : undefined),
   };
 }
+
+/**
+ * The shape of a catalog this module can adapt (structural, so the catalog module need not be
+ * imported here): the AtlasCatalog class fits it.
+ */
+export interface AtlasCatalogLike {
+  version: string;
+  technique(id: string): unknown;
+  mitigation(id: string): { name: string } | undefined;
+  /** "Parent: Child" for sub-techniques. */
+  fullName(id: string): string | undefined;
+  techniqueUrl(id: string): string | undefined;
+}
+
+/** Adapts a catalog: technique names only for technique ids, the standard URL for unknown ids. */
+export function atlasLookupFromCatalog(catalog: AtlasCatalogLike): AtlasLookup {
+  return {
+    version: catalog.version,
+    techniqueName: (id) => (catalog.technique(id) ? catalog.fullName(id) : undefined),
+    techniqueUrl: (id) => catalog.techniqueUrl(id) ?? defaultTechniqueUrl(id),
+    mitigationName: (id) => catalog.mitigation(id)?.name,
+  };
+}
