@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseAnnotations } from './parse-annotations';
 
 const sample = [
@@ -54,4 +56,20 @@ test('handles CRLF line endings', () => {
 
 test('rejects a malformed expect annotation', () => {
   assert.throws(() => parseAnnotations('x = 1\ny = pickle.load(f)  # expect: T0011\n'), /line 2/);
+});
+
+test('every corpus file parses and the corpus meets its size targets', () => {
+  const dir = join(import.meta.dirname, 'corpus');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.py'));
+  assert.ok(files.length >= 20, `expected at least 20 corpus files, found ${files.length}`);
+  let expected = 0;
+  let ok = 0;
+  for (const file of files) {
+    const a = parseAnnotations(readFileSync(join(dir, file), 'utf8'));
+    expected += a.expected.size;
+    ok += a.ok.size;
+    for (const ids of a.expected.values()) assert.ok(ids.length > 0, file);
+  }
+  assert.ok(expected >= 80, `expected >= 80 "# expect:" lines, found ${expected}`);
+  assert.ok(ok >= 80, `expected >= 80 "# ok" lines, found ${ok}`);
 });
