@@ -229,7 +229,8 @@ test('an unreadable directory is reported and the walk goes on', { skip: process
   }
 });
 
-test('thousands of files are discovered quickly once the OS cache is warm', () => {
+test('thousands of files across nested .gitignore files are discovered correctly', () => {
+  // Speed is measured in test/bench (discovery figures), never asserted here.
   const files: Record<string, string> = { '.gitignore': '*.tmp.py\n' };
   for (let d = 0; d < 50; d++) {
     files[`pkg${d}/.gitignore`] = 'ignored_*.py\n';
@@ -239,15 +240,7 @@ test('thousands of files are discovered quickly once the OS cache is warm', () =
     files[`pkg${d}/node_modules/n.py`] = '';
   }
   const root = tree(files);
-  const options = { isSupported, config: config({ exclude: ['pkg0/**'] }), configDir: root };
-  discoverFiles([root], options); // warm the cache
-  let best = Infinity;
-  for (let run = 0; run < 3; run++) {
-    const start = performance.now();
-    const result = discoverFiles([root], options);
-    best = Math.min(best, performance.now() - start);
-    assert.equal(result.files.length, 49 * 60);
-  }
-  // Budget is "well under 100 ms"; best of three and a loose bound so a busy machine does not fail the test.
-  assert.ok(best < 150, `took ${best.toFixed(1)} ms`);
+  const result = discoverFiles([root], { isSupported, config: config({ exclude: ['pkg0/**'] }), configDir: root });
+  assert.equal(result.files.length, 49 * 60);
+  assert.ok(result.files.every((file) => !file.includes('ignored_') && !file.includes('.tmp.') && !file.includes('node_modules') && !file.includes(`${path.sep}pkg0${path.sep}`)));
 });

@@ -1,0 +1,48 @@
+// Builds the bundles: the CLI and the language server (server/dist), the VS Code extension
+// (client/dist). The wasm parser files are copied next to the server bundles; data/ and rules/
+// are read from the package root at run time.
+import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'info',
+  // web-tree-sitter's ESM build reads import.meta.url, which a CommonJS bundle does not have.
+  define: { 'import.meta.url': '__atlasLensImportMetaUrl' },
+  banner: { js: 'var __atlasLensImportMetaUrl = require("url").pathToFileURL(__filename).href;' },
+};
+
+const builds = [
+  { ...common, entryPoints: [path.join(root, 'server/src/cli.ts')], outfile: path.join(root, 'server/dist/cli.js') },
+];
+for (const [entry, outfile, extra] of [
+  ['server/src/server.ts', 'server/dist/server.js', {}],
+  ['client/src/extension.ts', 'client/dist/extension.js', { external: ['vscode'] }],
+]) {
+  if (fs.existsSync(path.join(root, entry))) builds.push({ ...common, ...extra, entryPoints: [path.join(root, entry)], outfile: path.join(root, outfile) });
+}
+
+function copyWasm() {
+  const dist = path.join(root, 'server/dist');
+  fs.mkdirSync(dist, { recursive: true });
+  fs.copyFileSync(path.join(root, 'node_modules/web-tree-sitter/tree-sitter.wasm'), path.join(dist, 'tree-sitter.wasm'));
+  fs.copyFileSync(path.join(root, 'node_modules/tree-sitter-python/tree-sitter-python.wasm'), path.join(dist, 'tree-sitter-python.wasm'));
+}
+
+copyWasm();
+if (watch) {
+  for (const options of builds) await (await esbuild.context(options)).watch();
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+  fs.chmodSync(path.join(root, 'server/dist/cli.js'), 0o755);
+}

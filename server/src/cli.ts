@@ -1,0 +1,181 @@
+#!/usr/bin/env node
+/**
+ * The `atlas-lens` command line, on the same engine as the language server.
+ *   atlas-lens scan [PATH…]      exit 0 clean, 1 findings at or above --fail-on, 2 usage/config error
+ *   atlas-lens rules             list the rules
+ *   atlas-lens explain ID        a rule's or an ATLAS technique's documentation
+ */
+import * as fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { formatExplanation, formatRuleList } from './cli-explain';
+import { atlasLookupFromCatalog } from './engine/report/atlas-lookup';
+import { formatJson } from './engine/report/json';
+import { formatSarif } from './engine/report/sarif';
+import { formatText } from './engine/report/text';
+import { scanFiles, setUpScan } from './engine/scan';
+import { SEVERITY_RANK, type Severity } from './engine/types';
+import packageJson from '../../package.json';
+
+const VERSION: string = packageJson.version;
+
+const USAGE = `ATLAS Lens ${VERSION} — security review of ML code, mapped to MITRE ATLAS
+
+Usage:
+  atlas-lens scan [PATH...]        scan files and directories (default: .)
+  atlas-lens rules                 list the rules
+  atlas-lens explain <RULE|AML-ID> show a rule's or an ATLAS technique's documentation
+
+Options for scan:
+  --format text|json|sarif         output format (default: text)
+  --output FILE                    write the report to FILE instead of stdout
+  --fail-on error|warning|info|never
+                                   exit 1 when a finding is at least this severe (default: error)
+  --config FILE                    project config (default: .atlas-lens.yaml found upwards)
+  --rules DIR                      extra rule directory (repeatable)
+  --atlas-data FILE                use this official ATLAS.yaml instead of the bundled ATLAS 5.6.0
+  --exclude GLOB                   exclude files (repeatable)
+  --no-color                       never colour the output
+  -h, --help, --version
+
+Exit status: 0 no findings at or above --fail-on, 1 findings, 2 usage or configuration error.
+`;
+
+class UsageError extends Error {}
+
+function parseCommandLine(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      format: { type: 'string', default: 'text' },
+      output: { type: 'string' },
+      'fail-on': { type: 'string', default: 'error' },
+      config: { type: 'string' },
+      rules: { type: 'string', multiple: true },
+      'atlas-data': { type: 'string' },
+      exclude: { type: 'string', multiple: true },
+      'no-color': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+      version: { type: 'boolean', default: false },
+      stdio: { type: 'boolean', default: false },
+    },
+  });
+  const format = values.format;
+  if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif, not "${format}"`);
+  const failOn = values['fail-on'];
+  if (!['error', 'warning', 'info', 'never'].includes(failOn)) throw new UsageError(`--fail-on must be error, warning, info or never, not "${failOn}"`);
+  return { values: { ...values, format: format as 'text' | 'json' | 'sarif', failOn: failOn as Severity | 'never' }, positionals };
+}
+
+async function runScan(paths: string[], options: ReturnType<typeof parseCommandLine>['values']): Promise<number> {
+  for (const p of paths) if (!fs.existsSync(p)) throw new UsageError(`no such file or directory: ${p}`);
+  const setup = await setUpScan({ paths, configFile: options.config, ruleDirs: options.rules, atlasDataFile: options['atlas-data'] });
+  const cwd = process.cwd();
+  if (setup.fatal) {
+    process.stderr.write(formatText([], { cwd, color: false, problems: setup.problems, filesScanned: 0, durationMs: 0 }));
+    process.stderr.write('atlas-lens: configuration error, nothing scanned\n');
+    return 2;
+  }
+
+  const showProgress = process.stderr.isTTY === true && options.format === 'text' && !options.output;
+  const started = Date.now();
+  let lastProgress = 0;
+  const result = scanFiles(setup, paths, {
+    exclude: options.exclude,
+    onProgress: showProgress
+      ? (done, total) => {
+          const now = Date.now();
+          if (now - started < 1000 || now - lastProgress < 100) return;
+          lastProgress = now;
+          process.stderr.write(`\rscanning ${done}/${total} files…`);
+        }
+      : undefined,
+  });
+  if (showProgress && lastProgress > 0) process.stderr.write('\r\x1b[K');
+
+  const problems = [...setup.problems, ...result.fileProblems];
+  let report: string;
+  if (options.format === 'json') {
+    report = JSON.stringify(formatJson(result.findings, problems, { cwd, toolVersion: VERSION, atlasVersion: setup.catalog.version, filesScanned: result.filesScanned, durationMs: result.durationMs }), null, 2) + '\n';
+  } else if (options.format === 'sarif') {
+    const sarif = formatSarif(result.findings, setup.engine.rules, atlasLookupFromCatalog(setup.catalog), {
+      baseDir: cwd,
+      toolVersion: VERSION,
+      problems,
+      readSource: (file) => {
+        try {
+          return fs.readFileSync(file, 'utf8');
+        } catch {
+          return undefined;
+        }
+      },
+    });
+    report = JSON.stringify(sarif, null, 2) + '\n';
+  } else {
+    const color = !options['no-color'] && !options.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
+    report = formatText(result.findings, { cwd, color, problems, filesScanned: result.filesScanned, durationMs: result.durationMs });
+  }
+  if (options.output) fs.writeFileSync(options.output, report);
+  else process.stdout.write(report);
+
+  if (options.failOn === 'never') return 0;
+  const threshold = SEVERITY_RANK[options.failOn];
+  return result.findings.some((finding) => SEVERITY_RANK[finding.severity] >= threshold) ? 1 : 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    }
+    if (command === '--version' || command === '-v') {
+      process.stdout.write(`${VERSION}\n`);
+      return 0;
+    }
+    const { values, positionals } = parseCommandLine(rest);
+    if (values.help) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    switch (command) {
+      case 'scan':
+        return await runScan(positionals.length > 0 ? positionals : ['.'], values);
+      case 'rules': {
+        const setup = await setUpScan({ paths: ['.'], configFile: values.config, ruleDirs: values.rules, atlasDataFile: values['atlas-data'] });
+        process.stdout.write(formatRuleList(setup.engine.rules, setup.catalog));
+        return 0;
+      }
+      case 'explain': {
+        const id = positionals[0];
+        if (!id) throw new UsageError('explain needs a rule id or an ATLAS id, e.g. atlas-lens explain torch-load-unsafe');
+        const setup = await setUpScan({ paths: ['.'], configFile: values.config, ruleDirs: values.rules, atlasDataFile: values['atlas-data'] });
+        const text = formatExplanation(id, setup.engine.rules, setup.catalog);
+        if (!text) {
+          process.stderr.write(`atlas-lens: no rule or ATLAS technique/mitigation "${id}"\n`);
+          return 2;
+        }
+        process.stdout.write(text);
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`atlas-lens: ${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    process.stderr.write(`atlas-lens: ${(error as Error).stack ?? String(error)}\n`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
+
+

@@ -1,0 +1,149 @@
+/**
+ * A whole scan as the CLI (and later the workspace review) runs it: find the project config,
+ * load rules and the ATLAS catalog, discover files, analyse each, gather findings and problems.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadBundledCatalog, type AtlasCatalog } from './atlas/catalog';
+import { loadOfficialAtlas } from './atlas/official';
+import { findProjectConfig, loadProjectConfig, resolveRuleDirs, unknownRuleProblems, type ProjectConfigLoadResult } from './config/project-config';
+import { Engine, type AnalysisSettings } from './engine';
+import type { LoadedRule } from './rules/loader';
+import type { Finding, InputProblem } from './types';
+import { discoverFiles, type SkippedFile } from './workspace/discover';
+
+export interface ScanSetupOptions {
+  /** Paths to scan; the config is looked up from the first one. */
+  paths: string[];
+  /** An explicit config file (--config); otherwise `.atlas-lens.yaml` is looked up. */
+  configFile?: string;
+  /** Extra rule directories (--rules). */
+  ruleDirs?: string[];
+  /** An official ATLAS.yaml to use instead of the bundled catalog (--atlas-data). */
+  atlasDataFile?: string;
+}
+
+export interface ScanSetup {
+  engine: Engine;
+  catalog: AtlasCatalog;
+  config?: ProjectConfigLoadResult;
+  settings: AnalysisSettings;
+  /** Configuration problems: config file, rule files, ATLAS data. `fatal` ones stop the scan. */
+  problems: InputProblem[];
+  fatal: boolean;
+}
+
+/** Every ATLAS id a rule cites must exist in the catalog in use. */
+export function ruleReferenceProblems(rules: readonly LoadedRule[], catalog: AtlasCatalog): InputProblem[] {
+  const problems: InputProblem[] = [];
+  for (const rule of rules) {
+    rule.atlas.techniques.forEach((id, index) => {
+      if (!catalog.technique(id)) problems.push({ file: rule.source, field: `atlas.techniques[${index}]`, message: `unknown ATLAS technique ${id} (ATLAS ${catalog.version})`, severity: 'error' });
+    });
+    rule.atlas.mitigations.forEach((id, index) => {
+      if (!catalog.mitigation(id)) problems.push({ file: rule.source, field: `atlas.mitigations[${index}]`, message: `unknown ATLAS mitigation ${id} (ATLAS ${catalog.version})`, severity: 'error' });
+    });
+  }
+  return problems;
+}
+
+export async function setUpScan(options: ScanSetupOptions): Promise<ScanSetup> {
+  const problems: InputProblem[] = [];
+  let fatal = false;
+
+  const first = path.resolve(options.paths[0] ?? '.');
+  const configFile = options.configFile ?? findProjectConfig(fs.existsSync(first) ? first : process.cwd());
+  if (options.configFile && !fs.existsSync(options.configFile)) {
+    problems.push({ file: path.resolve(options.configFile), message: 'config file not found', severity: 'error' });
+    fatal = true;
+  }
+  const config = configFile && fs.existsSync(configFile) ? loadProjectConfig(configFile) : undefined;
+  if (config) {
+    problems.push(...config.problems);
+    if (config.problems.some((problem) => problem.severity === 'error') && options.configFile) fatal = true;
+  }
+
+  const extraRuleDirs = [...(config ? resolveRuleDirs(config) : []), ...(options.ruleDirs ?? []).map((dir) => path.resolve(dir))];
+  const engine = await Engine.create({ extraRuleDirs });
+  problems.push(...engine.problems);
+  if (config) problems.push(...unknownRuleProblems(config, engine.rules.map((rule) => rule.id)));
+
+  let catalog = loadBundledCatalog();
+  if (options.atlasDataFile) {
+    const official = loadOfficialAtlas(path.resolve(options.atlasDataFile), catalog);
+    problems.push(...official.problems);
+    if (official.catalog) catalog = official.catalog;
+    else fatal = true;
+  }
+  problems.push(...ruleReferenceProblems(engine.rules, catalog));
+
+  const settings: AnalysisSettings = {
+    rules: config?.config.rules,
+    minimumSeverity: config?.config.minimumSeverity,
+    honorNosec: config?.config.honorNosec,
+    projectRoot: config?.configDir ?? (fs.existsSync(first) && fs.statSync(first).isDirectory() ? first : path.dirname(first)),
+  };
+  return { engine, catalog, config, settings, problems, fatal };
+}
+
+export interface FileTiming {
+  file: string;
+  bytes: number;
+  ms: number;
+}
+
+export interface ScanResult {
+  findings: Finding[];
+  /** Problems with individual files (unreadable, binary, syntax errors). */
+  fileProblems: InputProblem[];
+  skipped: SkippedFile[];
+  filesScanned: number;
+  bytesScanned: number;
+  durationMs: number;
+  timings: FileTiming[];
+}
+
+export interface ScanOptions {
+  onProgress?: (done: number, total: number) => void;
+  /** Globs to exclude besides the config's, relative to each root. */
+  exclude?: string[];
+}
+
+export function scanFiles(setup: ScanSetup, paths: readonly string[], options: ScanOptions = {}): ScanResult {
+  const started = performance.now();
+  const { files, skipped } = discoverFiles(
+    paths.map((p) => path.resolve(p)),
+    {
+      config: setup.config?.config,
+      configDir: setup.config?.configDir,
+      extraExclude: options.exclude,
+      isSupported: (file) => setup.engine.supports(file),
+    },
+  );
+  const findings: Finding[] = [];
+  const fileProblems: InputProblem[] = [];
+  const timings: FileTiming[] = [];
+  let bytesScanned = 0;
+  files.forEach((file, index) => {
+    const fileStarted = performance.now();
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      fileProblems.push({ file, message: `cannot read file: ${(error as Error).message}`, severity: 'warning' });
+      return;
+    }
+    bytesScanned += Buffer.byteLength(text);
+    try {
+      const result = setup.engine.analyze(file, text, setup.settings);
+      findings.push(...result.findings);
+      fileProblems.push(...result.problems);
+    } catch (error) {
+      // One file must never stop the scan; say which file and go on.
+      fileProblems.push({ file, message: `internal error while analysing this file: ${(error as Error).message}`, severity: 'warning' });
+    }
+    timings.push({ file, bytes: text.length, ms: performance.now() - fileStarted });
+    options.onProgress?.(index + 1, files.length);
+  });
+  return { findings, fileProblems, skipped, filesScanned: files.length, bytesScanned, durationMs: performance.now() - started, timings };
+}
