@@ -33,7 +33,8 @@ export const ArgumentSelectorSchema = z.union([
 
 /**
  * A condition on one argument. Exactly one test is given besides `arg`.
- * - absent / present: whether the argument is passed at all
+ * - absent / present: whether the argument is passed at all (present includes "maybe, through *args / **kwargs")
+ * - written: the argument is written at the call itself, by keyword or position (not only possibly in *args / **kwargs)
  * - equals / in: the literal value (after following constants) equals one of these
  * - matches: the literal string value matches this regular expression
  * - non-literal: the argument is passed but its value is not a literal the engine can know
@@ -42,12 +43,17 @@ const ArgumentTestSchema = z.strictObject({
   arg: ArgumentSelectorSchema,
   absent: z.literal(true).optional(),
   present: z.literal(true).optional(),
+  written: z.literal(true).optional(),
   equals: LiteralValue.optional(),
   in: z.array(LiteralValue).min(1).optional(),
   'not-in': z.array(LiteralValue).min(1).optional(),
   matches: z.string().min(1).optional(),
   'non-literal': z.literal(true).optional(),
-  /** The value is a dotted name that resolves (through imports) to one of these qualified names. */
+  /**
+   * The value is a dotted name that resolves (through imports) to one of these qualified names, or
+   * the result of a call written with `()`: `model=AutoModel.from_pretrained(...)` (directly or through
+   * a constant) resolves to `transformers.AutoModel.from_pretrained()`, matched by `**.from_pretrained()`.
+   */
   'resolves-to': z.array(z.string().min(1)).min(1).optional(),
   /**
    * The value is a local filesystem path: a literal starting with ./ ../ / ~ or a drive letter,
@@ -76,10 +82,10 @@ export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
     CalleeTestSchema,
     ArgumentTestSchema.refine(
       (test) =>
-        [test.absent, test.present, test.equals !== undefined ? true : undefined, test.in, test['not-in'], test.matches, test['non-literal'], test['resolves-to'], test['local-path']].filter(
+        [test.absent, test.present, test.written, test.equals !== undefined ? true : undefined, test.in, test['not-in'], test.matches, test['non-literal'], test['resolves-to'], test['local-path']].filter(
           (x) => x !== undefined,
         ).length === 1,
-      'an argument condition needs exactly one of absent, present, equals, in, not-in, matches, non-literal, resolves-to, local-path',
+      'an argument condition needs exactly one of absent, present, written, equals, in, not-in, matches, non-literal, resolves-to, local-path',
     ),
   ]),
 );
@@ -92,8 +98,25 @@ export const FixOperationSchema = z.union([
   z.strictObject({ 'remove-arg': z.string().min(1) }),
   /** Replace the last attribute of the callee (yaml.load -> yaml.safe_load); only offered for attribute calls. */
   z.strictObject({ 'rename-method': z.string().min(1) }),
-  /** Replace the string literal of an argument, keeping its quotes. */
-  z.strictObject({ 'replace-string': z.strictObject({ arg: ArgumentSelectorSchema, value: z.string() }) }),
+  /**
+   * Replace the string literal of an argument, keeping its quotes. With `find` (a regular expression),
+   * only its first match in the literal as written is replaced (`$1` works): `{ find: '^http://', value: 'https://' }`.
+   */
+  z.strictObject({ 'replace-string': z.strictObject({ arg: ArgumentSelectorSchema, find: z.string().min(1).optional(), value: z.string() }) }),
+  /**
+   * Set a keyword argument (default `revision`) to the commit that the local Hugging Face cache
+   * records for the repository named by `repo` (a literal, through constants), at the ref the
+   * argument names now or `main`. Offline; when the cache has no such repository the fix is not offered.
+   */
+  z.strictObject({
+    'pin-hf-revision': z.strictObject({
+      repo: ArgumentSelectorSchema,
+      'repo-type': z.enum(['model', 'dataset', 'space']).default('model'),
+      /** An argument that can override the repository type, e.g. `hf_hub_download(..., repo_type="dataset")`. */
+      'repo-type-arg': z.string().min(1).optional(),
+      arg: z.string().min(1).default('revision'),
+    }),
+  }),
 ]);
 
 export type FixOperation = z.infer<typeof FixOperationSchema>;
@@ -128,6 +151,11 @@ export const CallMatchSchema = z.strictObject({
    * instance is written with `()`: `app = Flask(__name__); app.run()` is `flask.Flask().run`.
    */
   calls: z.array(z.string().min(1)).min(1),
+  /**
+   * Also try calls whose callee does not resolve (`self.loader_cls.from_pretrained(...)`), for risks
+   * that an argument names on its own, e.g. `trust_remote_code=True`; the cases must then test arguments.
+   */
+  'unresolved-calls': z.boolean().default(false),
   /** The cases, in order; a call matching none of them is not reported. */
   cases: z.array(CaseSchema).min(1),
 });
