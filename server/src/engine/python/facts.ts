@@ -434,7 +434,7 @@ function bind(scope: Scope, name: string, binding: Binding): void {
 /** Names bound by an assignment target: `a`, `a, b`, `(a, [b, *c])`; attributes and subscripts bind nothing. */
 function targetNames(target: Node): string[] {
   if (target.type === 'identifier') return [target.text];
-  if (['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'list_splat_pattern', 'parenthesized_expression'].includes(target.type)) {
+  if (['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'list_splat_pattern', 'parenthesized_expression', 'as_pattern_target'].includes(target.type)) {
     return target.namedChildren.flatMap((child) => (child ? targetNames(child) : []));
   }
   return [];
