@@ -6,8 +6,9 @@
 import type { Node } from 'web-tree-sitter';
 import type { FixOperation, FixSpec } from '../rules/schema';
 import type { Fix, Position, Range, TextEdit } from '../types';
-import { argumentNode, normaliseSelector } from './arguments';
-import type { CallFact } from './facts';
+import { argumentNode, normaliseSelector, readArgument } from './arguments';
+import type { CallFact, PythonFacts } from './facts';
+import { cachedHfCommit, type HfRepoType } from './hf-cache';
 
 export function pointToPosition(point: { row: number; column: number }): Position {
   return { line: point.row, character: point.column };
@@ -17,17 +18,18 @@ export function nodeRange(node: Node): Range {
   return { start: pointToPosition(node.startPosition), end: pointToPosition(node.endPosition) };
 }
 
-export function buildFix(spec: FixSpec, call: CallFact, source: string): Fix | undefined {
+/** `facts` lets operations read argument values through constants (pin-hf-revision needs them). */
+export function buildFix(spec: FixSpec, call: CallFact, source: string, facts?: PythonFacts): Fix | undefined {
   const edits: TextEdit[] = [];
   for (const operation of spec.edits) {
-    const produced = buildOperation(operation, call, source);
+    const produced = buildOperation(operation, call, source, facts);
     if (!produced) return undefined;
     edits.push(...produced);
   }
   return { title: spec.title, safe: spec.safe, edits };
 }
 
-function buildOperation(operation: FixOperation, call: CallFact, source: string): TextEdit[] | undefined {
+function buildOperation(operation: FixOperation, call: CallFact, source: string, facts?: PythonFacts): TextEdit[] | undefined {
   if ('set-arg' in operation) return setArgument(call, operation['set-arg'].name, operation['set-arg'].value, source);
   if ('remove-arg' in operation) return removeArgument(call, operation['remove-arg']);
   if ('rename-method' in operation) {
@@ -35,6 +37,8 @@ function buildOperation(operation: FixOperation, call: CallFact, source: string)
     const attribute = call.callee.childForFieldName('attribute');
     return attribute ? [{ range: nodeRange(attribute), newText: operation['rename-method'] }] : undefined;
   }
+  if ('pin-hf-revision' in operation) return pinHfRevision(operation['pin-hf-revision'], call, source, facts);
+  const { find, value } = operation['replace-string'];
   const selector = normaliseSelector(operation['replace-string'].arg);
   const node = argumentNode(call, selector);
   // Only a string written in place: editing a constant defined elsewhere would surprise the user.
@@ -42,7 +46,39 @@ function buildOperation(operation: FixOperation, call: CallFact, source: string)
   const start = node.namedChildren.find((child) => child?.type === 'string_start');
   const end = node.namedChildren.find((child) => child?.type === 'string_end');
   if (!start || !end || node.namedChildren.some((child) => child?.type === 'interpolation')) return undefined;
-  return [{ range: { start: pointToPosition(start.endPosition), end: pointToPosition(end.startPosition) }, newText: operation['replace-string'].value }];
+  const range = { start: pointToPosition(start.endPosition), end: pointToPosition(end.startPosition) };
+  if (find === undefined) return [{ range, newText: value }];
+  let pattern: RegExp;
+  try {
+    pattern = new RegExp(find, 'u');
+  } catch {
+    return undefined;
+  }
+  const written = source.slice(start.endIndex, end.startIndex);
+  return pattern.test(written) ? [{ range, newText: written.replace(pattern, value) }] : undefined;
+}
+
+type PinHfRevision = Extract<FixOperation, { 'pin-hf-revision': unknown }>['pin-hf-revision'];
+
+function pinHfRevision(spec: PinHfRevision, call: CallFact, source: string, facts: PythonFacts | undefined): TextEdit[] | undefined {
+  if (!facts) return undefined;
+  const repo = readArgument(facts, call, spec.repo);
+  if (repo.state !== 'present' || repo.value.kind !== 'string') return undefined;
+  let repoType: HfRepoType = spec['repo-type'];
+  if (spec['repo-type-arg'] !== undefined) {
+    const override = readArgument(facts, call, spec['repo-type-arg']);
+    if (override.state === 'unknown') return undefined;
+    if (override.state === 'present') {
+      const text = override.value.kind === 'string' ? override.value.value : override.value.kind === 'none' ? spec['repo-type'] : undefined;
+      if (text !== 'model' && text !== 'dataset' && text !== 'space') return undefined;
+      repoType = text;
+    }
+  }
+  const current = readArgument(facts, call, spec.arg);
+  if (current.state === 'unknown' || (current.state === 'present' && current.value.kind !== 'string')) return undefined;
+  const ref = current.state === 'present' && current.value.kind === 'string' ? current.value.value : 'main';
+  const commit = cachedHfCommit(repoType, repo.value.value, ref);
+  return commit ? setArgument(call, spec.arg, `"${commit}"`, source) : undefined;
 }
 
 function argumentList(call: CallFact): Node | undefined {

@@ -41,20 +41,21 @@ export function runCallRule(compiled: CompiledRule, calls: readonly CallFact[], 
   const findings: RawFinding[] = [];
   for (const call of calls) {
     const name = call.qualifiedName;
-    if (!name) continue;
-    if (compiled.lastSegments && !compiled.lastSegments.has(name.slice(name.lastIndexOf('.') + 1))) continue;
-    if (!compiled.patterns.some((matches) => matches(name))) continue;
+    if (name) {
+      if (compiled.lastSegments && !compiled.lastSegments.has(name.slice(name.lastIndexOf('.') + 1))) continue;
+      if (!compiled.patterns.some((matches) => matches(name))) continue;
+    } else if (!rule.match['unresolved-calls']) continue;
     const chosen = rule.match.cases.find((candidate) => !candidate.when || evaluateCondition(candidate.when, call, context));
     if (!chosen || !chosen.report) continue;
-    findings.push(makeFinding(rule, chosen, call, source));
+    findings.push(makeFinding(rule, chosen, call, source, context));
   }
   return findings;
 }
 
-function makeFinding(rule: LoadedRule, chosen: CaseSpec, call: CallFact, source: string): RawFinding {
+function makeFinding(rule: LoadedRule, chosen: CaseSpec, call: CallFact, source: string, context: ConditionContext): RawFinding {
   const callee = call.callee.text.replace(/\s+/g, '');
   const message = (chosen.message ?? rule.message).replaceAll('{callee}', callee);
-  const fix = chosen.fix ? buildFix(chosen.fix, call, source) : undefined;
+  const fix = chosen.fix ? buildFix(chosen.fix, call, source, context.facts) : undefined;
   return {
     ruleId: rule.id,
     severity: chosen.severity ?? rule.severity,

@@ -68,14 +68,14 @@ export function parseRuleFile(file: string, text: string): { rule?: LoadedRule; 
   return { rule: { ...parsed.data, source: file }, problems };
 }
 
-/** Every `matches:` pattern of a rule with its path, so bad regexes are reported at load time. */
+/** Every `matches:` / `find:` pattern of a rule with its path, so bad regexes are reported at load time. */
 function regexFields(rule: RuleSpec): Array<[PathSegment[], string]> {
   const found: Array<[PathSegment[], string]> = [];
   const walk = (value: unknown, at: PathSegment[]): void => {
     if (Array.isArray(value)) value.forEach((item, i) => walk(item, [...at, i]));
     else if (value && typeof value === 'object') {
       for (const [key, child] of Object.entries(value)) {
-        if (key === 'matches' && typeof child === 'string') found.push([[...at, key], child]);
+        if ((key === 'matches' || key === 'find') && typeof child === 'string') found.push([[...at, key], child]);
         else walk(child, [...at, key]);
       }
     }
