@@ -49,7 +49,11 @@ function evaluateArgumentTest(test: ArgumentTest, call: CallFact, context: Condi
   if (test.in) return test.in.some((expected) => literalEquals(value, expected));
   if (test['not-in']) return isLiteral(value) && value.kind !== 'name' && !test['not-in'].some((expected) => literalEquals(value, expected));
   if (test.matches !== undefined) return value.kind === 'string' && cachedRegex(test.matches).test(value.value);
-  if (test['resolves-to']) return value.kind === 'name' && test['resolves-to'].some((pattern) => compileNamePattern(pattern)(value.qualified));
+  if (test['resolves-to']) {
+    // A call's result is written with `()`, as in call patterns: `**.from_pretrained()`.
+    const qualified = value.kind === 'name' ? value.qualified : value.kind === 'call' ? `${value.qualified}()` : undefined;
+    return qualified !== undefined && test['resolves-to'].some((pattern) => compileNamePattern(pattern)(qualified));
+  }
   if (test['local-path']) return isLocalPath(argument.node, value, context);
   return false;
 }

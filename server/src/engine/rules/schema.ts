@@ -25,6 +25,8 @@ export const ArgumentSelectorSchema = z.union([
     position: z.number().int().min(0).optional(),
     /** Look inside a tuple or list literal: `socket.bind(("0.0.0.0", 80))` is position 0, item 0. */
     item: z.number().int().min(0).optional(),
+    /** Look inside a dict literal: `serve.start(http_options={"host": "0.0.0.0"})`. */
+    key: z.string().min(1).optional(),
   }).refine(
     (selector) => selector.name !== undefined || selector.position !== undefined,
     'give a name, a position or both',
@@ -49,7 +51,11 @@ const ArgumentTestSchema = z.strictObject({
   'not-in': z.array(LiteralValue).min(1).optional(),
   matches: z.string().min(1).optional(),
   'non-literal': z.literal(true).optional(),
-  /** The value is a dotted name that resolves (through imports) to one of these qualified names. */
+  /**
+   * The value is a dotted name that resolves (through imports) to one of these qualified names, or
+   * the result of a call written with `()`: `model=AutoModel.from_pretrained(...)` (directly or through
+   * a constant) resolves to `transformers.AutoModel.from_pretrained()`, matched by `**.from_pretrained()`.
+   */
   'resolves-to': z.array(z.string().min(1)).min(1).optional(),
   /**
    * The value is a local filesystem path: a literal starting with ./ ../ / ~ or a drive letter,
@@ -94,8 +100,25 @@ export const FixOperationSchema = z.union([
   z.strictObject({ 'remove-arg': z.string().min(1) }),
   /** Replace the last attribute of the callee (yaml.load -> yaml.safe_load); only offered for attribute calls. */
   z.strictObject({ 'rename-method': z.string().min(1) }),
-  /** Replace the string literal of an argument, keeping its quotes. */
-  z.strictObject({ 'replace-string': z.strictObject({ arg: ArgumentSelectorSchema, value: z.string() }) }),
+  /**
+   * Replace the string literal of an argument, keeping its quotes. With `find` (a regular expression),
+   * only its first match in the literal as written is replaced (`$1` works): `{ find: '^http://', value: 'https://' }`.
+   */
+  z.strictObject({ 'replace-string': z.strictObject({ arg: ArgumentSelectorSchema, find: z.string().min(1).optional(), value: z.string() }) }),
+  /**
+   * Set a keyword argument (default `revision`) to the commit that the local Hugging Face cache
+   * records for the repository named by `repo` (a literal, through constants), at the ref the
+   * argument names now or `main`. Offline; when the cache has no such repository the fix is not offered.
+   */
+  z.strictObject({
+    'pin-hf-revision': z.strictObject({
+      repo: ArgumentSelectorSchema,
+      'repo-type': z.enum(['model', 'dataset', 'space']).default('model'),
+      /** An argument that can override the repository type, e.g. `hf_hub_download(..., repo_type="dataset")`. */
+      'repo-type-arg': z.string().min(1).optional(),
+      arg: z.string().min(1).default('revision'),
+    }),
+  }),
 ]);
 
 export type FixOperation = z.infer<typeof FixOperationSchema>;
@@ -130,6 +153,11 @@ export const CallMatchSchema = z.strictObject({
    * instance is written with `()`: `app = Flask(__name__); app.run()` is `flask.Flask().run`.
    */
   calls: z.array(z.string().min(1)).min(1),
+  /**
+   * Also try calls whose callee does not resolve (`self.loader_cls.from_pretrained(...)`), for risks
+   * that an argument names on its own, e.g. `trust_remote_code=True`; the cases must then test arguments.
+   */
+  'unresolved-calls': z.boolean().default(false),
   /** The cases, in order; a call matching none of them is not reported. */
   cases: z.array(CaseSchema).min(1),
 });
