@@ -9,6 +9,7 @@ export interface ArgumentSelector {
   name?: string;
   position?: number;
   item?: number;
+  key?: string;
 }
 
 export type ArgumentState =
@@ -43,6 +44,11 @@ export function readArgument(facts: PythonFacts, call: CallFact, raw: string | A
   if (selector.item !== undefined) {
     if (value.kind !== 'sequence') return { state: 'present', node, value: { kind: 'unknown' } };
     value = value.items[selector.item] ?? { kind: 'unknown' };
+  }
+  if (selector.key !== undefined) {
+    if (value.kind !== 'mapping') return { state: 'present', node, value: { kind: 'unknown' } };
+    const entry = value.entries.get(selector.key);
+    return entry ? { state: 'present', node, value: entry } : { state: 'absent' };
   }
   return { state: 'present', node, value };
 }

@@ -58,6 +58,8 @@ export type Value =
   | { kind: 'bool'; value: boolean }
   | { kind: 'none' }
   | { kind: 'sequence'; items: Value[] }
+  /** A dict literal; only entries with string-literal keys are kept. */
+  | { kind: 'mapping'; entries: Map<string, Value> }
   /** A dotted name resolved through imports, e.g. `yaml.SafeLoader`. */
   | { kind: 'name'; qualified: string }
   /** The result of a call whose callee resolved, e.g. `os.path.join(...)`. */
@@ -382,6 +384,17 @@ export class PythonFacts {
       case 'tuple':
       case 'list':
         return { kind: 'sequence', items: expression.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment').map((c) => this.evaluate(c, scope, depth + 1)) };
+      case 'dictionary': {
+        const entries = new Map<string, Value>();
+        for (const pair of expression.namedChildren) {
+          if (pair?.type !== 'pair') continue;
+          const key = pair.childForFieldName('key');
+          const value = pair.childForFieldName('value');
+          const keyValue = key ? this.evaluate(key, scope, depth + 1) : undefined;
+          if (keyValue?.kind === 'string' && value) entries.set(keyValue.value, this.evaluate(value, scope, depth + 1));
+        }
+        return { kind: 'mapping', entries };
+      }
       case 'binary_operator': {
         if (expression.childForFieldName('operator')?.text !== '+') return { kind: 'unknown' };
         const left = expression.childForFieldName('left');
