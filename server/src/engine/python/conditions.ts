@@ -6,7 +6,7 @@ import type { Node } from 'web-tree-sitter';
 import type { ArgumentTest, Condition } from '../rules/schema';
 import { compileNamePattern } from '../rules/name-pattern';
 import { isLiteral, literalEquals, readArgument } from './arguments';
-import type { CallFact, PythonFacts, Value } from './facts';
+import type { CallFact, PythonFacts, Scope, Value } from './facts';
 
 export interface ConditionContext {
   facts: PythonFacts;
@@ -55,6 +55,7 @@ function evaluateArgumentTest(test: ArgumentTest, call: CallFact, context: Condi
     return qualified !== undefined && test['resolves-to'].some((pattern) => compileNamePattern(pattern)(qualified));
   }
   if (test['local-path']) return isLocalPath(argument.node, value, context);
+  if (test['fixed-path']) return isFixedPath(argument.node, context.facts);
   return false;
 }
 
@@ -85,6 +86,77 @@ export function isLocalPath(node: Node, value: Value, context: ConditionContext)
     if (left) return isLocalPath(left, context.facts.evaluate(left, context.facts.scopeAt(left)), context);
   }
   return false;
+}
+
+/** Helpers that build a path from their arguments only. */
+const PATH_BUILDERS = [
+  'os.path.join', 'os.path.abspath', 'os.path.dirname', 'os.path.realpath', 'os.path.normpath', 'os.path.expanduser',
+  'os.fspath', 'pathlib.Path', 'pathlib.PurePath', 'pathlib.PosixPath', 'pathlib.WindowsPath',
+  'tensorflow.python.platform.resource_loader.get_path_to_datafile', 'importlib.resources.files',
+].map(compileNamePattern);
+
+/** Methods and properties of a path object that keep it fixed. */
+const PATH_METHODS = new Set(['resolve', 'absolute', 'joinpath', 'with_name', 'with_suffix', 'with_stem', 'expanduser', '__fspath__']);
+const PATH_PROPERTIES = new Set(['parent']);
+
+/**
+ * Whether a path is fixed when the code is written: literals (through constants), `__file__` and
+ * `module.__file__`, and path helpers, `/`, `+` and f-strings over such parts. What the program is
+ * given at run time (parameters, environment, input) is not fixed.
+ */
+export function isFixedPath(node: Node, facts: PythonFacts, depth = 0): boolean {
+  if (depth > 8) return false;
+  const scope = facts.scopeAt(node);
+  const value = facts.evaluate(node, scope);
+  if (value.kind === 'string') return true;
+  const fixed = (child: Node | null | undefined): boolean => child !== null && child !== undefined && isFixedPath(child, facts, depth + 1);
+  switch (node.type) {
+    case 'identifier': {
+      if (node.text === '__file__') return true;
+      // A constant: a name assigned once in its scope, e.g. HERE = os.path.dirname(__file__).
+      const binding = facts.lookup(node.text, scope, node.startIndex);
+      return binding?.kind === 'assign' && bindingCount(node.text, scope) === 1 && fixed(binding.value);
+    }
+    case 'parenthesized_expression':
+      return fixed(node.namedChildren[0]);
+    case 'binary_operator': {
+      const operator = node.childForFieldName('operator')?.text;
+      return (operator === '/' || operator === '+') && fixed(node.childForFieldName('left')) && fixed(node.childForFieldName('right'));
+    }
+    case 'string':
+      // An f-string: every interpolated expression must be fixed.
+      return node.namedChildren.every((part) => part?.type !== 'interpolation' || fixed(part.namedChildren[0]));
+    case 'attribute': {
+      const attribute = node.childForFieldName('attribute')?.text ?? '';
+      // mypackage.__file__: where an installed or project module lives.
+      if (attribute === '__file__') return facts.qualifiedNameOf(node, scope) !== undefined || fixed(node.childForFieldName('object'));
+      return PATH_PROPERTIES.has(attribute) && fixed(node.childForFieldName('object'));
+    }
+    case 'call': {
+      const callee = node.childForFieldName('function');
+      const list = node.childForFieldName('arguments');
+      if (!callee || list?.type !== 'argument_list') return false;
+      const args = list.namedChildren.filter((child): child is Node => child !== null && child.type !== 'comment');
+      if (args.some((arg) => arg.type !== 'keyword_argument' ? !fixed(arg) : !fixed(arg.childForFieldName('value')))) return false;
+      const qualified = facts.qualifiedNameOf(callee, scope);
+      if (qualified && PATH_BUILDERS.some((matches) => matches(qualified))) return true;
+      // A method on a fixed path: Path(__file__).resolve(), HERE.joinpath("ops.so").
+      return callee.type === 'attribute' && PATH_METHODS.has(callee.childForFieldName('attribute')?.text ?? '') && fixed(callee.childForFieldName('object'));
+    }
+    default:
+      return false;
+  }
+}
+
+/** How many times a name is bound in the scope that owns it (1 for a constant). */
+function bindingCount(name: string, scope: Scope): number {
+  let first = true;
+  for (let current: Scope | undefined = scope; current; current = current.parent) {
+    const bindings = first || current.kind !== 'class' ? current.bindings.get(name) : undefined;
+    if (bindings) return bindings.length;
+    first = false;
+  }
+  return 0;
 }
 
 function isLocalPathString(text: string, context: ConditionContext): boolean {

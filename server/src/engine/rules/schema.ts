@@ -62,6 +62,12 @@ const ArgumentTestSchema = z.strictObject({
    * a directory that exists next to the file or in the project, or os.path / pathlib calls.
    */
   'local-path': z.literal(true).optional(),
+  /**
+   * The value is a path fixed when the code is written: a literal (through constants), or built only
+   * from literals, `__file__` / `module.__file__`, os.path and pathlib helpers, `/`, `+` and f-strings:
+   * `os.path.join(os.path.dirname(__file__), "ops.so")`, `Path(__file__).parent / "ops.so"`.
+   */
+  'fixed-path': z.literal(true).optional(),
 });
 
 export type ArgumentTest = z.infer<typeof ArgumentTestSchema>;
@@ -84,10 +90,10 @@ export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
     CalleeTestSchema,
     ArgumentTestSchema.refine(
       (test) =>
-        [test.absent, test.present, test.written, test.equals !== undefined ? true : undefined, test.in, test['not-in'], test.matches, test['non-literal'], test['resolves-to'], test['local-path']].filter(
+        [test.absent, test.present, test.written, test.equals !== undefined ? true : undefined, test.in, test['not-in'], test.matches, test['non-literal'], test['resolves-to'], test['local-path'], test['fixed-path']].filter(
           (x) => x !== undefined,
         ).length === 1,
-      'an argument condition needs exactly one of absent, present, written, equals, in, not-in, matches, non-literal, resolves-to, local-path',
+      'an argument condition needs exactly one of absent, present, written, equals, in, not-in, matches, non-literal, resolves-to, local-path, fixed-path',
     ),
   ]),
 );
