@@ -91,7 +91,7 @@ export function isLocalPath(node: Node, value: Value, context: ConditionContext)
 /** Helpers that build a path from their arguments only. */
 const PATH_BUILDERS = [
   'os.path.join', 'os.path.abspath', 'os.path.dirname', 'os.path.realpath', 'os.path.normpath', 'os.path.expanduser',
-  'os.fspath', 'pathlib.Path', 'pathlib.PurePath', 'pathlib.PosixPath', 'pathlib.WindowsPath',
+  'os.fspath', 'builtins.str', 'pathlib.Path', 'pathlib.PurePath', 'pathlib.PosixPath', 'pathlib.WindowsPath',
   'tensorflow.python.platform.resource_loader.get_path_to_datafile', 'importlib.resources.files',
 ].map(compileNamePattern);
 
