@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Parser } from 'web-tree-sitter';
+import type { Parser, Tree } from 'web-tree-sitter';
 import { runCheck } from './checks';
 import { PythonFacts } from './python/facts';
 import { createPythonParser } from './python/parser';
@@ -97,6 +97,19 @@ export class Engine {
   }
 
   analyze(file: string, text: string, settings: AnalysisSettings = {}): AnalysisResult {
+    return this.run(file, text, settings, undefined);
+  }
+
+  /**
+   * `analyze` on a tree the caller parsed from `text` (the language server keeps one per open
+   * document and reparses it incrementally, see python/document-tree.ts). The tree stays the
+   * caller's: it is neither edited nor deleted here.
+   */
+  analyzeTree(file: string, text: string, tree: Tree, settings: AnalysisSettings = {}): AnalysisResult {
+    return this.run(file, text, settings, tree);
+  }
+
+  private run(file: string, text: string, settings: AnalysisSettings, given: Tree | undefined): AnalysisResult {
     const language = languageOf(file);
     if (!language) return { findings: [], problems: [], parsed: false };
     if (looksBinary(text)) {
@@ -105,7 +118,7 @@ export class Engine {
     const active = this.activeRules(language, settings).filter((compiled) => compiled.triggers.length === 0 || compiled.triggers.some((word) => text.includes(word)));
     if (active.length === 0) return { findings: [], problems: [], parsed: false };
 
-    const tree = this.pythonParser.parse(text);
+    const tree = given ?? this.pythonParser.parse(text);
     if (!tree) return { findings: [], problems: [{ file, message: 'the parser gave up on this file', severity: 'warning' }], parsed: false };
     try {
       const facts = new PythonFacts(tree);
@@ -128,7 +141,7 @@ export class Engine {
         .sort(compareFindings);
       return { findings, problems, parsed: true };
     } finally {
-      tree.delete();
+      if (!given) tree.delete();
     }
   }
 

@@ -1,0 +1,77 @@
+/**
+ * A Python syntax tree kept in step with a document being edited: each text change is recorded
+ * on the old tree with tree-sitter's `tree.edit()`, and the next `current(text)` reparses
+ * incrementally from it (`parser.parse(text, oldTree)`), so a keystroke in a large file costs a
+ * small reparse instead of a full one. Hand the tree to `Engine.analyzeTree`.
+ *
+ * Offsets and columns are UTF-16 code units (web-tree-sitter's unit for JavaScript strings, and
+ * LSP's); rows are separated by "\n". Nothing here knows about LSP.
+ */
+import type { Parser, Point, Tree } from 'web-tree-sitter';
+
+export interface DocumentTextChange {
+  /** Where the replaced text starts and ends in the text before this change. */
+  startIndex: number;
+  oldEndIndex: number;
+  startPosition: Point;
+  oldEndPosition: Point;
+  /** The text put in its place. */
+  newText: string;
+}
+
+/** The point reached after writing `text` from `start`. */
+export function pointAfter(start: Point, text: string): Point {
+  const lastBreak = text.lastIndexOf('\n');
+  if (lastBreak < 0) return { row: start.row, column: start.column + text.length };
+  let rows = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) rows++;
+  return { row: start.row + rows, column: text.length - lastBreak - 1 };
+}
+
+export class PythonDocumentTree {
+  private tree: Tree | undefined;
+  private dirty = true;
+  /** Reparses done from an edited tree, and from scratch (tests and logs). */
+  readonly stats = { incremental: 0, full: 0 };
+
+  constructor(private readonly parser: Parser) {}
+
+  /** Records one change of the text the tree was parsed from. Changes must come in order. */
+  edit(change: DocumentTextChange): void {
+    this.dirty = true;
+    if (!this.tree) return; // nothing to keep: the next current() parses from scratch
+    this.tree.edit({
+      startIndex: change.startIndex,
+      oldEndIndex: change.oldEndIndex,
+      newEndIndex: change.startIndex + change.newText.length,
+      startPosition: change.startPosition,
+      oldEndPosition: change.oldEndPosition,
+      newEndPosition: pointAfter(change.startPosition, change.newText),
+    });
+  }
+
+  /** Forget the tree (the whole text was replaced); the next current() parses from scratch. */
+  reset(): void {
+    this.tree?.delete();
+    this.tree = undefined;
+    this.dirty = true;
+  }
+
+  /** The tree of `text`, which must be the text after every recorded change. Owned by this object. */
+  current(text: string): Tree | undefined {
+    if (this.tree && !this.dirty) return this.tree;
+    const previous = this.tree;
+    const next = this.parser.parse(text, previous ?? null) ?? undefined;
+    if (previous) this.stats.incremental++;
+    else this.stats.full++;
+    previous?.delete();
+    this.tree = next;
+    this.dirty = next === undefined;
+    return next;
+  }
+
+  dispose(): void {
+    this.tree?.delete();
+    this.tree = undefined;
+  }
+}
