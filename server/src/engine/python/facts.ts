@@ -7,7 +7,7 @@
  * (`import torch as t; t.load` → `torch.load`), so a method called `load` on an unknown object
  * is never `torch.load`. A name rebound by `def`, a parameter or a loop is not an import any more.
  */
-import type { Node, Tree } from 'web-tree-sitter';
+import { Query, type Language, type Node, type QueryCapture, type Tree } from 'web-tree-sitter';
 
 export type ScopeKind = 'module' | 'function' | 'class';
 
@@ -84,6 +84,24 @@ const COMPOUND_STATEMENTS = new Set([
 
 const MAX_EVALUATION_DEPTH = 8;
 
+const INTERESTING_TYPES = [
+  'comment', 'import_statement', 'import_from_statement', 'function_definition', 'class_definition', 'assignment',
+  'augmented_assignment', 'named_expression', 'for_statement', 'for_in_clause', 'with_item', 'except_clause', 'call',
+];
+
+const queries = new WeakMap<Language, Query>();
+
+/** Every node of an interesting type, in document order, each captured under its type's name. */
+function interestingNodes(root: Node): QueryCapture[] {
+  const language = root.tree.language;
+  let query = queries.get(language);
+  if (!query) {
+    query = new Query(language, INTERESTING_TYPES.map((type) => `(${type}) @${type}`).join('\n'));
+    queries.set(language, query);
+  }
+  return query.captures(root);
+}
+
 export class PythonFacts {
   readonly module: Scope = { kind: 'module', bindings: new Map() };
   readonly calls: CallFact[] = [];
@@ -100,72 +118,83 @@ export class PythonFacts {
 
   // ---------------------------------------------------------------- collection (one tree walk)
 
+  /**
+   * One tree-sitter query picks out the node types we care about, in document order, inside the
+   * wasm parser: materialising every node as a JS object is what made a tree walk slow. Scopes
+   * are tracked with a stack of open function/class nodes by their end offsets.
+   */
   private collect(root: Node, rootScope: Scope): void {
-    // An explicit stack instead of recursion: deeply nested generated code must not overflow.
-    const stack: Array<[Node, Scope]> = [[root, rootScope]];
-    while (stack.length > 0) {
-      const [node, scope] = stack.pop()!;
-      let childScope = scope;
-      switch (node.type) {
-        case 'comment':
-          this.comments.set(node.startPosition.row, node.text);
-          continue;
-        case 'import_statement':
-          this.collectImport(node, scope);
-          continue;
-        case 'import_from_statement':
-          this.collectFromImport(node, scope);
-          continue;
-        case 'function_definition':
-        case 'class_definition': {
-          const name = node.childForFieldName('name');
-          if (name) bind(scope, name.text, { kind: 'opaque', at: node.startIndex });
-          childScope = { kind: node.type === 'function_definition' ? 'function' : 'class', parent: scope, node, bindings: new Map() };
-          this.scopeOfNode.set(node.id, childScope);
-          if (node.type === 'function_definition') this.bindParameters(node, childScope);
-          // Decorators and default values are evaluated in the enclosing scope; good enough to walk them inside.
-          break;
-        }
-        case 'assignment':
-          this.collectAssignment(node, scope);
-          break;
-        case 'augmented_assignment': {
-          const left = node.childForFieldName('left');
-          if (left?.type === 'identifier') bind(scope, left.text, { kind: 'opaque', at: node.startIndex });
-          break;
-        }
-        case 'named_expression': {
-          const name = node.childForFieldName('name');
-          const value = node.childForFieldName('value');
-          if (name && value) bind(scope, name.text, { kind: 'assign', value, at: node.startIndex });
-          break;
-        }
-        case 'for_statement':
-        case 'for_in_clause': {
-          const left = node.childForFieldName('left');
-          if (left) for (const name of targetNames(left)) bind(scope, name, { kind: 'opaque', at: node.startIndex });
-          break;
-        }
-        case 'with_item':
-          this.collectWithItem(node, scope);
-          break;
-        case 'except_clause':
-          for (const child of node.namedChildren) {
-            if (child?.type === 'as_pattern') {
-              const alias = child.childForFieldName('alias');
-              for (const name of alias ? targetNames(alias) : []) bind(scope, name, { kind: 'opaque', at: node.startIndex });
-            }
+    const scopes: Array<{ scope: Scope; end: number }> = [{ scope: rootScope, end: Number.POSITIVE_INFINITY }];
+    let skipUntil = -1;
+    for (const capture of interestingNodes(root)) {
+      const node = capture.node;
+      const start = node.startIndex;
+      if (start < skipUntil) continue;
+      while (scopes.length > 1 && scopes[scopes.length - 1]!.end <= start) scopes.pop();
+      const opened = this.visit(node, capture.name, scopes[scopes.length - 1]!.scope);
+      if (opened === 'skip') skipUntil = node.endIndex;
+      else if (opened) scopes.push({ scope: opened, end: node.endIndex });
+    }
+  }
+
+  /** Records what a node binds or calls; returns a new scope it opens, or 'skip' to not descend. */
+  private visit(node: Node, type: string, scope: Scope): Scope | 'skip' | undefined {
+    switch (type) {
+      case 'comment':
+        this.comments.set(node.startPosition.row, node.text);
+        return 'skip';
+      case 'import_statement':
+        this.collectImport(node, scope);
+        return 'skip';
+      case 'import_from_statement':
+        this.collectFromImport(node, scope);
+        return 'skip';
+      case 'function_definition':
+      case 'class_definition': {
+        const name = node.childForFieldName('name');
+        if (name) bind(scope, name.text, { kind: 'opaque', at: node.startIndex });
+        const inner: Scope = { kind: type === 'function_definition' ? 'function' : 'class', parent: scope, node, bindings: new Map() };
+        this.scopeOfNode.set(node.id, inner);
+        if (type === 'function_definition') this.bindParameters(node, inner);
+        // Default values are evaluated in the enclosing scope; walking them inside is close enough.
+        return inner;
+      }
+      case 'assignment':
+        this.collectAssignment(node, scope);
+        return undefined;
+      case 'augmented_assignment': {
+        const left = node.childForFieldName('left');
+        if (left?.type === 'identifier') bind(scope, left.text, { kind: 'opaque', at: node.startIndex });
+        return undefined;
+      }
+      case 'named_expression': {
+        const name = node.childForFieldName('name');
+        const value = node.childForFieldName('value');
+        if (name && value) bind(scope, name.text, { kind: 'assign', value, at: node.startIndex });
+        return undefined;
+      }
+      case 'for_statement':
+      case 'for_in_clause': {
+        const left = node.childForFieldName('left');
+        if (left) for (const name of targetNames(left)) bind(scope, name, { kind: 'opaque', at: node.startIndex });
+        return undefined;
+      }
+      case 'with_item':
+        this.collectWithItem(node, scope);
+        return undefined;
+      case 'except_clause':
+        for (const child of node.namedChildren) {
+          if (child?.type === 'as_pattern') {
+            const alias = child.childForFieldName('alias');
+            for (const name of alias ? targetNames(alias) : []) bind(scope, name, { kind: 'opaque', at: node.startIndex });
           }
-          break;
-        case 'call':
-          this.collectCall(node, scope);
-          break;
-      }
-      const children = node.namedChildren;
-      for (let i = children.length - 1; i >= 0; i--) {
-        const child = children[i];
-        if (child) stack.push([child, childScope]);
-      }
+        }
+        return undefined;
+      case 'call':
+        this.collectCall(node, scope);
+        return undefined;
+      default:
+        return undefined;
     }
   }
 
@@ -237,27 +266,7 @@ export class PythonFacts {
 
   private collectCall(node: Node, scope: Scope): void {
     const callee = node.childForFieldName('function');
-    const argumentList = node.childForFieldName('arguments');
-    if (!callee) return;
-    const positional: Node[] = [];
-    const keywords = new Map<string, KeywordArgument>();
-    let hasStarArgs = false;
-    let hasKeywordSplat = false;
-    if (argumentList?.type === 'argument_list') {
-      for (const argument of argumentList.namedChildren) {
-        if (!argument || argument.type === 'comment') continue;
-        if (argument.type === 'keyword_argument') {
-          const name = argument.childForFieldName('name');
-          const value = argument.childForFieldName('value');
-          if (name && value) keywords.set(name.text, { name: name.text, node: argument, value });
-        } else if (argument.type === 'list_splat') hasStarArgs = true;
-        else if (argument.type === 'dictionary_splat') hasKeywordSplat = true;
-        else positional.push(argument);
-      }
-    } else if (argumentList) {
-      positional.push(argumentList); // a generator expression argument: f(x for x in y)
-    }
-    this.calls.push({ node, callee, positional, keywords, hasStarArgs, hasKeywordSplat, scope, statementLines: statementLines(node) });
+    if (callee) this.calls.push(new LazyCallFact(node, callee, scope));
   }
 
   // ---------------------------------------------------------------- resolution
@@ -435,6 +444,68 @@ export class PythonFacts {
       first = false;
     }
     return undefined;
+  }
+}
+
+/**
+ * Most calls in a file match no rule, so their arguments and statement lines are only read
+ * from the tree when a rule asks (each read crosses into the wasm parser).
+ */
+class LazyCallFact implements CallFact {
+  qualifiedName?: string;
+  private args?: Pick<CallFact, 'positional' | 'keywords' | 'hasStarArgs' | 'hasKeywordSplat'>;
+  private lines?: { first: number; last: number };
+
+  constructor(
+    readonly node: Node,
+    readonly callee: Node,
+    readonly scope: Scope,
+  ) {}
+
+  get positional(): Node[] {
+    return this.arguments().positional;
+  }
+
+  get keywords(): Map<string, KeywordArgument> {
+    return this.arguments().keywords;
+  }
+
+  get hasStarArgs(): boolean {
+    return this.arguments().hasStarArgs;
+  }
+
+  get hasKeywordSplat(): boolean {
+    return this.arguments().hasKeywordSplat;
+  }
+
+  get statementLines(): { first: number; last: number } {
+    this.lines ??= statementLines(this.node);
+    return this.lines;
+  }
+
+  private arguments(): Pick<CallFact, 'positional' | 'keywords' | 'hasStarArgs' | 'hasKeywordSplat'> {
+    if (this.args) return this.args;
+    const positional: Node[] = [];
+    const keywords = new Map<string, KeywordArgument>();
+    let hasStarArgs = false;
+    let hasKeywordSplat = false;
+    const argumentList = this.node.childForFieldName('arguments');
+    if (argumentList?.type === 'argument_list') {
+      for (const argument of argumentList.namedChildren) {
+        if (!argument || argument.type === 'comment') continue;
+        if (argument.type === 'keyword_argument') {
+          const name = argument.childForFieldName('name');
+          const value = argument.childForFieldName('value');
+          if (name && value) keywords.set(name.text, { name: name.text, node: argument, value });
+        } else if (argument.type === 'list_splat') hasStarArgs = true;
+        else if (argument.type === 'dictionary_splat') hasKeywordSplat = true;
+        else positional.push(argument);
+      }
+    } else if (argumentList) {
+      positional.push(argumentList); // a generator expression argument: f(x for x in y)
+    }
+    this.args = { positional, keywords, hasStarArgs, hasKeywordSplat };
+    return this.args;
   }
 }
 
