@@ -7,10 +7,13 @@ import type { ConditionContext } from '../python/conditions';
 import type { RawFinding } from '../python/run-rules';
 import type { LoadedRule } from '../rules/loader';
 import type { CheckMatch } from '../rules/schema';
+import { downloadWithoutChecksum } from './download-checksum';
 
 export type PythonCheck = (rule: LoadedRule, options: Readonly<Record<string, unknown>>, facts: PythonFacts, context: ConditionContext, source: string) => RawFinding[];
 
-const PYTHON_CHECKS = new Map<string, PythonCheck>();
+const PYTHON_CHECKS = new Map<string, PythonCheck>([
+  ['download-without-checksum', downloadWithoutChecksum],
+]);
 
 export function registeredChecks(): string[] {
   return [...PYTHON_CHECKS.keys()];
