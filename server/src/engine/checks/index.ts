@@ -7,6 +7,7 @@ import type { ConditionContext } from '../python/conditions';
 import type { RawFinding } from '../python/run-rules';
 import type { LoadedRule } from '../rules/loader';
 import type { CheckMatch } from '../rules/schema';
+import { modelRouteReturnsScores, modelRouteWithoutAuth } from './model-routes';
 import { downloadWithoutChecksum } from './download-checksum';
 
 export type PythonCheck = (rule: LoadedRule, options: Readonly<Record<string, unknown>>, facts: PythonFacts, context: ConditionContext, source: string) => RawFinding[];
