@@ -7,13 +7,15 @@ import type { ConditionContext } from '../python/conditions';
 import type { RawFinding } from '../python/run-rules';
 import type { LoadedRule } from '../rules/loader';
 import type { CheckMatch } from '../rules/schema';
-import { modelRouteReturnsScores, modelRouteWithoutAuth } from './model-routes';
 import { downloadWithoutChecksum } from './download-checksum';
+import { modelRouteReturnsScores, modelRouteWithoutAuth } from './model-routes';
 
 export type PythonCheck = (rule: LoadedRule, options: Readonly<Record<string, unknown>>, facts: PythonFacts, context: ConditionContext, source: string) => RawFinding[];
 
 const PYTHON_CHECKS = new Map<string, PythonCheck>([
   ['download-without-checksum', downloadWithoutChecksum],
+  ['model-route-without-auth', modelRouteWithoutAuth],
+  ['model-route-returns-scores', modelRouteReturnsScores],
 ]);
 
 export function registeredChecks(): string[] {
