@@ -4,6 +4,7 @@
  *   atlas-lens scan [PATH…]      exit 0 clean, 1 findings at or above --fail-on, 2 usage/config error
  *   atlas-lens rules             list the rules
  *   atlas-lens explain ID        a rule's or an ATLAS technique's documentation
+ *   atlas-lens lsp [--stdio]     the language server on stdio
  */
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -24,6 +25,7 @@ Usage:
   atlas-lens scan [PATH...]        scan files and directories (default: .)
   atlas-lens rules                 list the rules
   atlas-lens explain <RULE|AML-ID> show a rule's or an ATLAS technique's documentation
+  atlas-lens lsp [--stdio]         run the language server on stdio (for editors)
 
 Options for scan:
   --format text|json|sarif         output format (default: text)
@@ -133,6 +135,13 @@ export async function main(argv: string[]): Promise<number> {
     if (command === '--version' || command === '-v') {
       process.stdout.write(`${VERSION}\n`);
       return 0;
+    }
+    if (command === 'lsp') {
+      // The language server, on stdio unless another transport is named (--node-ipc, --socket=…);
+      // editors' own flags (--stdio, --clientProcessId=…) are accepted. It runs until the client says exit.
+      const { createServerConnection, startServer } = await import('./server');
+      startServer(createServerConnection(rest));
+      return await new Promise<number>(() => {});
     }
     const { values, positionals } = parseCommandLine(rest);
     if (values.help) {

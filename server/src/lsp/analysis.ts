@@ -1,0 +1,90 @@
+/**
+ * Analyses of open documents, one per document version and configuration generation. Every
+ * handler (diagnostics, hover, code actions) asks here, so a version is analysed once however
+ * many requests need it. The result always describes the document's current version: the
+ * awaits (settings, rule loading) come first and the analysis itself is synchronous.
+ */
+import type { AtlasCatalog } from '../engine/atlas/catalog';
+import type { Engine } from '../engine/engine';
+import type { Finding, InputProblem } from '../engine/types';
+import type { DocumentStore, LspDocument } from './documents';
+import type { Logger } from './logger';
+import type { Projects } from './projects';
+import type { AtlasLensSettings, SettingsCache } from './settings';
+
+export interface DocumentAnalysis {
+  uri: string;
+  version: number;
+  generation: number;
+  findings: Finding[];
+  /** Problems with the file itself (binary, parser gave up); syntax errors are left to the language's own tools. */
+  problems: InputProblem[];
+  engine: Engine;
+  catalog: AtlasCatalog;
+  settings: AtlasLensSettings;
+  /** Why nothing was analysed, if nothing was. */
+  skipped?: string;
+  /** Time spent in the engine (parse included). */
+  ms: number;
+}
+
+export class Analyzer {
+  private readonly cache = new Map<string, DocumentAnalysis>();
+  /** Generation of settings; bumped on workspace/didChangeConfiguration. */
+  settingsGeneration = 0;
+
+  constructor(
+    private readonly documents: DocumentStore,
+    private readonly projects: Projects,
+    private readonly settings: SettingsCache,
+    private readonly log: Logger,
+  ) {}
+
+  get generation(): number {
+    return this.projects.generation * 1_000_000 + this.settingsGeneration;
+  }
+
+  cached(uri: string): DocumentAnalysis | undefined {
+    const cached = this.cache.get(uri);
+    const document = this.documents.get(uri);
+    return cached && document && cached.version === document.version && cached.generation === this.generation ? cached : undefined;
+  }
+
+  forget(uri: string): void {
+    this.cache.delete(uri);
+  }
+
+  /** The analysis of the document's current version; undefined when it is not open (any more). */
+  async analyze(uri: string): Promise<DocumentAnalysis | undefined> {
+    const hit = this.cached(uri);
+    if (hit) return hit;
+    let document = this.documents.get(uri);
+    if (!document) return undefined;
+    const settings = await this.settings.get(uri);
+    const context = await this.projects.contextFor(document.analysisPath ?? document.uri, document.fsPath, settings);
+    // The awaits may have let edits, a close or a settings change in; analyse what is current now.
+    document = this.documents.get(uri);
+    if (!document) return undefined;
+    const again = this.cached(uri);
+    if (again) return again;
+    const base = { uri, version: document.version, generation: this.generation, engine: context.engine, catalog: context.catalog, settings };
+    let analysis: DocumentAnalysis;
+    if (!settings.enable) analysis = { ...base, findings: [], problems: [], skipped: 'atlasLens.enable is false', ms: 0 };
+    else if (!document.analysisPath || !context.engine.supports(document.analysisPath)) analysis = { ...base, findings: [], problems: [], skipped: 'not a supported language', ms: 0 };
+    else if (context.excludedBy) analysis = { ...base, findings: [], problems: [], skipped: `excluded by ${context.excludedBy}`, ms: 0 };
+    else analysis = this.run(document, context.engine, context.analysis, base);
+    if (analysis.skipped) this.log.debug(`${uri}: not analysed (${analysis.skipped})`);
+    else this.log.debug(`${uri} v${analysis.version}: ${analysis.findings.length} finding(s) in ${analysis.ms.toFixed(1)} ms`);
+    this.cache.set(uri, analysis);
+    return analysis;
+  }
+
+  private run(document: LspDocument, engine: Engine, settings: Parameters<Engine['analyze']>[2], base: Omit<DocumentAnalysis, 'findings' | 'problems' | 'ms'>): DocumentAnalysis {
+    const started = performance.now();
+    const file = document.analysisPath!;
+    const tree = document.tree?.current(document.text);
+    const result = tree ? engine.analyzeTree(file, document.text, tree, settings) : engine.analyze(file, document.text, settings);
+    const problems = result.problems.filter((problem) => problem.severity !== 'info');
+    return { ...base, findings: result.findings, problems, ms: performance.now() - started };
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * Findings and configuration problems as LSP diagnostics, delivered the way the client prefers:
+ * answered when it pulls (`textDocument/diagnostic`, with `resultId` / `unchanged`), otherwise
+ * pushed after each change. Configuration problems (config, rule and ATLAS data files, usually
+ * not open) are always pushed, in both modes.
+ */
+import * as fs from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import {
+  DiagnosticSeverity,
+  DocumentDiagnosticReportKind,
+  LSPErrorCodes,
+  ResponseError,
+  type CancellationToken,
+  type Connection,
+  type Diagnostic,
+  type DocumentDiagnosticParams,
+  type DocumentDiagnosticReport,
+} from 'vscode-languageserver';
+import type { Finding, InputProblem, Severity } from '../engine/types';
+import { parseLocatedYaml, type PathSegment } from '../engine/yaml/located-yaml';
+import type { Analyzer, DocumentAnalysis } from './analysis';
+import type { ClientFeatures } from './capabilities';
+import { uriToPath, type DocumentStore } from './documents';
+import type { Logger } from './logger';
+import type { Projects } from './projects';
+import { DIAGNOSTIC_SOURCE, type FindingDiagnosticData } from './protocol';
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+};
+
+export function findingToDiagnostic(finding: Finding, analysis: Pick<DocumentAnalysis, 'version' | 'catalog'>, features: Pick<ClientFeatures, 'codeDescription' | 'diagnosticData'>): Diagnostic {
+  const diagnostic: Diagnostic = {
+    range: finding.range,
+    severity: SEVERITY[finding.severity],
+    code: finding.ruleId,
+    source: DIAGNOSTIC_SOURCE,
+    message: finding.message,
+  };
+  const primary = finding.techniques[0];
+  const href = primary ? analysis.catalog.techniqueUrl(primary) : undefined;
+  if (features.codeDescription && href) diagnostic.codeDescription = { href };
+  if (features.diagnosticData) {
+    const data: FindingDiagnosticData = {
+      ruleId: finding.ruleId,
+      version: analysis.version,
+      statementLines: finding.statementLines,
+      techniques: finding.techniques,
+      ...(finding.fix ? { fix: { title: finding.fix.title, safe: finding.fix.safe, edits: finding.fix.edits } } : {}),
+    };
+    diagnostic.data = data;
+  }
+  return diagnostic;
+}
+
+/** "atlas.techniques[0]" → ["atlas", "techniques", 0]. */
+function fieldPath(field: string): PathSegment[] {
+  return [...field.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((match) => (match[2] !== undefined ? Number(match[2]) : match[1]!));
+}
+
+/** A problem located in `text` (the file's content): from its position to the end of that line's content. */
+export function problemToDiagnostic(problem: InputProblem, text: string | undefined): Diagnostic {
+  let line = problem.line;
+  let character = problem.character;
+  if (line === undefined && problem.field && text !== undefined) {
+    try {
+      ({ line, character } = parseLocatedYaml(text).locate(fieldPath(problem.field)));
+    } catch {
+      // not YAML any more; the problem stays at the top
+    }
+  }
+  line ??= 0;
+  character ??= 0;
+  const lineText = text?.split(/\r?\n|\r/)[line] ?? '';
+  const end = Math.max(character, lineText.trimEnd().length);
+  return {
+    range: { start: { line, character }, end: { line, character: end } },
+    severity: SEVERITY[problem.severity],
+    source: DIAGNOSTIC_SOURCE,
+    message: problem.message,
+  };
+}
+
+export class DiagnosticsService {
+  private readonly pending = new Set<string>();
+  private flushScheduled = false;
+  /** Files that have pushed configuration problems, to clear them once fixed. */
+  private inputProblemFiles = new Set<string>();
+  /** didChange → published, in ms, for the log and the benchmark. */
+  readonly latencies: number[] = [];
+  private readonly changedAt = new Map<string, number>();
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly documents: DocumentStore,
+    private readonly analyzer: Analyzer,
+    private readonly projects: Projects,
+    private readonly features: ClientFeatures,
+    private readonly log: Logger,
+  ) {}
+
+  private toDiagnostics(analysis: DocumentAnalysis): Diagnostic[] {
+    const document = this.documents.get(analysis.uri);
+    return [
+      ...analysis.problems.map((problem) => problemToDiagnostic(problem, document?.text)),
+      ...analysis.findings.map((finding) => findingToDiagnostic(finding, analysis, this.features)),
+    ];
+  }
+
+  // ------------------------------------------------------------------ pull
+
+  async pull(params: DocumentDiagnosticParams, token: CancellationToken): Promise<DocumentDiagnosticReport> {
+    const uri = params.textDocument.uri;
+    // Let queued notifications (edits, $/cancelRequest) in before deciding what to analyse.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+    const analysis = await this.analyzer.analyze(uri);
+    if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+    if (!analysis) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+    const resultId = `${analysis.generation}:${analysis.version}`;
+    if (params.previousResultId === resultId) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId };
+    return { kind: DocumentDiagnosticReportKind.Full, resultId, items: this.toDiagnostics(analysis) };
+  }
+
+  // ------------------------------------------------------------------ push
+
+  /** A document was opened or changed (push mode: analyse and publish soon; pull mode: the client asks). */
+  changed(uri: string): void {
+    if (this.features.pullDiagnostics) return;
+    this.changedAt.set(uri, performance.now());
+    this.pending.add(uri);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // setImmediate: edits already queued are applied first, so a burst is analysed once.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      const uris = [...this.pending];
+      this.pending.clear();
+      for (const uri of uris) void this.publish(uri);
+    });
+  }
+
+  private async publish(uri: string): Promise<void> {
+    try {
+      const analysis = await this.analyzer.analyze(uri);
+      const document = this.documents.get(uri);
+      // Never publish for an older version: a newer one is already scheduled.
+      if (!analysis || !document || analysis.version !== document.version) return;
+      await this.connection.sendDiagnostics({ uri, version: this.features.publishVersion ? analysis.version : undefined, diagnostics: this.toDiagnostics(analysis) });
+      const started = this.changedAt.get(uri);
+      if (started !== undefined) {
+        this.changedAt.delete(uri);
+        this.latencies.push(performance.now() - started);
+      }
+    } catch (error) {
+      this.log.error(`analysing ${uri} failed: ${(error as Error).stack ?? String(error)}`);
+    }
+  }
+
+  closed(uri: string): void {
+    this.pending.delete(uri);
+    if (!this.features.pullDiagnostics) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+
+  /** Settings or inputs changed: every open document's diagnostics may be out of date. */
+  async refreshAll(): Promise<void> {
+    await this.publishInputProblems();
+    if (this.features.pullDiagnostics) {
+      if (this.features.diagnosticRefresh) await this.connection.languages.diagnostics.refresh();
+    } else {
+      for (const document of this.documents.all()) this.changed(document.uri);
+    }
+  }
+
+  // ------------------------------------------------------------------ configuration problems
+
+  async publishInputProblems(): Promise<void> {
+    const problems = await this.projects.inputProblems();
+    const byFile = new Map<string, InputProblem[]>();
+    for (const problem of problems) {
+      const list = byFile.get(problem.file) ?? [];
+      list.push(problem);
+      byFile.set(problem.file, list);
+    }
+    const previous = this.inputProblemFiles;
+    this.inputProblemFiles = new Set(byFile.keys());
+    for (const [file, list] of byFile) {
+      const uri = pathToFileURL(file).href;
+      let text = this.documents.get(uri)?.text;
+      if (text === undefined) {
+        try {
+          text = fs.readFileSync(file, 'utf8');
+        } catch {
+          text = undefined;
+        }
+      }
+      await this.connection.sendDiagnostics({ uri, diagnostics: list.map((problem) => problemToDiagnostic(problem, text)) });
+    }
+    for (const file of previous) {
+      if (!byFile.has(file)) await this.connection.sendDiagnostics({ uri: pathToFileURL(file).href, diagnostics: [] });
+    }
+  }
+
+  /** Whether a URI is one of the files whose problems are pushed (so a pull for it answers only its findings). */
+  hasInputProblems(uri: string): boolean {
+    const file = uriToPath(uri);
+    return file !== undefined && this.inputProblemFiles.has(file);
+  }
+}

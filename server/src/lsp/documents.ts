@@ -1,0 +1,177 @@
+/**
+ * Open documents: text, version, line table, and for Python a syntax tree kept in step with the
+ * edits (incremental reparsing). The store is ours rather than vscode-languageserver's
+ * TextDocuments because each content change must also be recorded on the tree.
+ */
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Parser } from 'web-tree-sitter';
+import type { Position, Range, TextDocumentContentChangeEvent } from 'vscode-languageserver';
+import { languageOf } from '../engine/engine';
+import { PythonDocumentTree } from '../engine/python/document-tree';
+
+const PYTHON_LANGUAGE_IDS = new Set(['python']);
+
+export function uriToPath(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
+  }
+}
+
+/** LSP line starts: "\n", "\r\n" and a lone "\r" each end a line. */
+function computeLineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 13 /* \r */) {
+      if (text.charCodeAt(i + 1) === 10) i++;
+      starts.push(i + 1);
+    } else if (code === 10) {
+      starts.push(i + 1);
+    }
+  }
+  return starts;
+}
+
+export class LspDocument {
+  private lineStartsCache: number[] | undefined;
+  /** The file the engine sees: the real path, or for untitled/notebook cells a made-up one with the language's extension. */
+  readonly analysisPath: string | undefined;
+  /** Absolute path on disk, for file: URIs. */
+  readonly fsPath: string | undefined;
+  readonly tree: PythonDocumentTree | undefined;
+
+  constructor(
+    readonly uri: string,
+    readonly languageId: string,
+    public version: number,
+    public text: string,
+    parser: Parser | undefined,
+  ) {
+    this.fsPath = uriToPath(uri);
+    const base = this.fsPath ?? `/${uri.replace(/^[a-z-]+:\/*/i, '').replace(/[?#].*$/, '')}`;
+    const python = PYTHON_LANGUAGE_IDS.has(languageId) || languageOf(base) === 'python';
+    this.analysisPath = python ? (languageOf(base) === 'python' ? base : `${base}.py`) : languageOf(base) ? base : undefined;
+    this.tree = python && parser ? new PythonDocumentTree(parser) : undefined;
+  }
+
+  get lineStarts(): number[] {
+    this.lineStartsCache ??= computeLineStarts(this.text);
+    return this.lineStartsCache;
+  }
+
+  get lineCount(): number {
+    return this.lineStarts.length;
+  }
+
+  offsetAt(position: Position): number {
+    const starts = this.lineStarts;
+    if (position.line < 0) return 0;
+    if (position.line >= starts.length) return this.text.length;
+    const start = starts[position.line]!;
+    const next = position.line + 1 < starts.length ? starts[position.line + 1]! : this.text.length;
+    // Never past the line's end (its line break excluded).
+    let end = next;
+    if (end > start && this.text.charCodeAt(end - 1) === 10) end--;
+    if (end > start && this.text.charCodeAt(end - 1) === 13) end--;
+    return Math.min(start + Math.max(0, position.character), end);
+  }
+
+  positionAt(offset: number): Position {
+    const starts = this.lineStarts;
+    const clamped = Math.max(0, Math.min(offset, this.text.length));
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (starts[middle]! <= clamped) low = middle;
+      else high = middle - 1;
+    }
+    return { line: low, character: clamped - starts[low]! };
+  }
+
+  /** The text of one line without its line break. */
+  lineText(line: number): string {
+    const starts = this.lineStarts;
+    if (line < 0 || line >= starts.length) return '';
+    const start = starts[line]!;
+    const end = line + 1 < starts.length ? starts[line + 1]! : this.text.length;
+    return this.text.slice(start, end).replace(/\r?\n$|\r$/, '');
+  }
+
+  getText(range?: Range): string {
+    if (!range) return this.text;
+    return this.text.slice(this.offsetAt(range.start), this.offsetAt(range.end));
+  }
+
+  /** Applies `didChange` content changes in order, recording each on the syntax tree. */
+  update(changes: readonly TextDocumentContentChangeEvent[], version: number): void {
+    for (const change of changes) {
+      if (!('range' in change) || !change.range) {
+        this.text = change.text;
+        this.lineStartsCache = undefined;
+        this.tree?.reset();
+        continue;
+      }
+      const startIndex = this.offsetAt(change.range.start);
+      const oldEndIndex = Math.max(startIndex, this.offsetAt(change.range.end));
+      if (this.tree) {
+        // Tree rows are separated by "\n" only; with a lone "\r" in play, reparse from scratch.
+        if (/\r(?!\n)/.test(change.text) || this.text.includes('\r') && /\r(?!\n)/.test(this.text)) {
+          this.tree.reset();
+        } else {
+          const start = this.positionAt(startIndex);
+          const oldEnd = this.positionAt(oldEndIndex);
+          this.tree.edit({
+            startIndex,
+            oldEndIndex,
+            startPosition: { row: start.line, column: start.character },
+            oldEndPosition: { row: oldEnd.line, column: oldEnd.character },
+            newText: change.text,
+          });
+        }
+      }
+      this.text = this.text.slice(0, startIndex) + change.text + this.text.slice(oldEndIndex);
+      this.lineStartsCache = undefined;
+    }
+    this.version = version;
+  }
+
+  dispose(): void {
+    this.tree?.dispose();
+  }
+}
+
+export class DocumentStore {
+  private readonly documents = new Map<string, LspDocument>();
+
+  constructor(private readonly parser: Parser) {}
+
+  open(uri: string, languageId: string, version: number, text: string): LspDocument {
+    this.documents.get(uri)?.dispose();
+    const document = new LspDocument(uri, languageId, version, text, this.parser);
+    this.documents.set(uri, document);
+    return document;
+  }
+
+  get(uri: string): LspDocument | undefined {
+    return this.documents.get(uri);
+  }
+
+  close(uri: string): void {
+    this.documents.get(uri)?.dispose();
+    this.documents.delete(uri);
+  }
+
+  all(): LspDocument[] {
+    return [...this.documents.values()];
+  }
+
+  /** The directory part of a path, for lookups; undefined for non-file documents. */
+  static directoryOf(document: LspDocument): string | undefined {
+    return document.fsPath ? path.dirname(document.fsPath) : undefined;
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * The ATLAS Lens language server: connection, capabilities and handler wiring. The handlers live
+ * in ./lsp (one module each), the analysis in ./engine.
+ *   node server/dist/server.js --node-ipc    (the VS Code extension)
+ *   atlas-lens lsp [--stdio]                 (any other editor)
+ */
+import {
+  CodeActionKind,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  ErrorCodes,
+  LSPErrorCodes,
+  ProposedFeatures,
+  ResponseError,
+  createConnection,
+  type CancellationToken,
+  type Connection,
+} from 'vscode-languageserver/node';
+import packageJson from '../../package.json';
+import { createPythonParser } from './engine/python/parser';
+import { Analyzer } from './lsp/analysis';
+import { clientFeatures, serverCapabilities, workspaceFoldersOf, type ClientFeatures } from './lsp/capabilities';
+import { codeActions, fixAllAction } from './lsp/code-actions';
+import { DiagnosticsService } from './lsp/diagnostics';
+import { DocumentStore, uriToPath } from './lsp/documents';
+import { atlasEntry, hover } from './lsp/hover';
+import { createLogger } from './lsp/logger';
+import { Projects } from './lsp/projects';
+import { AtlasEntryRequest, AtlasTechniquesRequest, CONFIGURATION_SECTION, ServerCommands, type ApplyFixAllArguments } from './lsp/protocol';
+import { normalizeSettings, SettingsCache, type AtlasLensSettings } from './lsp/settings';
+
+const VERSION: string = packageJson.version;
+
+interface Session {
+  features: ClientFeatures;
+  documents: DocumentStore;
+  analyzer: Analyzer;
+  diagnostics: DiagnosticsService;
+}
+
+/** Wires every handler on `connection` and starts listening. */
+export function startServer(connection: Connection): void {
+  let verbose = false;
+  const log = createLogger(connection.console, () => verbose);
+  const projects = new Projects(log);
+  /** Settings sent with initializationOptions or didChangeConfiguration, for clients without workspace/configuration. */
+  let pushedSettings: unknown;
+  let features: ClientFeatures | undefined;
+  const settings = new SettingsCache(async (uri) => {
+    if (features?.configuration) return connection.workspace.getConfiguration({ scopeUri: uri, section: CONFIGURATION_SECTION });
+    return pushedSettings;
+  }, (message) => log.warn(message));
+  let session: Session | undefined;
+  const ready = (): Session => {
+    if (!session) throw new ResponseError(ErrorCodes.ServerNotInitialized, 'the server is not initialized');
+    return session;
+  };
+
+  /** An exception in a handler is logged and answered as an error; the server keeps running. */
+  const request = <P, R>(name: string, handler: (params: P, token: CancellationToken) => R | Promise<R>) =>
+    async (params: P, token: CancellationToken): Promise<R> => {
+      try {
+        return await handler(params, token);
+      } catch (error) {
+        if (error instanceof ResponseError) throw error;
+        log.error(`${name} failed: ${(error as Error).stack ?? String(error)}`);
+        throw new ResponseError(ErrorCodes.InternalError, `${name} failed: ${(error as Error).message}`);
+      }
+    };
+  const notification = <P>(name: string, handler: (params: P) => void | Promise<void>) =>
+    (params: P): void => {
+      try {
+        const result = handler(params);
+        if (result instanceof Promise) result.catch((error: unknown) => log.error(`${name} failed: ${(error as Error).stack ?? String(error)}`));
+      } catch (error) {
+        log.error(`${name} failed: ${(error as Error).stack ?? String(error)}`);
+      }
+    };
+  const cancelled = (token: CancellationToken): void => {
+    if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+  };
+
+  const globalSettings = async (): Promise<AtlasLensSettings> => {
+    const raw = features?.configuration ? await connection.workspace.getConfiguration(CONFIGURATION_SECTION) : pushedSettings;
+    const current = normalizeSettings(raw).settings;
+    verbose = current.trace.server === 'verbose';
+    return current;
+  };
+
+  const inputsChanged = async (why: string): Promise<void> => {
+    log.info(`${why}: reloading the configuration`);
+    projects.invalidate();
+    await ready().diagnostics.refreshAll();
+  };
+
+  connection.onInitialize(request('initialize', async (params) => {
+    features = clientFeatures(params.capabilities);
+    const options = params.initializationOptions as { settings?: unknown } | undefined;
+    pushedSettings = options && typeof options === 'object' && 'settings' in options ? options.settings : undefined;
+    projects.workspaceFolders = workspaceFoldersOf(params).map(uriToPath).filter((folder): folder is string => folder !== undefined);
+    const documents = new DocumentStore(await createPythonParser());
+    const analyzer = new Analyzer(documents, projects, settings, log);
+    session = { features, documents, analyzer, diagnostics: new DiagnosticsService(connection, documents, analyzer, projects, features, log) };
+    return { capabilities: serverCapabilities(features), serverInfo: { name: 'atlas-lens', version: VERSION } };
+  }));
+
+  connection.onInitialized(notification('initialized', async () => {
+    const { features: client, diagnostics } = ready();
+    log.info(`ATLAS Lens ${VERSION}: ${client.pullDiagnostics ? 'pull' : 'push'} diagnostics; workspace ${projects.workspaceFolders.join(', ') || '(none)'}`);
+    if (client.configurationChangeRegistration) await connection.client.register(DidChangeConfigurationNotification.type, { section: CONFIGURATION_SECTION });
+    if (client.watchedFilesRegistration) {
+      await connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: [{ globPattern: '**/.atlas-lens.{yaml,yml}' }, { globPattern: '**/*.{yaml,yml}' }],
+      });
+    }
+    await projects.preload(await globalSettings());
+    await diagnostics.publishInputProblems();
+  }));
+
+  connection.onDidOpenTextDocument(notification('didOpen', (params) => {
+    const { documents, diagnostics } = ready();
+    const { uri, languageId, version, text } = params.textDocument;
+    documents.open(uri, languageId, version, text);
+    diagnostics.changed(uri);
+  }));
+
+  connection.onDidChangeTextDocument(notification('didChange', (params) => {
+    const { documents, diagnostics } = ready();
+    const document = documents.get(params.textDocument.uri);
+    if (!document) return log.warn(`didChange for a document that is not open: ${params.textDocument.uri}`);
+    document.update(params.contentChanges, params.textDocument.version);
+    diagnostics.changed(document.uri);
+  }));
+
+  connection.onDidCloseTextDocument(notification('didClose', (params) => {
+    const { documents, analyzer, diagnostics } = ready();
+    documents.close(params.textDocument.uri);
+    analyzer.forget(params.textDocument.uri);
+    settings.delete(params.textDocument.uri);
+    diagnostics.closed(params.textDocument.uri);
+  }));
+
+  connection.onDidSaveTextDocument(notification('didSave', async (params) => {
+    const file = uriToPath(params.textDocument.uri);
+    if (file && projects.isInput(file)) await inputsChanged(`saved ${file}`);
+  }));
+
+  connection.onDidChangeWatchedFiles(notification('didChangeWatchedFiles', async (params) => {
+    const changed = params.changes.map((change) => uriToPath(change.uri)).filter((file): file is string => file !== undefined && projects.isInput(file));
+    if (changed.length > 0) await inputsChanged(`changed ${changed.join(', ')}`);
+  }));
+
+  connection.onDidChangeConfiguration(notification('didChangeConfiguration', async (params) => {
+    const { analyzer, diagnostics } = ready();
+    if (!features?.configuration) {
+      const raw = params.settings as Record<string, unknown> | null | undefined;
+      pushedSettings = raw && typeof raw === 'object' && CONFIGURATION_SECTION in raw ? raw[CONFIGURATION_SECTION] : raw;
+    }
+    settings.clear();
+    analyzer.settingsGeneration++;
+    await globalSettings();
+    log.info('settings changed: re-analysing open documents');
+    await diagnostics.refreshAll();
+  }));
+
+  connection.languages.diagnostics.on(request('textDocument/diagnostic', (params, token) => ready().diagnostics.pull(params, token)));
+
+  connection.onHover(request('textDocument/hover', async (params, token) => {
+    const { documents, analyzer, features: client } = ready();
+    const document = documents.get(params.textDocument.uri);
+    if (!document) return null;
+    const analysis = await analyzer.analyze(document.uri);
+    cancelled(token);
+    return hover(document, params.position, analysis, projects.defaultCatalog(analysis?.settings), client.hoverMarkdown);
+  }));
+
+  connection.onCodeAction(request('textDocument/codeAction', async (params, token) => {
+    const { documents, analyzer, features: client } = ready();
+    const document = documents.get(params.textDocument.uri);
+    if (!document) return [];
+    const analysis = await analyzer.analyze(document.uri);
+    cancelled(token);
+    return analysis ? codeActions(params, document, analysis, client) : [];
+  }));
+
+  connection.onExecuteCommand(request('workspace/executeCommand', async (params) => {
+    const { documents, analyzer, features: client } = ready();
+    if (params.command !== ServerCommands.applyFixAll) throw new ResponseError(ErrorCodes.InvalidParams, `unknown command ${params.command}`);
+    const args = params.arguments?.[0] as ApplyFixAllArguments | undefined;
+    const document = args?.uri ? documents.get(args.uri) : undefined;
+    if (!document || (args?.version !== undefined && args.version !== document.version)) return { applied: false };
+    const analysis = await analyzer.analyze(document.uri);
+    if (!analysis || analysis.version !== document.version) return { applied: false };
+    const action = fixAllAction(document, analysis, client);
+    if (!action?.edit) return { applied: false };
+    const result = await connection.workspace.applyEdit({ label: action.title, edit: action.edit });
+    return { applied: result.applied };
+  }));
+
+  connection.onRequest(AtlasEntryRequest, request('atlasLens/atlasEntry', async (params) => {
+    if (typeof params?.id !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'expected { id: string }');
+    return atlasEntry(projects.defaultCatalog(await globalSettings()), params.id.trim()) ?? null;
+  }));
+
+  const techniques = request('atlasLens/atlasTechniques', async () => {
+    const catalog = projects.defaultCatalog(await globalSettings());
+    const cited = projects.citedTechniques();
+    return catalog.allTechniques().map((technique) => ({
+      id: technique.id,
+      name: catalog.fullName(technique.id) ?? technique.name,
+      tactics: technique.tactics.map((id) => catalog.tactic(id)?.name ?? id),
+      citedByRules: cited.has(technique.id),
+    }));
+  });
+  connection.onRequest(AtlasTechniquesRequest, (token) => techniques(undefined, token));
+
+  process.on('uncaughtException', (error) => log.error(`uncaught exception: ${error.stack ?? String(error)}`));
+  process.on('unhandledRejection', (reason) => log.error(`unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}`));
+
+  connection.listen();
+}
+
+/** A connection over the transport named on the command line (--node-ipc, --socket=, --pipe=), else stdio. */
+export function createServerConnection(argv: readonly string[] = process.argv): Connection {
+  const named = argv.some((arg) => arg === '--node-ipc' || arg.startsWith('--socket') || arg.startsWith('--pipe') || arg === '--stdio');
+  return named ? createConnection(ProposedFeatures.all) : createConnection(ProposedFeatures.all, process.stdin, process.stdout);
+}
+
+// Started as a program (server/dist/server.js, or `node --import tsx server/src/server.ts`); not when the CLI bundles this module.
+if (require.main === module && /(^|[\\/])server\.[cm]?[jt]s$/.test(require.main.filename)) {
+  startServer(createServerConnection());
+}
