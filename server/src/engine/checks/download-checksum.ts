@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { readArgument } from '../python/arguments';
 import type { CallFact, PythonFacts } from '../python/facts';
 import { nodeRange } from '../python/fixes';
-import type { RawFinding } from '../python/run-rules';
+import { displayCallee, type RawFinding } from '../python/run-rules';
 import { compileNamePattern } from '../rules/name-pattern';
 import { ArgumentSelectorSchema } from '../rules/schema';
 import type { PythonCheck } from './index';
@@ -95,7 +95,7 @@ export const downloadWithoutChecksum: PythonCheck = (rule, options, facts) => {
       if (checked) checkedScopes.set(body.id, true);
     }
     if (checked) continue;
-    const callee = call.callee.text.replace(/\s+/g, '');
+    const callee = displayCallee(call.callee);
     findings.push({
       ruleId: rule.id,
       severity: rule.severity,

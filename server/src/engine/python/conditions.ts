@@ -68,11 +68,17 @@ const PATH_CALLS = [
 const LOCAL_PREFIXES = ['./', '../', '/', '~', '.\\', '..\\'];
 
 /** Whether a model/data argument names something on the local disk rather than a hub repository. */
-export function isLocalPath(node: Node, value: Value, context: ConditionContext): boolean {
+export function isLocalPath(node: Node, value: Value, context: ConditionContext, depth = 0): boolean {
   if (value.kind === 'string') return isLocalPathString(value.value, context);
-  if (value.kind === 'call') {
-    // os.path.join(...), Path(...), and methods on a Path instance (Path(x).parent, .resolve()).
-    return PATH_CALLS.some((matches) => matches(value.qualified.replace(/\(\)(\..*)?$/, '')));
+  if (value.kind === 'call' || value.kind === 'name') {
+    // os.path.join(...), Path(...), and attributes or methods of a Path (Path(x).parent, .resolve()).
+    const base = value.qualified.replace(/\(\)(\..*)?$/, '');
+    if (base !== value.qualified || value.kind === 'call') return PATH_CALLS.some((matches) => matches(base));
+  }
+  // A constant: look at how it was built (`CKPT = Path(__file__).parent / "ckpt"`).
+  if (node.type === 'identifier' && depth < 4) {
+    const constant = context.facts.constantDefinition(node);
+    if (constant) return isLocalPath(constant.value, context.facts.evaluate(constant.value, constant.scope), context, depth + 1);
   }
   // An f-string whose literal head is a local prefix: f"./runs/{name}".
   if (node.type === 'string') {
@@ -83,7 +89,7 @@ export function isLocalPath(node: Node, value: Value, context: ConditionContext)
   // Path(x) / "sub": the `/` operator on a path.
   if (node.type === 'binary_operator' && node.childForFieldName('operator')?.text === '/') {
     const left = node.childForFieldName('left');
-    if (left) return isLocalPath(left, context.facts.evaluate(left, context.facts.scopeAt(left)), context);
+    if (left) return isLocalPath(left, context.facts.evaluate(left, context.facts.scopeAt(left)), context, depth + 1);
   }
   return false;
 }

@@ -415,13 +415,9 @@ export class PythonFacts {
       }
       case 'identifier': {
         const binding = this.lookup(expression.text, scope, expression.startIndex);
-        if (!binding) return { kind: 'unknown' };
-        if (binding.kind === 'import') return { kind: 'name', qualified: binding.qualified };
-        if (binding.kind !== 'assign') return { kind: 'unknown' };
-        // A constant is a name bound exactly once in its scope.
-        const owner = this.ownerScope(expression.text, scope);
-        if ((owner?.bindings.get(expression.text)?.length ?? 0) !== 1) return { kind: 'unknown' };
-        return this.evaluate(binding.value, owner ?? scope, depth + 1);
+        if (binding?.kind === 'import') return { kind: 'name', qualified: binding.qualified };
+        const constant = this.constantDefinition(expression, scope);
+        return constant ? this.evaluate(constant.value, constant.scope, depth + 1) : { kind: 'unknown' };
       }
       case 'attribute': {
         const qualified = this.qualifiedNameOf(expression, scope);
@@ -435,6 +431,15 @@ export class PythonFacts {
       default:
         return { kind: 'unknown' };
     }
+  }
+
+  /** The right-hand side of a name bound exactly once, by an assignment, in its scope (a constant). */
+  constantDefinition(identifier: Node, scope: Scope = this.scopeAt(identifier)): { value: Node; scope: Scope } | undefined {
+    const owner = this.ownerScope(identifier.text, scope);
+    const bindings = owner?.bindings.get(identifier.text);
+    if (!owner || bindings?.length !== 1) return undefined;
+    const binding = bindings[0];
+    return binding?.kind === 'assign' ? { value: binding.value, scope: owner } : undefined;
   }
 
   private ownerScope(name: string, scope: Scope): Scope | undefined {

@@ -7,6 +7,7 @@ import { isCallMatch, type CaseSpec } from '../rules/schema';
 import type { Finding, Range } from '../types';
 import { argumentNode, normaliseSelector } from './arguments';
 import { evaluateCondition, type ConditionContext } from './conditions';
+import type { Node } from 'web-tree-sitter';
 import type { CallFact } from './facts';
 import { buildFix, nodeRange } from './fixes';
 
@@ -53,7 +54,7 @@ export function runCallRule(compiled: CompiledRule, calls: readonly CallFact[], 
 }
 
 function makeFinding(rule: LoadedRule, chosen: CaseSpec, call: CallFact, source: string, context: ConditionContext): RawFinding {
-  const callee = call.callee.text.replace(/\s+/g, '');
+  const callee = displayCallee(call.callee);
   const message = (chosen.message ?? rule.message).replaceAll('{callee}', callee);
   const fix = chosen.fix ? buildFix(chosen.fix, call, source, context.facts) : undefined;
   return {
@@ -77,4 +78,23 @@ function highlightRange(chosen: CaseSpec, call: CallFact): Range {
   if (keyword) return nodeRange(keyword.node);
   const node = argumentNode(call, selector);
   return nodeRange(node ?? call.callee);
+}
+
+/** The callee as a reader recognises it, short: `gr.Interface(…).launch`, `t.load`. */
+export function displayCallee(node: Node): string {
+  switch (node.type) {
+    case 'identifier':
+      return node.text;
+    case 'attribute': {
+      const object = node.childForFieldName('object');
+      const attribute = node.childForFieldName('attribute')?.text ?? '';
+      return `${object ? displayCallee(object) : '…'}.${attribute}`;
+    }
+    case 'call': {
+      const callee = node.childForFieldName('function');
+      return `${callee ? displayCallee(callee) : '…'}(…)`;
+    }
+    default:
+      return '…';
+  }
 }
