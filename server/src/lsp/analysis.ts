@@ -26,6 +26,8 @@ export interface DocumentAnalysis {
   skipped?: string;
   /** Time spent in the engine (parse included). */
   ms: number;
+  /** How the tree was obtained, for the log. */
+  parse?: string;
 }
 
 export class Analyzer {
@@ -74,7 +76,7 @@ export class Analyzer {
     else if (context.excludedBy) analysis = { ...base, findings: [], problems: [], skipped: `excluded by ${context.excludedBy}`, ms: 0 };
     else analysis = this.run(document, context.engine, context.analysis, base);
     if (analysis.skipped) this.log.debug(`${uri}: not analysed (${analysis.skipped})`);
-    else this.log.debug(`${uri} v${analysis.version}: ${analysis.findings.length} finding(s) in ${analysis.ms.toFixed(1)} ms`);
+    else this.log.debug(`${uri} v${analysis.version}: ${analysis.findings.length} finding(s) in ${analysis.ms.toFixed(1)} ms (${analysis.parse})`);
     this.cache.set(uri, analysis);
     return analysis;
   }
@@ -82,9 +84,11 @@ export class Analyzer {
   private run(document: LspDocument, engine: Engine, settings: Parameters<Engine['analyze']>[2], base: Omit<DocumentAnalysis, 'findings' | 'problems' | 'ms'>): DocumentAnalysis {
     const started = performance.now();
     const file = document.analysisPath!;
+    const incrementalBefore = document.tree?.stats.incremental ?? 0;
     const tree = document.tree?.current(document.text);
     const result = tree ? engine.analyzeTree(file, document.text, tree, settings) : engine.analyze(file, document.text, settings);
     const problems = result.problems.filter((problem) => problem.severity !== 'info');
-    return { ...base, findings: result.findings, problems, ms: performance.now() - started };
+    const parse = !tree ? 'no tree' : (document.tree?.stats.incremental ?? 0) > incrementalBefore ? 'incremental parse' : 'parse';
+    return { ...base, findings: result.findings, problems, ms: performance.now() - started, parse };
   }
 }

@@ -1,0 +1,233 @@
+/**
+ * Protocol tests of diagnostics: the real server over stdio JSON-RPC, pull and push, with rich
+ * fields switched on and off; incremental edits against a full parse; stale versions;
+ * cancellation; a failing handler.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { CancellationTokenSource } from 'vscode-jsonrpc/node';
+import type { Diagnostic } from 'vscode-languageserver';
+import { Engine } from '../../server/src/engine/engine';
+import { assertFull, makeWorkspace, TestClient, waitFor } from './lsp-client';
+
+const SOURCE = ['import torch', 'import yaml', '', 'state = torch.load(path)', 'cfg = yaml.load(text, Loader=yaml.Loader)', ''].join('\n');
+
+const TORCH_RANGE = { start: { line: 3, character: 8 }, end: { line: 3, character: 18 } };
+const YAML_RANGE = { start: { line: 4, character: 6 }, end: { line: 4, character: 15 } };
+const T0011 = 'https://atlas.mitre.org/techniques/AML.T0011.000';
+
+function summary(diagnostics: Diagnostic[]) {
+  return diagnostics.map((d) => ({ code: d.code, range: d.range, severity: d.severity, source: d.source }));
+}
+
+describe('push diagnostics, codeDescription and data on', () => {
+  let client: TestClient;
+  let workspace: string;
+  before(async () => {
+    workspace = makeWorkspace({});
+    client = await TestClient.start({ workspace, codeDescription: true, dataSupport: true, settings: () => ({ trace: { server: 'verbose' } }) });
+  });
+  after(() => client.stop());
+
+  test('declares push: no diagnosticProvider', () => {
+    assert.equal(client.initializeResult.capabilities.diagnosticProvider, undefined);
+    assert.equal(client.initializeResult.serverInfo?.name, 'atlas-lens');
+  });
+
+  test('an opened file gets exact diagnostics with codeDescription and data', async () => {
+    const uri = await client.open(path.join(workspace, 'train.py'), SOURCE);
+    const diagnostics = await client.diagnosticsAt(uri, 1);
+    assert.deepEqual(summary(diagnostics), [
+      { code: 'torch-load-unsafe', range: TORCH_RANGE, severity: 2, source: 'atlas-lens' },
+      { code: 'yaml-unsafe-load', range: YAML_RANGE, severity: 1, source: 'atlas-lens' },
+    ]);
+    const [torch, yaml] = diagnostics as [Diagnostic, Diagnostic];
+    assert.deepEqual(torch.codeDescription, { href: T0011 });
+    assert.deepEqual(yaml.codeDescription, { href: T0011 });
+    assert.match(torch.message, /^torch\.load\(\) unpickles the checkpoint/);
+    assert.match(yaml.message, /^yaml\.load\(\) without a safe Loader/);
+    assert.deepEqual(torch.data, {
+      ruleId: 'torch-load-unsafe',
+      version: 1,
+      statementLines: { first: 3, last: 3 },
+      techniques: ['AML.T0011.000'],
+      fix: { title: 'Add weights_only=True', safe: false, edits: [{ range: { start: { line: 3, character: 23 }, end: { line: 3, character: 23 } }, newText: ', weights_only=True' }] },
+    });
+  });
+
+  test('an edit publishes new diagnostics for the new version', async () => {
+    const uri = await client.open(path.join(workspace, 'edit.py'), SOURCE);
+    await client.diagnosticsAt(uri, 1);
+    const version = await client.change(uri, [{ range: { start: { line: 3, character: 23 }, end: { line: 3, character: 23 } }, text: ', weights_only=True' }]);
+    const diagnostics = await client.diagnosticsAt(uri, version);
+    assert.deepEqual(diagnostics.map((d) => d.code), ['yaml-unsafe-load']);
+  });
+
+  test('incremental edits give the same diagnostics as a full parse, and reparse incrementally', async () => {
+    const engine = await Engine.create();
+    const file = path.join(workspace, 'incremental.py');
+    const uri = await client.open(file, SOURCE);
+    await client.diagnosticsAt(uri, 1);
+    // A deterministic mix of edits: typing, deleting, multi-line pastes, non-ASCII text, several changes in one notification.
+    let seed = 7;
+    const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    const snippets = ['x', ' ', '\n', 'torch.load(p)\n', 'yaml.load(s)', '# é😀 AML.T0011\n', 'def f(a):\n    return torch.load(a, weights_only=False)\n', ')', '"""doc\n', 'import pickle\npickle.loads(b)\n'];
+    for (let step = 0; step < 40; step++) {
+      const lines = client.text(uri).split('\n');
+      const line = random(lines.length);
+      const character = random((lines[line]?.length ?? 0) + 1);
+      const endLine = random(3) === 0 ? Math.min(lines.length - 1, line + 1 + random(2)) : line;
+      const end = endLine > line ? { line: endLine, character: 0 } : { line, character: character + random(Math.max(1, (lines[line]?.length ?? 0) - character + 1)) };
+      const changes = [{ range: { start: { line, character }, end }, text: random(4) === 0 ? '' : snippets[random(snippets.length)]! }];
+      const version = await client.change(uri, changes);
+      const diagnostics = await client.diagnosticsAt(uri, version);
+      const expected = engine.analyze(file, client.text(uri)).findings;
+      assert.deepEqual(
+        diagnostics.map((d) => ({ code: d.code, range: d.range, message: d.message })),
+        expected.map((f) => ({ code: f.ruleId, range: f.range, message: f.message })),
+        `after step ${step}:\n${client.text(uri)}`,
+      );
+    }
+    await waitFor('an incremental reparse in the log', () => client.logs.some((log) => log.message.includes('incremental.py') && log.message.includes('(incremental parse)')));
+  });
+
+  test('several changes in one notification', async () => {
+    const engine = await Engine.create();
+    const file = path.join(workspace, 'multi.py');
+    const uri = await client.open(file, SOURCE);
+    await client.diagnosticsAt(uri, 1);
+    const version = await client.change(uri, [
+      { range: { start: { line: 4, character: 0 }, end: { line: 5, character: 0 } }, text: '' },
+      { range: { start: { line: 3, character: 23 }, end: { line: 3, character: 23 } }, text: ', weights_only=False' },
+      { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'import pickle\nobj = pickle.loads(blob)\n' },
+    ]);
+    const diagnostics = await client.diagnosticsAt(uri, version);
+    const expected = engine.analyze(file, client.text(uri)).findings;
+    assert.ok(expected.length >= 2);
+    assert.deepEqual(diagnostics.map((d) => [d.code, d.range]), expected.map((f) => [f.ruleId, f.range]));
+  });
+
+  test('a burst of edits never publishes an older version after a newer one', async () => {
+    const uri = await client.open(path.join(workspace, 'burst.py'), SOURCE);
+    await client.diagnosticsAt(uri, 1);
+    const before = client.published.get(uri)!.length;
+    let version = 1;
+    for (let i = 0; i < 25; i++) version = await client.change(uri, [{ range: { start: { line: 5, character: 0 }, end: { line: 5, character: 0 } }, text: `x${i} = 1\n` }]);
+    await client.diagnosticsAt(uri, version);
+    const versions = client.published.get(uri)!.slice(before).map((p) => p.version!);
+    assert.ok(versions.length >= 1 && versions.length <= 25, `published ${versions.length} times`);
+    for (let i = 1; i < versions.length; i++) assert.ok(versions[i]! > versions[i - 1]!, `versions published in order: ${versions.join(', ')}`);
+    assert.equal(versions.at(-1), version);
+  });
+
+  test('closing a file clears its diagnostics', async () => {
+    const uri = await client.open(path.join(workspace, 'closed.py'), SOURCE);
+    assert.equal((await client.diagnosticsAt(uri, 1)).length, 2);
+    await client.close(uri);
+    await waitFor('empty diagnostics after close', () => client.published.get(uri)?.at(-1)?.diagnostics.length === 0);
+  });
+
+  test('an exception in a handler is answered as an error and the server keeps running', async () => {
+    const uri = await client.open(path.join(workspace, 'crash.py'), SOURCE);
+    await client.diagnosticsAt(uri, 1);
+    await assert.rejects(client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: null }), (error: { code?: number; message?: string }) => {
+      assert.equal(error.code, -32603);
+      assert.match(error.message ?? '', /textDocument\/hover failed/);
+      return true;
+    });
+    await waitFor('the failure in the log', () => client.logs.some((log) => log.type === 1 && log.message.startsWith('textDocument/hover failed')));
+    const hover = await client.hover(uri, { line: 3, character: 10 });
+    assert.ok(hover, 'the server still answers');
+    const version = await client.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '\n' }]);
+    assert.equal((await client.diagnosticsAt(uri, version)).length, 2);
+  });
+});
+
+describe('push diagnostics, codeDescription and data off', () => {
+  let client: TestClient;
+  let workspace: string;
+  before(async () => {
+    workspace = makeWorkspace({});
+    client = await TestClient.start({ workspace, codeDescription: false, dataSupport: false });
+  });
+  after(() => client.stop());
+
+  test('no codeDescription and no data', async () => {
+    const uri = await client.open(path.join(workspace, 'train.py'), SOURCE);
+    const diagnostics = await client.diagnosticsAt(uri, 1);
+    assert.deepEqual(summary(diagnostics), [
+      { code: 'torch-load-unsafe', range: TORCH_RANGE, severity: 2, source: 'atlas-lens' },
+      { code: 'yaml-unsafe-load', range: YAML_RANGE, severity: 1, source: 'atlas-lens' },
+    ]);
+    for (const diagnostic of diagnostics) {
+      assert.equal(diagnostic.codeDescription, undefined);
+      assert.equal(diagnostic.data, undefined);
+    }
+  });
+});
+
+describe('pull diagnostics', () => {
+  let client: TestClient;
+  let workspace: string;
+  before(async () => {
+    workspace = makeWorkspace({});
+    client = await TestClient.start({ workspace, pull: true, codeDescription: true, dataSupport: true });
+  });
+  after(() => client.stop());
+
+  test('declares a diagnostic provider', () => {
+    assert.deepEqual(client.initializeResult.capabilities.diagnosticProvider, { identifier: 'atlas-lens', interFileDependencies: false, workspaceDiagnostics: false });
+  });
+
+  test('full report, then unchanged for the same resultId, then a new one after an edit; nothing pushed', async () => {
+    const uri = await client.open(path.join(workspace, 'train.py'), SOURCE);
+    const first = await client.pull(uri);
+    assertFull(first);
+    assert.deepEqual(summary(first.items), [
+      { code: 'torch-load-unsafe', range: TORCH_RANGE, severity: 2, source: 'atlas-lens' },
+      { code: 'yaml-unsafe-load', range: YAML_RANGE, severity: 1, source: 'atlas-lens' },
+    ]);
+    assert.deepEqual(first.items[0]!.codeDescription, { href: T0011 });
+    assert.ok(first.resultId);
+    assert.deepEqual(await client.pull(uri, first.resultId), { kind: 'unchanged', resultId: first.resultId });
+
+    await client.change(uri, [{ range: { start: { line: 4, character: 0 }, end: { line: 5, character: 0 } }, text: '' }]);
+    const second = await client.pull(uri, first.resultId);
+    assertFull(second);
+    assert.notEqual(second.resultId, first.resultId);
+    assert.deepEqual(second.items.map((d) => d.code), ['torch-load-unsafe']);
+    assert.equal(client.published.get(uri), undefined, 'pull clients get no pushed findings');
+  });
+
+  test('a cancelled pull is answered with RequestCancelled', async () => {
+    const uri = await client.open(path.join(workspace, 'cancel.py'), SOURCE);
+    const source = new CancellationTokenSource();
+    const pending = client.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } }, source.token);
+    source.cancel();
+    await assert.rejects(pending, (error: { code?: number }) => error.code === -32800);
+    // and the next pull works
+    const report = await client.pull(uri);
+    assertFull(report);
+    assert.equal(report.items.length, 2);
+  });
+
+  test('a pull for a document that is not open is an empty full report', async () => {
+    const report = await client.pull('file:///nowhere/x.py');
+    assert.deepEqual(report, { kind: 'full', items: [] });
+  });
+});
+
+describe('atlas-lens lsp --stdio (the CLI)', () => {
+  test('answers initialize and publishes diagnostics', async () => {
+    const workspace = makeWorkspace({});
+    const client = await TestClient.start({ workspace, viaCli: true });
+    try {
+      assert.equal(client.initializeResult.serverInfo?.name, 'atlas-lens');
+      const uri = await client.open(path.join(workspace, 'a.py'), SOURCE);
+      assert.deepEqual((await client.diagnosticsAt(uri, 1)).map((d) => d.code), ['torch-load-unsafe', 'yaml-unsafe-load']);
+    } finally {
+      await client.stop();
+    }
+  });
+});
