@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// The check through the UI, as a user meets the product: the packaged .vsix is installed into
+// code-server (`--install-extension`), train.py of the fixture workspace is opened, the Problems
+// panel (Ctrl+Shift+M) must show the torch-load-unsafe warning. Saves a screenshot.
+// usage: node ui-problems.mjs VSIX [SCREENSHOT]   (default .tools/artifacts/problems.png)
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { cleanup, fixtureWorkspace, launchChromium, runCodeServerCli, sandbox, startCodeServer, tools } from './code-server.mjs';
+
+const vsix = path.resolve(process.argv[2] || '');
+const shot = path.resolve(process.argv[3] || path.join(tools, 'artifacts/problems.png'));
+if (!fs.existsSync(vsix)) { console.error(`usage: ui-problems.mjs VSIX [SCREENSHOT] (no ${vsix})`); process.exit(2); }
+const EXPECT = 'torch.load() unpickles the checkpoint';
+const started = Date.now();
+const box = sandbox('atlas-lens-ui-');
+const workspace = fixtureWorkspace(box);
+const file = path.join(workspace, 'train.py');
+let server, browser, code = 1;
+try {
+  const installed = await runCodeServerCli(box, ['--install-extension', vsix]);
+  if (!/successfully installed/i.test(installed)) throw new Error(`install: ${installed}`);
+  server = await startCodeServer(box, { folder: workspace, verbose: !!process.env.VERBOSE });
+  browser = await launchChromium(box);
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const payload = [['openFile', server.remote(file)], ['skipWelcome', 'true'], ['skipReleaseNotes', 'true']];
+  await page.goto(server.url({ folder: workspace, payload: JSON.stringify(payload) }));
+  await page.locator('.monaco-editor .view-lines', { hasText: 'torch.load(path)' }).first().waitFor({ timeout: 90_000 });
+  // The squiggle in the editor, then the row in the Problems panel.
+  await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ timeout: 90_000 });
+  await page.locator('.monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+Shift+M');
+  const row = page.locator('.markers-panel .monaco-list-row', { hasText: EXPECT });
+  await row.first().waitFor({ timeout: 60_000 });
+  const text = (await row.first().innerText()).replace(/\s+/g, ' ');
+  console.log(`[ui] Problems panel row: ${text}`);
+  if (!/torch-load-unsafe/.test(text)) throw new Error('the row does not name the rule torch-load-unsafe');
+  // The status bar item counts the finding.
+  const status = page.locator('.statusbar-item', { has: page.locator('.codicon-shield') });
+  await status.first().waitFor({ timeout: 30_000 });
+  console.log(`[ui] status bar: ${(await status.first().innerText()).trim()} (${await status.first().getAttribute('aria-label')})`);
+  fs.mkdirSync(path.dirname(shot), { recursive: true });
+  await page.screenshot({ path: shot });
+  console.log(`[ui] screenshot ${shot}`);
+  code = 0;
+} catch (error) {
+  console.error(`[ui] FAILED: ${error.message}`);
+  if (server) console.error(`[ui] code-server log tail:\n${server.log().slice(-2000)}`);
+}
+try { await browser?.close(); } catch {}
+await server?.stop();
+cleanup(box);
+console.log(`[ui] ${code === 0 ? 'passed' : 'FAILED'} in ${Date.now() - started} ms`);
+process.exit(code);
