@@ -133,10 +133,11 @@ export class Engine {
         const error = firstError(tree.rootNode);
         problems.push({ file, line: error?.row ?? 0, character: error?.column ?? 0, message: 'syntax error; the parts that parse were analysed', severity: 'info' });
       }
-      const suppressions = parseSuppressions(facts.comments, settings.honorNosec ?? true);
+      // Comments are only read when there is something they could suppress.
+      const suppressions = raw.length > 0 ? parseSuppressions(facts.comments, settings.honorNosec ?? true) : undefined;
       const findings = raw
         .map((finding) => this.applySettings(finding, settings))
-        .filter((finding): finding is RawFinding => finding !== undefined && !isSuppressed(finding, suppressions))
+        .filter((finding): finding is RawFinding => finding !== undefined && !(suppressions && isSuppressed(finding, suppressions)))
         .map((finding) => ({ ...finding, file }))
         .sort(compareFindings);
       return { findings, problems, parsed: true };

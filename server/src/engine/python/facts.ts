@@ -85,28 +85,35 @@ const COMPOUND_STATEMENTS = new Set([
 const MAX_EVALUATION_DEPTH = 8;
 
 const INTERESTING_TYPES = [
-  'comment', 'import_statement', 'import_from_statement', 'function_definition', 'class_definition', 'assignment',
+  'decorated_definition', 'import_statement', 'import_from_statement', 'function_definition', 'class_definition', 'assignment',
   'augmented_assignment', 'named_expression', 'for_statement', 'for_in_clause', 'with_item', 'except_clause', 'call',
 ];
 
-const queries = new WeakMap<Language, Query>();
+const queries = new WeakMap<Language, Map<string, Query>>();
+
+/** Runs a tree-sitter query (compiled once per language and source) over a node. */
+function captures(root: Node, source: string): QueryCapture[] {
+  const language = root.tree.language;
+  let byLanguage = queries.get(language);
+  if (!byLanguage) queries.set(language, (byLanguage = new Map()));
+  let query = byLanguage.get(source);
+  if (!query) byLanguage.set(source, (query = new Query(language, source)));
+  return query.captures(root);
+}
+
+const INTERESTING_QUERY = INTERESTING_TYPES.map((type) => `(${type}) @${type}`).join('\n');
 
 /** Every node of an interesting type, in document order, each captured under its type's name. */
 function interestingNodes(root: Node): QueryCapture[] {
-  const language = root.tree.language;
-  let query = queries.get(language);
-  if (!query) {
-    query = new Query(language, INTERESTING_TYPES.map((type) => `(${type}) @${type}`).join('\n'));
-    queries.set(language, query);
-  }
-  return query.captures(root);
+  return captures(root, INTERESTING_QUERY);
 }
 
 export class PythonFacts {
   readonly module: Scope = { kind: 'module', bindings: new Map() };
   readonly calls: CallFact[] = [];
-  /** Comment text by zero-based line. */
-  readonly comments = new Map<number, string>();
+  /** Function and class definitions with decorators, in document order (routes, hooks). */
+  readonly decoratedDefinitions: Node[] = [];
+  private commentsByLine?: Map<number, string>;
   /** Every string literal node's decoded value is computed lazily; this caches it. */
   private readonly valueCache = new Map<number, Value>();
   private readonly scopeOfNode = new Map<number, Scope>();
@@ -140,9 +147,9 @@ export class PythonFacts {
   /** Records what a node binds or calls; returns a new scope it opens, or 'skip' to not descend. */
   private visit(node: Node, type: string, scope: Scope): Scope | 'skip' | undefined {
     switch (type) {
-      case 'comment':
-        this.comments.set(node.startPosition.row, node.text);
-        return 'skip';
+      case 'decorated_definition':
+        this.decoratedDefinitions.push(node);
+        return undefined;
       case 'import_statement':
         this.collectImport(node, scope);
         return 'skip';
@@ -267,6 +274,15 @@ export class PythonFacts {
   private collectCall(node: Node, scope: Scope): void {
     const callee = node.childForFieldName('function');
     if (callee) this.calls.push(new LazyCallFact(node, callee, scope));
+  }
+
+  /** Comment text by zero-based line; read from the tree on first use (only files with findings need it). */
+  get comments(): ReadonlyMap<number, string> {
+    if (!this.commentsByLine) {
+      this.commentsByLine = new Map();
+      for (const capture of captures(this.tree.rootNode, '(comment) @comment')) this.commentsByLine.set(capture.node.startPosition.row, capture.node.text);
+    }
+    return this.commentsByLine;
   }
 
   // ---------------------------------------------------------------- resolution

@@ -48,9 +48,7 @@ export function webRouteFacts(facts: PythonFacts): WebRouteFacts {
 
 function collectRoutes(facts: PythonFacts): WebRouteFacts {
   const result: WebRouteFacts = { routes: [], appWideAuth: false };
-  const root = facts.tree.rootNode;
-  for (const decorated of root.descendantsOfType('decorated_definition')) {
-    if (!decorated) continue;
+  for (const decorated of facts.decoratedDefinitions) {
     const definition = decorated.childForFieldName('definition');
     const name = definition?.childForFieldName('name');
     if (!definition || definition.type !== 'function_definition' || !name) continue;
