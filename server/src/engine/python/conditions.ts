@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import type { Node } from 'web-tree-sitter';
 import type { ArgumentTest, Condition } from '../rules/schema';
+import { requiresAtLeast } from '../project/requirements';
 import { compileNamePattern } from '../rules/name-pattern';
 import { isLiteral, literalEquals, readArgument } from './arguments';
 import type { CallFact, PythonFacts, Scope, Value } from './facts';
@@ -33,6 +34,10 @@ export function evaluateCondition(condition: Condition, call: CallFact, context:
   if ('all' in condition) return condition.all.every((c) => evaluateCondition(c, call, context));
   if ('any' in condition) return condition.any.some((c) => evaluateCondition(c, call, context));
   if ('not' in condition) return !evaluateCondition(condition.not, call, context);
+  if ('project-requires' in condition) {
+    const { package: name, 'at-least': version } = condition['project-requires'];
+    return requiresAtLeast(context.projectRoot, name, version);
+  }
   if ('callee' in condition) return condition.callee.some((pattern) => compileNamePattern(pattern)(call.qualifiedName ?? ''));
   return evaluateArgumentTest(condition, call, context);
 }

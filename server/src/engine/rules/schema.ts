@@ -75,9 +75,18 @@ export type ArgumentTest = z.infer<typeof ArgumentTestSchema>;
 /** The call's resolved name matches one of these patterns (to vary a case by callee). */
 const CalleeTestSchema = z.strictObject({ callee: z.array(z.string().min(1)).min(1) });
 
+/**
+ * The project (requirements*.txt, pyproject.toml at the project root) requires this package at
+ * this version or later — for defaults that changed between versions.
+ */
+const ProjectRequiresSchema = z.strictObject({
+  'project-requires': z.strictObject({ package: z.string().min(1), 'at-least': z.string().regex(/^\d+(\.\d+)*$/, 'a version such as 2.6') }),
+});
+
 export type Condition =
   | ArgumentTest
   | { callee: string[] }
+  | { 'project-requires': { package: string; 'at-least': string } }
   | { all: Condition[] }
   | { any: Condition[] }
   | { not: Condition };
@@ -88,6 +97,7 @@ export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
     z.strictObject({ any: z.array(ConditionSchema).min(1) }),
     z.strictObject({ not: ConditionSchema }),
     CalleeTestSchema,
+    ProjectRequiresSchema,
     ArgumentTestSchema.refine(
       (test) =>
         [test.absent, test.present, test.written, test.equals !== undefined ? true : undefined, test.in, test['not-in'], test.matches, test['non-literal'], test['resolves-to'], test['local-path'], test['fixed-path']].filter(
