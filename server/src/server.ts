@@ -90,6 +90,7 @@ export function startServer(connection: Connection): void {
   const inputsChanged = async (why: string): Promise<void> => {
     log.info(`${why}: reloading the configuration`);
     projects.invalidate();
+    await projects.preload(await globalSettings());
     await ready().diagnostics.refreshAll();
   };
 

@@ -45,8 +45,8 @@ describe('push diagnostics, codeDescription and data on', () => {
     const [torch, yaml] = diagnostics as [Diagnostic, Diagnostic];
     assert.deepEqual(torch.codeDescription, { href: T0011 });
     assert.deepEqual(yaml.codeDescription, { href: T0011 });
-    assert.match(torch.message, /^torch\.load\(\) unpickles the checkpoint/);
-    assert.match(yaml.message, /^yaml\.load\(\) without a safe Loader/);
+    assert.match(torch.message as string, /^torch\.load\(\) unpickles the checkpoint/);
+    assert.match(yaml.message as string, /^yaml\.load\(\) without a safe Loader/);
     assert.deepEqual(torch.data, {
       ruleId: 'torch-load-unsafe',
       version: 1,

@@ -199,12 +199,12 @@ export class TestClient {
     await this.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
   }
 
-  /** The diagnostics last published for `uri` at `version` (push), polled for. */
-  async diagnosticsAt(uri: string, version: number | undefined = this.version(uri)): Promise<Diagnostic[]> {
+  /** The diagnostics last published for `uri` at `version` (push; null: any version), polled for. */
+  async diagnosticsAt(uri: string, version: number | null = this.version(uri)): Promise<Diagnostic[]> {
     const found = await waitFor(`diagnostics of ${uri} v${version}`, () => {
       const list = this.published.get(uri);
       const last = list?.at(-1);
-      return last && (version === undefined || last.version === version) ? last : undefined;
+      return last && (version === null || last.version === version) ? last : undefined;
     });
     return found.diagnostics;
   }

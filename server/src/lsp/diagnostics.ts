@@ -21,7 +21,7 @@ import type { Finding, InputProblem, Severity } from '../engine/types';
 import { parseLocatedYaml, type PathSegment } from '../engine/yaml/located-yaml';
 import type { Analyzer, DocumentAnalysis } from './analysis';
 import type { ClientFeatures } from './capabilities';
-import { uriToPath, type DocumentStore } from './documents';
+import type { DocumentStore } from './documents';
 import type { Logger } from './logger';
 import type { Projects } from './projects';
 import { DIAGNOSTIC_SOURCE, type FindingDiagnosticData } from './protocol';
@@ -118,6 +118,7 @@ export class DiagnosticsService {
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
     const analysis = await this.analyzer.analyze(uri);
+    this.publishInputProblemsIfLoaded();
     if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
     if (!analysis) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
     const resultId = `${analysis.generation}:${analysis.version}`;
@@ -146,6 +147,7 @@ export class DiagnosticsService {
   private async publish(uri: string): Promise<void> {
     try {
       const analysis = await this.analyzer.analyze(uri);
+      this.publishInputProblemsIfLoaded();
       const document = this.documents.get(uri);
       // Never publish for an older version: a newer one is already scheduled.
       if (!analysis || !document || analysis.version !== document.version) return;
@@ -177,7 +179,15 @@ export class DiagnosticsService {
 
   // ------------------------------------------------------------------ configuration problems
 
+  /** A config, rule pack or catalog was loaded for the first time (lazily, for a file in a new folder): show its problems. */
+  private publishInputProblemsIfLoaded(): void {
+    if (this.projects.takeNewlyLoaded()) {
+      this.publishInputProblems().catch((error: unknown) => this.log.error(`publishing configuration problems failed: ${(error as Error).stack ?? String(error)}`));
+    }
+  }
+
   async publishInputProblems(): Promise<void> {
+    this.projects.takeNewlyLoaded();
     const problems = await this.projects.inputProblems();
     const byFile = new Map<string, InputProblem[]>();
     for (const problem of problems) {
@@ -202,11 +212,5 @@ export class DiagnosticsService {
     for (const file of previous) {
       if (!byFile.has(file)) await this.connection.sendDiagnostics({ uri: pathToFileURL(file).href, diagnostics: [] });
     }
-  }
-
-  /** Whether a URI is one of the files whose problems are pushed (so a pull for it answers only its findings). */
-  hasInputProblems(uri: string): boolean {
-    const file = uriToPath(uri);
-    return file !== undefined && this.inputProblemFiles.has(file);
   }
 }

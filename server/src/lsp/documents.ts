@@ -3,7 +3,6 @@
  * edits (incremental reparsing). The store is ours rather than vscode-languageserver's
  * TextDocuments because each content change must also be recorded on the tree.
  */
-import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Parser } from 'web-tree-sitter';
 import type { Position, Range, TextDocumentContentChangeEvent } from 'vscode-languageserver';
@@ -168,10 +167,5 @@ export class DocumentStore {
 
   all(): LspDocument[] {
     return [...this.documents.values()];
-  }
-
-  /** The directory part of a path, for lookups; undefined for non-file documents. */
-  static directoryOf(document: LspDocument): string | undefined {
-    return document.fsPath ? path.dirname(document.fsPath) : undefined;
   }
 }

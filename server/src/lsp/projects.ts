@@ -44,6 +44,8 @@ export class Projects {
   private readonly matchers = new Map<string, (file: string) => boolean>();
   /** Bumped by invalidate(); analyses of an older generation are out of date. */
   generation = 0;
+  /** Something was loaded (and may have problems) since takeNewlyLoaded() last said so. */
+  private newlyLoaded = false;
   workspaceFolders: string[] = [];
 
   constructor(private readonly log: Logger) {}
@@ -70,6 +72,7 @@ export class Projects {
     if (!config) {
       config = loadProjectConfig(configPath);
       this.configs.set(configPath, config);
+      this.newlyLoaded = true;
       this.log.info(`project config ${configPath}${config.problems.length ? ` (${config.problems.length} problem(s))` : ''}`);
     }
     return config;
@@ -83,6 +86,7 @@ export class Projects {
       engine.then(
         (loaded) => {
           if (this.engines.get(key) === engine) this.loadedEngines.set(key, loaded);
+          this.newlyLoaded = true;
           this.log.info(`loaded ${loaded.rules.length} rules${ruleDirs.length ? ` (extra: ${ruleDirs.join(', ')})` : ''}`);
         },
         (error: unknown) => this.log.error(`cannot load the rules: ${(error as Error).stack ?? String(error)}`),
@@ -102,6 +106,7 @@ export class Projects {
       loaded = fs.existsSync(file) ? loadOfficialAtlas(file, bundled) : { problems: [] };
       if (!fs.existsSync(file)) this.log.warn(`atlasLens.atlasDataPath: ${file} does not exist; using the bundled ATLAS ${bundled.version}`);
       this.catalogs.set(file, loaded);
+      this.newlyLoaded = true;
     }
     return loaded.catalog ?? bundled;
   }
@@ -149,7 +154,9 @@ export class Projects {
   private noteReferences(engine: Engine, catalog: AtlasCatalog): void {
     let byCatalog = this.referenceProblems.get(engine);
     if (!byCatalog) this.referenceProblems.set(engine, (byCatalog = new Map()));
-    if (!byCatalog.has(catalog)) byCatalog.set(catalog, ruleReferenceProblems(engine.rules, catalog));
+    if (byCatalog.has(catalog)) return;
+    byCatalog.set(catalog, ruleReferenceProblems(engine.rules, catalog));
+    this.newlyLoaded = true;
   }
 
   /** Loads the config of each workspace folder now, so that its problems show before any file is opened. */
@@ -183,6 +190,13 @@ export class Projects {
     for (const byCatalog of this.referenceProblems.values()) for (const list of byCatalog.values()) add(list);
     for (const loaded of this.catalogs.values()) add(loaded.problems);
     return problems;
+  }
+
+  /** Whether configuration problems may have changed since the last call. */
+  takeNewlyLoaded(): boolean {
+    const result = this.newlyLoaded;
+    this.newlyLoaded = false;
+    return result;
   }
 
   /** Technique ids cited by the rules loaded so far. */
