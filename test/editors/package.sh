@@ -8,11 +8,11 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 TOOLS="${ATLAS_LENS_TOOLS:-$root/.tools}"
 cd "$root"
 [ -x "$TOOLS/drv/node_modules/.bin/vsce" ] && [ -x "$TOOLS/node/bin/node" ] || bash test/editors/install-tools.sh
-node scripts/build.mjs --production >/dev/null
+node scripts/build.mjs --production >"$TOOLS/build.log" 2>&1 || { cat "$TOOLS/build.log"; exit 1; }
 version=$(node -p 'require("./package.json").version')
 out="${1:-$root/atlas-lens-$version.vsix}"
 # vsce 4 needs Node >= 22: run it on .tools' Node 24.
-"$TOOLS/node/bin/node" "$TOOLS/drv/node_modules/@vscode/vsce/vsce" package --no-dependencies --allow-missing-repository \
+"$TOOLS/node/bin/node" "$TOOLS/drv/node_modules/@vscode/vsce/vsce" package --no-dependencies --allow-missing-repository --no-rewrite-relative-links \
   -o "$out" >"$TOOLS/vsce.log" 2>&1 || { cat "$TOOLS/vsce.log"; echo "vsce package failed"; exit 1; }
 # The .vsix must hold only the bundles, data/, rules/, README, LICENSE and the icon.
 python3 - "$out" <<'PY'

@@ -6,11 +6,12 @@
 // the result comes back through window.codeAutomationExit. Exit code = the tests' result.
 // env: VERBOSE=1 (all logs), KEEP_TMP=1, ATLAS_LENS_TEST_GREP=<mocha grep>, TIMEOUT_MS (default 240000)
 import * as path from 'node:path';
+import { format } from 'node:util';
 import { cleanup, fixtureWorkspace, launchChromium, root, sandbox, startCodeServer, tools } from './code-server.mjs';
 
 const verbose = !!process.env.VERBOSE;
 const timeoutMs = Number(process.env.TIMEOUT_MS || 240_000);
-const NOISE = /AgentHost|ChatModelSelection|AccountPolicyGate|open-vsx|api\.github|Creating a socket|connection token|grace time|Service Worker|builtin extensions cache|vscode-remote-resource|%c/;
+const NOISE = /AgentHost|ChatModelSelection|AccountPolicyGate|open-vsx|api\.github|Creating a socket|connection token|grace time|Service Worker|builtin extensions cache|vscode-remote-resource|authentication provider|Creation of workbench contribution/;
 
 const started = Date.now();
 const box = sandbox('atlas-lens-ext-');
@@ -23,7 +24,7 @@ try {
   const page = await browser.newPage();
   const done = new Promise((resolve) => {
     page.exposeFunction('codeAutomationLog', (_type, args) => {
-      const line = (args || []).map(String).join(' ').replace(/%c|color: #\w+/g, '').trimEnd();
+      const line = format(...(args || [])).replace(/%c|color: #\w+/g, '').trimEnd();
       if (verbose || !NOISE.test(line)) console.log(`  ${line}`);
     });
     page.exposeFunction('codeAutomationExit', (exitCode) => resolve(exitCode));

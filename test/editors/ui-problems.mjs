@@ -41,6 +41,19 @@ try {
   fs.mkdirSync(path.dirname(shot), { recursive: true });
   await page.screenshot({ path: shot });
   console.log(`[ui] screenshot ${shot}`);
+  // Hovering the squiggle shows the ATLAS card (second screenshot, beside the first).
+  const squiggle = await page.locator('.monaco-editor .squiggly-warning').first().boundingBox();
+  if (!squiggle) throw new Error('the squiggle has no box');
+  await page.mouse.move(squiggle.x + squiggle.width / 2 - 5, squiggle.y + squiggle.height / 2);
+  await page.mouse.move(squiggle.x + squiggle.width / 2, squiggle.y + squiggle.height / 2, { steps: 3 });
+  const hover = page.locator('.monaco-hover', { hasText: 'AML.T0011.000' });
+  await hover.first().waitFor({ timeout: 30_000 });
+  const card = (await hover.first().innerText()).replace(/\s+/g, ' ');
+  if (!/Execution/.test(card)) throw new Error(`the hover does not name the tactic Execution: ${card}`);
+  console.log(`[ui] hover: ${card.slice(0, 160)}…`);
+  const hoverShot = shot.replace(/\.png$/, '') + '-hover.png';
+  await page.screenshot({ path: hoverShot });
+  console.log(`[ui] screenshot ${hoverShot}`);
   code = 0;
 } catch (error) {
   console.error(`[ui] FAILED: ${error.message}`);

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { AtlasEntry } from '../../../server/src/lsp/protocol';
 import type { AtlasLensApi } from '../../src/extension';
-import { activateExtension, codeOf, findings, hoverText, open, waitFor, workspaceFile } from './helpers';
+import { activateExtension, codeOf, findings, hoverText, nonEmpty, open, waitFor, workspaceFile } from './helpers';
 
 const TECHNIQUE_URL = 'https://atlas.mitre.org/techniques/AML.T0011.000';
 
@@ -24,10 +24,7 @@ suite('ATLAS Lens in VS Code', () => {
 
   test('torch.load(path) shows a warning linked to AML.T0011.000', async () => {
     const editor = await open('train.py');
-    const [diagnostic] = await waitFor('the torch-load-unsafe diagnostic', () => {
-      const list = findings(editor.document.uri, 'torch-load-unsafe');
-      return list.length > 0 && list;
-    });
+    const [diagnostic] = await waitFor('the torch-load-unsafe diagnostic', () => nonEmpty(findings(editor.document.uri, 'torch-load-unsafe')));
     assert.ok(diagnostic);
     assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Warning);
     assert.equal(diagnostic.source, 'atlas-lens');
@@ -49,7 +46,7 @@ suite('ATLAS Lens in VS Code', () => {
 
   test('the hover names AML.T0011.000, its tactic and the link', async () => {
     const editor = await open('train.py');
-    const [diagnostic] = await waitFor('the diagnostic', () => findings(editor.document.uri, 'torch-load-unsafe'));
+    const [diagnostic] = await waitFor('the diagnostic', () => nonEmpty(findings(editor.document.uri, 'torch-load-unsafe')));
     assert.ok(diagnostic);
     const text = await waitFor('an ATLAS Lens hover', async () => {
       const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, diagnostic.range.start.translate(0, 2));
@@ -64,7 +61,7 @@ suite('ATLAS Lens in VS Code', () => {
   test('the quick fix adds weights_only=True and the warning goes', async () => {
     const editor = await open('train.py');
     const uri = editor.document.uri;
-    const [diagnostic] = await waitFor('the diagnostic', () => findings(uri, 'torch-load-unsafe'));
+    const [diagnostic] = await waitFor('the diagnostic', () => nonEmpty(findings(uri, 'torch-load-unsafe')));
     assert.ok(diagnostic);
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
     const titles = actions.map((action) => action.title);
@@ -105,8 +102,11 @@ suite('ATLAS Lens in VS Code', () => {
     assert.ok(entry, 'an entry for AML.T0011.000');
     assert.equal(entry.url, TECHNIQUE_URL);
     assert.ok(entry.tactics.includes('Execution'), `tactics ${entry.tactics.join(', ')}`);
-    const card = vscode.workspace.textDocuments.find((document) => document.uri.scheme === 'atlas-lens');
-    assert.ok(card?.getText().includes('AML.T0011.000'), 'the card document');
+    // The card opens in a Markdown preview tab (or as a document where there is no preview).
+    await waitFor('a tab showing the card', () => vscode.window.tabGroups.all.flatMap((group) => group.tabs).some((tab) => tab.label.includes('AML.T0011.000')));
+    const card = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'atlas-lens', path: '/AML.T0011.000.md' }));
+    assert.match(card.getText(), /AML\.T0011\.000/);
+    assert.match(card.getText(), /Execution/);
   });
 
   test('Restart Server brings the diagnostics back', async () => {

@@ -42,6 +42,11 @@ export function findings(uri: vscode.Uri, ruleId?: string): vscode.Diagnostic[] 
   return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'atlas-lens' && (!ruleId || codeOf(d) === ruleId));
 }
 
+/** The list when it has elements, else undefined (an empty array is truthy: never poll on one). */
+export function nonEmpty<T>(list: T[]): T[] | undefined {
+  return list.length > 0 ? list : undefined;
+}
+
 export function codeOf(diagnostic: vscode.Diagnostic): string | undefined {
   const code = diagnostic.code;
   if (code === undefined) return undefined;
