@@ -96,8 +96,10 @@ export function startServer(connection: Connection): void {
 
   connection.onInitialize(request('initialize', async (params) => {
     features = clientFeatures(params.capabilities);
-    const options = params.initializationOptions as { settings?: unknown } | undefined;
-    pushedSettings = options && typeof options === 'object' && 'settings' in options ? options.settings : undefined;
+    // initializationOptions: { settings?: the atlasLens section (clients without workspace/configuration), workspaceTrusted?: boolean }
+    const options = (params.initializationOptions ?? {}) as { settings?: unknown; workspaceTrusted?: unknown };
+    pushedSettings = typeof options === 'object' ? options.settings : undefined;
+    projects.trusted = options.workspaceTrusted !== false;
     projects.workspaceFolders = workspaceFoldersOf(params).map(uriToPath).filter((folder): folder is string => folder !== undefined);
     const documents = new DocumentStore(await createPythonParser());
     const analyzer = new Analyzer(documents, projects, settings, log);
@@ -107,7 +109,7 @@ export function startServer(connection: Connection): void {
 
   connection.onInitialized(notification('initialized', async () => {
     const { features: client, diagnostics } = ready();
-    log.info(`ATLAS Lens ${VERSION}: ${client.pullDiagnostics ? 'pull' : 'push'} diagnostics; workspace ${projects.workspaceFolders.join(', ') || '(none)'}`);
+    log.info(`ATLAS Lens ${VERSION}: ${client.pullDiagnostics ? 'pull' : 'push'} diagnostics; workspace ${projects.workspaceFolders.join(', ') || '(none)'}${projects.trusted ? '' : ' (untrusted: custom rule directories are not loaded)'}`);
     if (client.configurationChangeRegistration) await connection.client.register(DidChangeConfigurationNotification.type, { section: CONFIGURATION_SECTION });
     if (client.watchedFilesRegistration) {
       await connection.client.register(DidChangeWatchedFilesNotification.type, {

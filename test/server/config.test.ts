@@ -181,6 +181,28 @@ describe('project config and rule files (push client)', () => {
   });
 });
 
+describe('untrusted workspace (initializationOptions.workspaceTrusted false)', () => {
+  test('the custom rule directories of .atlas-lens.yaml are not loaded, and the config says so', async () => {
+    const rule = ['id: team-no-eval', 'title: eval', 'severity: warning', 'languages: [python]', 'atlas:', '  techniques: [AML.T0011.000]', 'message: "{callee}() runs a string."',
+      'docs:', '  why: w', '  bad: b', '  good: g', 'match:', '  calls: [builtins.eval]', '  cases:', '    - highlight: callee', ''].join('\n');
+    const workspace = makeWorkspace({ '.atlas-lens.yaml': 'minimumSeverity: info\nruleDirs: [team-rules]\n', 'team-rules/no-eval.yaml': rule });
+    for (const trusted of [true, false]) {
+      const client = await TestClient.start({ workspace, initializationOptions: { workspaceTrusted: trusted } });
+      try {
+        const uri = await client.open(path.join(workspace, 'a.py'), 'import torch\nx = eval(torch.load(p))\n');
+        assert.deepEqual(codes(await client.diagnosticsAt(uri, 1)), trusted ? ['team-no-eval', 'torch-load-unsafe'] : ['torch-load-unsafe']);
+        if (!trusted) {
+          const config = await client.diagnosticsAt(uriOf(path.join(workspace, '.atlas-lens.yaml')), null);
+          assert.deepEqual(config.map((d) => [d.range.start, d.severity]), [[{ line: 1, character: 10 }, 3]]);
+          assert.match(config[0]!.message as string, /not trusted/);
+        }
+      } finally {
+        await client.stop();
+      }
+    }
+  });
+});
+
 describe('project config (pull client)', () => {
   test('a config change asks the client to refresh, and the next pull reflects it', async () => {
     const workspace = makeWorkspace({ '.atlas-lens.yaml': 'minimumSeverity: info\n' });

@@ -37,6 +37,8 @@ export interface ClientOptions {
   workspace: string;
   /** The `atlasLens` section answered to workspace/configuration, per scope URI. */
   settings?: (scopeUri: string | undefined) => unknown;
+  /** Sent as initializationOptions (merged with `settings` for clients without workspace/configuration). */
+  initializationOptions?: Record<string, unknown>;
   /** Start through the CLI (`atlas-lens lsp --stdio`) instead of server.ts. */
   viaCli?: boolean;
 }
@@ -155,7 +157,7 @@ export class TestClient {
       rootUri: uriOf(options.workspace),
       workspaceFolders: [{ uri: uriOf(options.workspace), name: 'fixture' }],
       capabilities: capabilities(options),
-      ...(options.configuration === false ? { initializationOptions: { settings: options.settings?.(undefined) } } : {}),
+      initializationOptions: { ...options.initializationOptions, ...(options.configuration === false ? { settings: options.settings?.(undefined) } : {}) },
     });
     await connection.sendNotification('initialized', {});
     return client;

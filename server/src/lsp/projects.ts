@@ -47,6 +47,11 @@ export class Projects {
   /** Something was loaded (and may have problems) since takeNewlyLoaded() last said so. */
   private newlyLoaded = false;
   workspaceFolders: string[] = [];
+  /**
+   * False in an untrusted workspace (initializationOptions.workspaceTrusted): the custom rule
+   * directories a `.atlas-lens.yaml` names are workspace input and are not loaded.
+   */
+  trusted = true;
 
   constructor(private readonly log: Logger) {}
 
@@ -76,6 +81,11 @@ export class Projects {
       this.log.info(`project config ${configPath}${config.problems.length ? ` (${config.problems.length} problem(s))` : ''}`);
     }
     return config;
+  }
+
+  /** The config's rule directories that are loaded: none in an untrusted workspace. */
+  private ruleDirsOf(config: ProjectConfigLoadResult | undefined): string[] {
+    return config && this.trusted ? resolveRuleDirs(config) : [];
   }
 
   private engineFor(ruleDirs: string[]): Promise<Engine> {
@@ -124,7 +134,7 @@ export class Projects {
   /** `file` is the path the engine sees; `fsPath` the file on disk, when there is one. */
   async contextFor(file: string, fsPath: string | undefined, settings: AtlasLensSettings): Promise<ProjectContext> {
     const config = fsPath ? this.configFor(path.dirname(fsPath)) : undefined;
-    const engine = await this.engineFor(config ? resolveRuleDirs(config) : []);
+    const engine = await this.engineFor(this.ruleDirsOf(config));
     const catalog = this.catalogFor(settings.atlasDataPath, fsPath);
     this.noteReferences(engine, catalog);
     const folder = fsPath ? this.workspaceFolderOf(fsPath) : undefined;
@@ -163,7 +173,7 @@ export class Projects {
   async preload(settings: AtlasLensSettings): Promise<void> {
     for (const folder of this.workspaceFolders) {
       const config = this.configFor(folder);
-      const engine = await this.engineFor(config ? resolveRuleDirs(config) : []);
+      const engine = await this.engineFor(this.ruleDirsOf(config));
       this.noteReferences(engine, this.catalogFor(settings.atlasDataPath, folder));
     }
   }
@@ -183,7 +193,11 @@ export class Projects {
     };
     for (const config of this.configs.values()) {
       add(config.problems);
-      const engine = this.loadedEngines.get(resolveRuleDirs(config).join('\u0000'));
+      if (!this.trusted && config.config.ruleDirs.length > 0) {
+        const where = config.locate?.(['ruleDirs']);
+        add([{ file: config.file, ...(where ?? {}), field: 'ruleDirs', message: 'ruleDirs: not loaded, the workspace is not trusted (the bundled rules still run)', severity: 'info' }]);
+      }
+      const engine = this.loadedEngines.get(this.ruleDirsOf(config).join('\u0000'));
       if (engine) add(unknownRuleProblems(config, engine.rules.map((rule) => rule.id)));
     }
     for (const engine of this.loadedEngines.values()) add(engine.problems);
@@ -212,7 +226,7 @@ export class Projects {
     if (this.catalogs.has(file)) return true;
     for (const config of this.configs.values()) {
       if (config.file === file) return true;
-      if (resolveRuleDirs(config).some((dir) => file === dir || isInside(dir, file))) return true;
+      if (this.ruleDirsOf(config).some((dir) => file === dir || isInside(dir, file))) return true;
     }
     return false;
   }
