@@ -4,14 +4,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Parser, Tree } from 'web-tree-sitter';
-import { runCheck } from './checks';
-import { PythonFacts } from './python/facts';
-import { createPythonParser } from './python/parser';
-import { compileRule, runCallRule, type CompiledRule, type RawFinding } from './python/run-rules';
-import type { ConditionContext } from './python/conditions';
+import type { Tree } from 'web-tree-sitter';
+import { createAnalyzers } from './analyzers';
+import { fileKindOf } from './analyzers/file-kinds';
+import { PythonAnalyzer } from './analyzers/python';
+import type { AnalyzerInput, FileAnalyzer, FileKind } from './analyzers/types';
+import { compileRule, type CompiledRule, type RawFinding } from './python/run-rules';
 import { loadRules, type LoadedRule } from './rules/loader';
-import { isCallMatch } from './rules/schema';
 import { isSuppressed, parseSuppressions } from './suppressions';
 import { SEVERITY_RANK, type Finding, type InputProblem, type Severity } from './types';
 
@@ -35,7 +34,8 @@ export interface AnalysisResult {
   parsed: boolean;
 }
 
-export type Language = 'python';
+/** The kind of a file by its name ('python', 'notebook', …); undefined when no analyzer could take it. */
+export const languageOf = fileKindOf;
 
 /** The built-in rule directory: `rules/` at the package root, found from the code's location. */
 export function builtinRulesDir(): string {
@@ -48,12 +48,6 @@ export function builtinRulesDir(): string {
   throw new Error(`cannot find the built-in rules/ directory above ${__dirname}`);
 }
 
-export function languageOf(file: string): Language | undefined {
-  const extension = path.extname(file).toLowerCase();
-  if (extension === '.py' || extension === '.pyw' || extension === '.pyi') return 'python';
-  return undefined;
-}
-
 export interface EngineOptions {
   /** Rule directories to load instead of the built-in one (tests). */
   ruleDirs?: string[];
@@ -62,38 +56,37 @@ export interface EngineOptions {
 }
 
 export class Engine {
-  private readonly byLanguage: Map<Language, CompiledRule[]>;
+  private readonly analyzers = new Map<FileKind, FileAnalyzer>();
+  private readonly rulesByKind = new Map<FileKind, CompiledRule[]>();
   private readonly existsCache = new Map<string, boolean>();
 
   private constructor(
     readonly rules: readonly LoadedRule[],
     /** Problems met while loading rules; the valid rules still run. */
     readonly problems: readonly InputProblem[],
-    private readonly pythonParser: Parser,
+    analyzers: readonly FileAnalyzer[],
   ) {
-    this.byLanguage = new Map();
-    for (const rule of rules) {
-      for (const language of rule.languages) {
-        if (language !== 'python') continue; // other languages arrive with their analysers
-        const list = this.byLanguage.get(language) ?? [];
-        list.push(compileRule(rule));
-        this.byLanguage.set(language, list);
-      }
+    const compiled = rules.map(compileRule);
+    for (const analyzer of analyzers) {
+      this.analyzers.set(analyzer.kind, analyzer);
+      this.rulesByKind.set(analyzer.kind, compiled.filter((c) => c.rule.languages.some((language) => analyzer.ruleLanguages.includes(language))));
     }
   }
 
   static async create(options: EngineOptions = {}): Promise<Engine> {
     const directories = [...(options.ruleDirs ?? [builtinRulesDir()]), ...(options.extraRuleDirs ?? [])];
     const { rules, problems } = loadRules(directories);
-    return new Engine(rules, problems, await createPythonParser());
+    return new Engine(rules, problems, await createAnalyzers());
   }
 
   rule(id: string): LoadedRule | undefined {
     return this.rules.find((rule) => rule.id === id);
   }
 
+  /** Whether some analyzer and some rule cover this file. */
   supports(file: string): boolean {
-    return languageOf(file) !== undefined;
+    const kind = fileKindOf(file);
+    return kind !== undefined && (this.rulesByKind.get(kind)?.length ?? 0) > 0;
   }
 
   analyze(file: string, text: string, settings: AnalysisSettings = {}): AnalysisResult {
@@ -101,53 +94,38 @@ export class Engine {
   }
 
   /**
-   * `analyze` on a tree the caller parsed from `text` (the language server keeps one per open
-   * document and reparses it incrementally, see python/document-tree.ts). The tree stays the
+   * `analyze` on a Python tree the caller parsed from `text` (the language server keeps one per
+   * open document and reparses it incrementally, see python/document-tree.ts). The tree stays the
    * caller's: it is neither edited nor deleted here.
    */
   analyzeTree(file: string, text: string, tree: Tree, settings: AnalysisSettings = {}): AnalysisResult {
     return this.run(file, text, settings, tree);
   }
 
-  private run(file: string, text: string, settings: AnalysisSettings, given: Tree | undefined): AnalysisResult {
-    const language = languageOf(file);
-    if (!language) return { findings: [], problems: [], parsed: false };
+  private run(file: string, text: string, settings: AnalysisSettings, tree: Tree | undefined): AnalysisResult {
+    const kind = fileKindOf(file);
+    const analyzer = kind ? this.analyzers.get(kind) : undefined;
+    if (!kind || !analyzer) return { findings: [], problems: [], parsed: false };
     if (looksBinary(text)) {
       return { findings: [], problems: [{ file, line: 0, character: 0, message: 'binary content; not analysed', severity: 'info' }], parsed: false };
     }
-    const active = this.activeRules(language, settings).filter((compiled) => compiled.triggers.length === 0 || compiled.triggers.some((word) => text.includes(word)));
-    if (active.length === 0) return { findings: [], problems: [], parsed: false };
+    const rules = this.activeRules(kind, settings).filter((compiled) => compiled.triggers.length === 0 || compiled.triggers.some((word) => text.includes(word)));
+    if (rules.length === 0) return { findings: [], problems: [], parsed: false };
 
-    const tree = given ?? this.pythonParser.parse(text);
-    if (!tree) return { findings: [], problems: [{ file, message: 'the parser gave up on this file', severity: 'warning' }], parsed: false };
-    try {
-      const facts = new PythonFacts(tree);
-      const context: ConditionContext = { facts, file, projectRoot: settings.projectRoot, pathExists: (p) => this.pathExists(p) };
-      const raw: RawFinding[] = [];
-      for (const compiled of active) {
-        const rule = compiled.rule;
-        raw.push(...(isCallMatch(rule.match) ? runCallRule(compiled, facts.calls, context, text) : runCheck(rule, rule.match, facts, context, text)));
-      }
-      const problems: InputProblem[] = [];
-      if (tree.rootNode.hasError) {
-        const error = firstError(tree.rootNode);
-        problems.push({ file, line: error?.row ?? 0, character: error?.column ?? 0, message: 'syntax error; the parts that parse were analysed', severity: 'info' });
-      }
-      // Comments are only read when there is something they could suppress.
-      const suppressions = raw.length > 0 ? parseSuppressions(facts.comments, settings.honorNosec ?? true) : undefined;
-      const findings = raw
-        .map((finding) => this.applySettings(finding, settings))
-        .filter((finding): finding is RawFinding => finding !== undefined && !(suppressions && isSuppressed(finding, suppressions)))
-        .map((finding) => ({ ...finding, file }))
-        .sort(compareFindings);
-      return { findings, problems, parsed: true };
-    } finally {
-      if (!given) tree.delete();
-    }
+    const input: AnalyzerInput = { file, text, rules, projectRoot: settings.projectRoot, pathExists: (p) => this.pathExists(p) };
+    const output = tree && analyzer instanceof PythonAnalyzer ? analyzer.analyzeTree(input, tree) : analyzer.analyze(input);
+    // Comments are only read when there is something they could suppress.
+    const suppressions = output.findings.length > 0 ? parseSuppressions(output.comments(), settings.honorNosec ?? true) : undefined;
+    const findings = output.findings
+      .map((finding) => this.applySettings(finding, settings))
+      .filter((finding): finding is RawFinding => finding !== undefined && !(suppressions && isSuppressed(finding, suppressions)))
+      .map((finding) => ({ ...finding, file }))
+      .sort(compareFindings);
+    return { findings, problems: output.problems, parsed: output.parsed };
   }
 
-  private activeRules(language: Language, settings: AnalysisSettings): CompiledRule[] {
-    const all = this.byLanguage.get(language) ?? [];
+  private activeRules(kind: FileKind, settings: AnalysisSettings): CompiledRule[] {
+    const all = this.rulesByKind.get(kind) ?? [];
     return settings.rules ? all.filter((compiled) => settings.rules?.[compiled.rule.id] !== 'off') : all;
   }
 
@@ -175,18 +153,4 @@ export function compareFindings(a: Pick<Finding, 'range' | 'ruleId'>, b: Pick<Fi
 function looksBinary(text: string): boolean {
   const head = text.length > 8192 ? text.slice(0, 8192) : text;
   return head.includes('\u0000');
-}
-
-function firstError(root: import('web-tree-sitter').Node): { row: number; column: number } | undefined {
-  const cursor = root.walk();
-  try {
-    // Depth-first until the first ERROR or MISSING node.
-    for (;;) {
-      if (cursor.nodeType === 'ERROR' || cursor.nodeIsMissing) return cursor.startPosition;
-      if (cursor.gotoFirstChild()) continue;
-      while (!cursor.gotoNextSibling()) if (!cursor.gotoParent()) return undefined;
-    }
-  } finally {
-    cursor.delete();
-  }
 }

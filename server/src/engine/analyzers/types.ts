@@ -1,0 +1,34 @@
+/**
+ * What a language analyzer is: given a file's text and the rules that apply to its kind, it
+ * returns raw findings (before settings and suppressions), problems with the file, and the
+ * comments by line (for suppressions). The engine picks an analyzer by file kind.
+ */
+import type { CompiledRule, RawFinding } from '../python/run-rules';
+import type { InputProblem, RuleLanguage } from '../types';
+
+export type FileKind = 'python' | 'notebook' | 'typescript' | 'javascript' | 'requirements' | 'dockerfile' | 'yaml' | 'toml';
+
+export interface AnalyzerInput {
+  file: string;
+  text: string;
+  /** The active rules for this kind whose trigger words occur in the text. */
+  rules: readonly CompiledRule[];
+  projectRoot?: string;
+  /** Cached filesystem existence check (for local-path judgements). */
+  pathExists: (absolutePath: string) => boolean;
+}
+
+export interface AnalyzerOutput {
+  findings: RawFinding[];
+  problems: InputProblem[];
+  /** Comment text by zero-based line; read lazily, only when a finding could be suppressed. */
+  comments: () => ReadonlyMap<number, string>;
+  parsed: boolean;
+}
+
+export interface FileAnalyzer {
+  kind: FileKind;
+  /** Which rules' `languages` this analyzer runs (a notebook runs the Python rules too). */
+  ruleLanguages: readonly RuleLanguage[];
+  analyze(input: AnalyzerInput): AnalyzerOutput;
+}
