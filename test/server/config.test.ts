@@ -172,6 +172,14 @@ describe('project config and rule files (push client)', () => {
     ]);
   });
 
+  test('a notebook cell is analysed as Python under the project config of its notebook', async () => {
+    const notebook = path.join(workspace, 'notebooks', 'explore.ipynb');
+    fs.mkdirSync(path.dirname(notebook), { recursive: true });
+    fs.writeFileSync(path.join(workspace, 'notebooks', '.atlas-lens.yaml'), 'rules:\n  yaml-unsafe-load: "off"\n');
+    const cell = await client.openUri(`vscode-notebook-cell:${notebook}#W0sZmlsZQ%3D%3D`, 'import torch, yaml\ntorch.load(p)\nyaml.load(s)\n');
+    assert.deepEqual(codes(await client.diagnosticsAt(cell, 1)), ['torch-load-unsafe']);
+  });
+
   test('an unrelated YAML file changing reloads nothing', async () => {
     const logs = client.logs.length;
     await client.watchedFileChanged(path.join(workspace, 'docker-compose.yml'));

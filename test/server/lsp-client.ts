@@ -171,8 +171,11 @@ export class TestClient {
     return this.versions.get(uri) ?? 0;
   }
 
-  async open(file: string, text: string, languageId = 'python'): Promise<string> {
-    const uri = uriOf(file);
+  open(file: string, text: string, languageId = 'python'): Promise<string> {
+    return this.openUri(uriOf(file), text, languageId);
+  }
+
+  async openUri(uri: string, text: string, languageId = 'python'): Promise<string> {
     this.versions.set(uri, 1);
     this.texts.set(uri, text);
     await this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });

@@ -39,7 +39,7 @@ export class LspDocument {
   private lineStartsCache: number[] | undefined;
   /** The file the engine sees: the real path, or for untitled/notebook cells a made-up one with the language's extension. */
   readonly analysisPath: string | undefined;
-  /** Absolute path on disk, for file: URIs. */
+  /** Absolute path on disk, for file: URIs (and the notebook's, for a notebook cell). */
   readonly fsPath: string | undefined;
   readonly tree: PythonDocumentTree | undefined;
 
@@ -50,7 +50,8 @@ export class LspDocument {
     public text: string,
     parser: Parser | undefined,
   ) {
-    this.fsPath = uriToPath(uri);
+    // A notebook cell (vscode-notebook-cell:/path/nb.ipynb#cell) is looked up as the notebook file.
+    this.fsPath = uriToPath(uri.startsWith('vscode-notebook-cell:') ? `file:${uri.slice('vscode-notebook-cell:'.length).replace(/#.*$/, '')}` : uri);
     const base = this.fsPath ?? `/${uri.replace(/^[a-z-]+:\/*/i, '').replace(/[?#].*$/, '')}`;
     const python = PYTHON_LANGUAGE_IDS.has(languageId) || languageOf(base) === 'python';
     this.analysisPath = python ? (languageOf(base) === 'python' ? base : `${base}.py`) : languageOf(base) ? base : undefined;
