@@ -8,6 +8,10 @@
 # Nothing here touches the repository's package.json or node_modules.
 set -euo pipefail
 export NODE_DISABLE_COMPILE_CACHE=1 # npm under node >= 22 would otherwise write /tmp/node-compile-cache
+# Under `npm run`, the outer npm's settings are in the environment (npm_config_user_agent names
+# Node 20, which code-server's postinstall rejects; npm_config_local_prefix names the repo root):
+# the installs below must not inherit them.
+for var in $(compgen -e | grep -E '^npm_(config|package|lifecycle)_|^INIT_CWD$' || true); do unset "$var"; done
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 TOOLS="${ATLAS_LENS_TOOLS:-$root/.tools}"
 CS_VERSION=4.139.1
