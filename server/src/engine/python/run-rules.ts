@@ -46,6 +46,11 @@ export function runCallRule(compiled: CompiledRule, calls: readonly CallFact[], 
       if (compiled.lastSegments && !compiled.lastSegments.has(name.slice(name.lastIndexOf('.') + 1))) continue;
       if (!compiled.patterns.some((matches) => matches(name))) continue;
     } else if (!rule.match['unresolved-calls']) continue;
+    const required = rule.match['call-contains'];
+    if (required) {
+      const text = source.slice(call.node.startIndex, call.node.endIndex);
+      if (!required.some((word) => text.includes(word))) continue;
+    }
     const chosen = rule.match.cases.find((candidate) => !candidate.when || evaluateCondition(candidate.when, call, context));
     if (!chosen || !chosen.report) continue;
     findings.push(makeFinding(rule, chosen, call, source, context));

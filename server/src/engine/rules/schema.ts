@@ -174,6 +174,11 @@ export const CallMatchSchema = z.strictObject({
    * that an argument names on its own, e.g. `trust_remote_code=True`; the cases must then test arguments.
    */
   'unresolved-calls': z.boolean().default(false),
+  /**
+   * Words the call's own source text must contain for the cases to be tried, e.g. a keyword
+   * argument's name. A cheap filter for rules that look at every call (`calls: ['**']`).
+   */
+  'call-contains': z.array(z.string().min(1)).min(1).optional(),
   /** The cases, in order; a call matching none of them is not reported. */
   cases: z.array(CaseSchema).min(1),
 });
