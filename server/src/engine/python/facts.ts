@@ -7,7 +7,7 @@
  * (`import torch as t; t.load` → `torch.load`), so a method called `load` on an unknown object
  * is never `torch.load`. A name rebound by `def`, a parameter or a loop is not an import any more.
  */
-import { Query, type Language, type Node, type QueryCapture, type Tree } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 
 export type ScopeKind = 'module' | 'function' | 'class';
 
@@ -89,25 +89,6 @@ const INTERESTING_TYPES = [
   'augmented_assignment', 'named_expression', 'for_statement', 'for_in_clause', 'with_item', 'except_clause', 'call',
 ];
 
-const queries = new WeakMap<Language, Map<string, Query>>();
-
-/** Runs a tree-sitter query (compiled once per language and source) over a node. */
-function captures(root: Node, source: string): QueryCapture[] {
-  const language = root.tree.language;
-  let byLanguage = queries.get(language);
-  if (!byLanguage) queries.set(language, (byLanguage = new Map()));
-  let query = byLanguage.get(source);
-  if (!query) byLanguage.set(source, (query = new Query(language, source)));
-  return query.captures(root);
-}
-
-const INTERESTING_QUERY = INTERESTING_TYPES.map((type) => `(${type}) @${type}`).join('\n');
-
-/** Every node of an interesting type, in document order, each captured under its type's name. */
-function interestingNodes(root: Node): QueryCapture[] {
-  return captures(root, INTERESTING_QUERY);
-}
-
 export class PythonFacts {
   readonly module: Scope = { kind: 'module', bindings: new Map() };
   readonly calls: CallFact[] = [];
@@ -126,19 +107,20 @@ export class PythonFacts {
   // ---------------------------------------------------------------- collection (one tree walk)
 
   /**
-   * One tree-sitter query picks out the node types we care about, in document order, inside the
-   * wasm parser: materialising every node as a JS object is what made a tree walk slow. Scopes
-   * are tracked with a stack of open function/class nodes by their end offsets.
+   * The wasm parser picks out the node types we care about (descendantsOfType, in document
+   * order): materialising every node as a JS object is what made a JS-side tree walk slow, and
+   * this measured faster than a tree-sitter query. Scopes are tracked with a stack of open
+   * function/class nodes by their end offsets.
    */
   private collect(root: Node, rootScope: Scope): void {
     const scopes: Array<{ scope: Scope; end: number }> = [{ scope: rootScope, end: Number.POSITIVE_INFINITY }];
     let skipUntil = -1;
-    for (const capture of interestingNodes(root)) {
-      const node = capture.node;
+    for (const node of root.descendantsOfType(INTERESTING_TYPES)) {
+      if (!node) continue;
       const start = node.startIndex;
       if (start < skipUntil) continue;
       while (scopes.length > 1 && scopes[scopes.length - 1]!.end <= start) scopes.pop();
-      const opened = this.visit(node, capture.name, scopes[scopes.length - 1]!.scope);
+      const opened = this.visit(node, node.type, scopes[scopes.length - 1]!.scope);
       if (opened === 'skip') skipUntil = node.endIndex;
       else if (opened) scopes.push({ scope: opened, end: node.endIndex });
     }
@@ -280,7 +262,7 @@ export class PythonFacts {
   get comments(): ReadonlyMap<number, string> {
     if (!this.commentsByLine) {
       this.commentsByLine = new Map();
-      for (const capture of captures(this.tree.rootNode, '(comment) @comment')) this.commentsByLine.set(capture.node.startPosition.row, capture.node.text);
+      for (const comment of this.tree.rootNode.descendantsOfType('comment')) if (comment) this.commentsByLine.set(comment.startPosition.row, comment.text);
     }
     return this.commentsByLine;
   }
