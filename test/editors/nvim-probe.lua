@@ -6,7 +6,8 @@
 local cli = assert(os.getenv('ATLAS_LENS_CLI'), 'ATLAS_LENS_CLI not set')
 local expect_rule = os.getenv('EXPECT_RULE') or 'torch-load-unsafe'
 local expect_hover = os.getenv('EXPECT_HOVER') or 'AML.T0011.000'
-local function out(s) io.stdout:write(s .. '\n') end
+local t0 = vim.loop.hrtime()
+local function out(s) io.stdout:write(string.format('[%5.0f ms] ', (vim.loop.hrtime() - t0) / 1e6) .. s .. '\n') end
 local function finish(ok) vim.cmd(ok and 'qall!' or 'cquit! 1') end
 
 vim.api.nvim_create_autocmd('VimEnter', { callback = function()
