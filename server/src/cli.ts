@@ -11,8 +11,10 @@ import { parseArgs } from 'node:util';
 import { formatExplanation, formatRuleList } from './cli-explain';
 import { atlasLookupFromCatalog } from './engine/report/atlas-lookup';
 import { formatJson } from './engine/report/json';
+import { formatHtml, formatMarkdown } from './engine/report/markdown';
+import { formatNavigator } from './engine/report/navigator';
 import { formatSarif } from './engine/report/sarif';
-import { formatText } from './engine/report/text';
+import { formatProblemLine, formatText } from './engine/report/text';
 import { scanFiles, setUpScan } from './engine/scan';
 import { SEVERITY_RANK, type Severity } from './engine/types';
 import packageJson from '../../package.json';
@@ -28,7 +30,9 @@ Usage:
   atlas-lens lsp [--stdio]         run the language server on stdio (for editors)
 
 Options for scan:
-  --format text|json|sarif         output format (default: text)
+  --format text|json|sarif|navigator|markdown|html
+                                   output format (default: text); navigator: an ATLAS
+                                   Navigator layer; markdown/html: a pull-request report
   --output FILE                    write the report to FILE instead of stdout
   --fail-on error|warning|info|never
                                    exit 1 when a finding is at least this severe (default: error)
@@ -43,6 +47,9 @@ Exit status: 0 no findings at or above --fail-on, 1 findings, 2 usage or configu
 `;
 
 class UsageError extends Error {}
+
+const FORMATS = ['text', 'json', 'sarif', 'navigator', 'markdown', 'html'] as const;
+type Format = (typeof FORMATS)[number];
 
 function parseCommandLine(argv: string[]) {
   const { values, positionals } = parseArgs({
@@ -63,10 +70,10 @@ function parseCommandLine(argv: string[]) {
     },
   });
   const format = values.format;
-  if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif, not "${format}"`);
+  if (!FORMATS.includes(format as Format)) throw new UsageError(`--format must be text, json, sarif, navigator, markdown or html, not "${format}"`);
   const failOn = values['fail-on'];
   if (!['error', 'warning', 'info', 'never'].includes(failOn)) throw new UsageError(`--fail-on must be error, warning, info or never, not "${failOn}"`);
-  return { values: { ...values, format: format as 'text' | 'json' | 'sarif', failOn: failOn as Severity | 'never' }, positionals };
+  return { values: { ...values, format: format as Format, failOn: failOn as Severity | 'never' }, positionals };
 }
 
 async function runScan(paths: string[], options: ReturnType<typeof parseCommandLine>['values']): Promise<number> {
@@ -96,6 +103,10 @@ async function runScan(paths: string[], options: ReturnType<typeof parseCommandL
   if (showProgress && lastProgress > 0) process.stderr.write('\r\x1b[K');
 
   const problems = [...setup.problems, ...result.fileProblems];
+  if (options.format === 'navigator' || options.format === 'markdown' || options.format === 'html') {
+    // These reports have no place for input problems (the Markdown gives their number): they go to stderr.
+    for (const problem of problems) process.stderr.write(`${formatProblemLine(problem, cwd)}\n`);
+  }
   let report: string;
   if (options.format === 'json') {
     report = JSON.stringify(formatJson(result.findings, problems, { cwd, toolVersion: VERSION, atlasVersion: setup.catalog.version, filesScanned: result.filesScanned, durationMs: result.durationMs }), null, 2) + '\n';
@@ -113,6 +124,12 @@ async function runScan(paths: string[], options: ReturnType<typeof parseCommandL
       },
     });
     report = JSON.stringify(sarif, null, 2) + '\n';
+  } else if (options.format === 'navigator') {
+    const layer = formatNavigator(result.findings, setup.catalog, { cwd, toolVersion: VERSION, filesScanned: result.filesScanned, generatedAt: new Date() });
+    report = JSON.stringify(layer, null, 2) + '\n';
+  } else if (options.format === 'markdown' || options.format === 'html') {
+    const format = options.format === 'html' ? formatHtml : formatMarkdown;
+    report = format(result.findings, setup.catalog, { cwd, toolVersion: VERSION, filesScanned: result.filesScanned, durationMs: result.durationMs, problems: problems.length });
   } else {
     const color = !options['no-color'] && !options.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
     report = formatText(result.findings, { cwd, color, problems, filesScanned: result.filesScanned, durationMs: result.durationMs });

@@ -59,7 +59,7 @@ test('usage errors exit 2 with a message', () => {
   const dir = project({});
   const badFormat = run(['scan', '.', '--format', 'xml'], dir);
   assert.equal(badFormat.code, 2);
-  assert.match(badFormat.stderr, /--format must be text, json or sarif, not "xml"/);
+  assert.match(badFormat.stderr, /--format must be text, json, sarif, navigator, markdown or html, not "xml"/);
   assert.equal(run(['scan', 'no-such-dir'], dir).code, 2);
   assert.equal(run(['frobnicate'], dir).code, 2);
   assert.match(run(['scan', '--bogus'], dir).stderr, /Unknown option '--bogus'/);
