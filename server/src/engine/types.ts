@@ -51,8 +51,16 @@ export interface Finding {
   /** ATLAS mitigation ids (AML.Mxxxx) that the fix applies. */
   mitigations: string[];
   fix?: Fix;
+  /** For findings about a value's path (flow rules): where it came from and where it went, source first. */
+  flow?: FlowStepReport[];
   /** For notebooks: the cell index and the line inside the cell. */
   cell?: { index: number; line: number };
+}
+
+/** One location on a value's path, with what happens there ("assigned to reply"). */
+export interface FlowStepReport {
+  range: Range;
+  message: string;
 }
 
 /** A problem with an input the engine could not use (a rule file, a config, a data file, a source file). */

@@ -6,7 +6,8 @@ import { runCheck } from '../checks';
 import type { ConditionContext } from '../python/conditions';
 import { PythonFacts } from '../python/facts';
 import { runCallRule, type RawFinding } from '../python/run-rules';
-import { isCallMatch } from '../rules/schema';
+import { runFlowRule } from '../python/run-flow';
+import { isCallMatch, isFlowMatch } from '../rules/schema';
 import type { InputProblem } from '../types';
 import type { AnalyzerInput, AnalyzerOutput, FileAnalyzer } from './types';
 
@@ -39,7 +40,8 @@ export function runPythonRules(facts: PythonFacts, input: AnalyzerInput): Omit<A
   const findings: RawFinding[] = [];
   for (const compiled of input.rules) {
     const rule = compiled.rule;
-    findings.push(...(isCallMatch(rule.match) ? runCallRule(compiled, facts.calls, context, input.text) : runCheck(rule, rule.match, facts, context, input.text)));
+    if (isFlowMatch(rule.match)) findings.push(...runFlowRule(rule, facts, context));
+    else findings.push(...(isCallMatch(rule.match) ? runCallRule(compiled, facts.calls, context, input.text) : runCheck(rule, rule.match, facts, context, input.text)));
   }
   const problems: InputProblem[] = [];
   if (facts.tree.rootNode.hasError) {

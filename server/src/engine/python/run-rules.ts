@@ -3,7 +3,8 @@
  */
 import type { LoadedRule } from '../rules/loader';
 import { compileNamePattern, triggerWords, type NamePattern } from '../rules/name-pattern';
-import { isCallMatch, type CaseSpec } from '../rules/schema';
+import { isCallMatch, isFlowMatch, type CaseSpec } from '../rules/schema';
+import { flowTriggers } from './run-flow';
 import type { Finding, Range } from '../types';
 import { argumentNode, normaliseSelector } from './arguments';
 import { evaluateCondition, type ConditionContext } from './conditions';
@@ -22,6 +23,7 @@ export interface CompiledRule {
 }
 
 export function compileRule(rule: LoadedRule): CompiledRule {
+  if (isFlowMatch(rule.match)) return { rule, patterns: [], triggers: rule.triggers ?? flowTriggers(rule.match) };
   if (!isCallMatch(rule.match)) return { rule, patterns: [], triggers: rule.triggers ?? [] };
   const calls = rule.match.calls;
   const lastSegments = calls.map((pattern) => pattern.split('.').pop() ?? '');

@@ -190,6 +190,84 @@ export const CheckMatchSchema = z.strictObject({
   options: z.record(z.string(), z.unknown()).optional(),
 });
 
+/**
+ * Where a tracked value comes from (the value tracking of python/dataflow.ts):
+ * - calls: the result of a call whose callee resolves to one of these patterns (`openai.*().chat.completions.create`);
+ * - written-calls: the same, matched against the callee as written, with local assignments followed
+ *   (`self.client.chat.completions.create`, `db.as_retriever().invoke`), for receivers that do not resolve;
+ * - names: reading a name or attribute that resolves to one of these patterns (`flask.request.**`), or
+ *   calling a method on it (`request.get_json()`);
+ * - route-parameters: the parameters of a web route handler (FastAPI, Flask, Starlette), except dependencies.
+ */
+export const FlowSourceSchema = z
+  .strictObject({
+    calls: z.array(z.string().min(1)).min(1).optional(),
+    'written-calls': z.array(z.string().min(1)).min(1).optional(),
+    names: z.array(z.string().min(1)).min(1).optional(),
+    'route-parameters': z.literal(true).optional(),
+    /** How the source is named in messages (`{source}`); by default the callee or name as written. */
+    label: z.string().min(1).optional(),
+  })
+  .refine(
+    (source) => [source.calls, source['written-calls'], source.names, source['route-parameters']].filter((x) => x !== undefined).length >= 1,
+    'a source needs calls, written-calls, names or route-parameters',
+  );
+
+/**
+ * Where a tracked value must not arrive. One of:
+ * - a call (`calls` / `written-calls` as for sources) and the arguments to look at (`args`), with an
+ *   optional `when` condition on the call (`unsafe_allow_html=True`);
+ * - dict-entry: the value under `key` in a dict literal whose other entries are literals in the
+ *   given lists (`{"role": "system", "content": X}`);
+ * - tuple-item: an item of a tuple literal whose other items are literals in the given lists
+ *   (`("system", X)`).
+ * `message` overrides the rule's message for findings at this sink.
+ */
+export const FlowSinkSchema = z.union([
+  z
+    .strictObject({
+      calls: z.array(z.string().min(1)).min(1).optional(),
+      'written-calls': z.array(z.string().min(1)).min(1).optional(),
+      args: z.array(ArgumentSelectorSchema).min(1),
+      when: ConditionSchema.optional(),
+      message: z.string().min(1).optional(),
+    })
+    .refine((sink) => sink.calls !== undefined || sink['written-calls'] !== undefined, 'a call sink needs calls or written-calls'),
+  z.strictObject({
+    'dict-entry': z.strictObject({ key: z.string().min(1), where: z.record(z.string().min(1), z.array(z.string()).min(1)) }),
+    message: z.string().min(1).optional(),
+  }),
+  z.strictObject({
+    'tuple-item': z.strictObject({ item: z.number().int().min(0), where: z.record(z.string().regex(/^\d+$/, 'a tuple position'), z.array(z.string()).min(1)) }),
+    message: z.string().min(1).optional(),
+  }),
+]);
+
+export const FlowMatchSchema = z.strictObject({
+  flow: z.strictObject({
+    sources: z.array(FlowSourceSchema).min(1),
+    sinks: z.array(FlowSinkSchema).min(1),
+    /**
+     * Calls whose result carries their arguments' values. Attribute and index reads, method calls on a
+     * tracked value, f-strings, `.format`, `%`, `+`, containers and `await` always carry them; any other
+     * call stops the tracking (so `shlex.quote(x)` or `int(x)` is a sanitiser).
+     */
+    'pass-through': z
+      .strictObject({
+        /** Resolved callees, e.g. `builtins.str`, `json.loads`. */
+        calls: z.array(z.string().min(1)).default([]),
+        /** Method names on any receiver whose result also carries the arguments, e.g. `join`, `decode`. */
+        methods: z.array(z.string().min(1)).default([]),
+      })
+      .default({ calls: [], methods: [] }),
+    /**
+     * Not reported when the value is embedded in a string between delimiters (`<docs>{x}</docs>`, triple
+     * backticks or quotes, `---`, `###`) on its way; the finding is placed where it is embedded.
+     */
+    'unless-delimited': z.boolean().default(false),
+  }),
+});
+
 export const RuleSchema = z.strictObject({
   id: RuleId,
   title: z.string().min(1),
@@ -214,13 +292,20 @@ export const RuleSchema = z.strictObject({
    * when absent. A file containing none of them is not parsed for this rule.
    */
   triggers: z.array(z.string().min(1)).optional(),
-  match: z.union([CallMatchSchema, CheckMatchSchema]),
+  match: z.union([CallMatchSchema, CheckMatchSchema, FlowMatchSchema]),
 });
 
 export type RuleSpec = z.infer<typeof RuleSchema>;
 export type CallMatch = z.infer<typeof CallMatchSchema>;
 export type CheckMatch = z.infer<typeof CheckMatchSchema>;
+export type FlowMatch = z.infer<typeof FlowMatchSchema>;
+export type FlowSource = z.infer<typeof FlowSourceSchema>;
+export type FlowSink = z.infer<typeof FlowSinkSchema>;
 
 export function isCallMatch(match: RuleSpec['match']): match is CallMatch {
   return 'calls' in match;
+}
+
+export function isFlowMatch(match: RuleSpec['match']): match is FlowMatch {
+  return 'flow' in match;
 }

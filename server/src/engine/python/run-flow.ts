@@ -1,0 +1,93 @@
+/**
+ * Runs flow rules (`match: { flow: … }`): each sink expression whose value may come from one of
+ * the rule's sources (python/dataflow.ts) is a finding, with the path the value took.
+ */
+import type { Node } from 'web-tree-sitter';
+import type { LoadedRule } from '../rules/loader';
+import { triggerWords } from '../rules/name-pattern';
+import { isFlowMatch, type FlowMatch } from '../rules/schema';
+import type { FlowStepReport } from '../types';
+import { argumentNode, normaliseSelector } from './arguments';
+import { evaluateCondition, type ConditionContext } from './conditions';
+import { compileFlow, shortCallee, sinkCandidates, valueTracker, type Tracked } from './dataflow';
+import type { PythonFacts } from './facts';
+import { nodeRange } from './fixes';
+import type { RawFinding } from './run-rules';
+
+/** Words that must occur in a file for a flow rule to find anything: the sinks' names. */
+export function flowTriggers(match: FlowMatch): string[] {
+  const words = new Set<string>();
+  for (const sink of match.flow.sinks) {
+    if ('dict-entry' in sink) for (const allowed of Object.values(sink['dict-entry'].where)) allowed.forEach((word) => words.add(word));
+    else if ('tuple-item' in sink) for (const allowed of Object.values(sink['tuple-item'].where)) allowed.forEach((word) => words.add(word));
+    else for (const word of triggerWords([...(sink.calls ?? []), ...(sink['written-calls'] ?? [])])) words.add(word);
+  }
+  return [...words];
+}
+
+export function runFlowRule(rule: LoadedRule, facts: PythonFacts, context: ConditionContext): RawFinding[] {
+  if (!isFlowMatch(rule.match)) return [];
+  const flow = rule.match.flow;
+  const tracker = valueTracker(facts, compileFlow(flow));
+  const findings: RawFinding[] = [];
+  const reported = new Set<number>();
+  const candidates = sinkCandidates(facts, flow.sinks, (call, selector) => argumentNode(call, normaliseSelector(selector)));
+  for (const hit of candidates) {
+    if (hit.call && 'when' in hit.sink && hit.sink.when && !evaluateCondition(hit.sink.when, hit.call, context)) continue;
+    const tracked = tracker.track(hit.node);
+    if (!tracked) continue;
+    let at: Node = hit.node;
+    if (flow['unless-delimited']) {
+      if (tracked.embeddings.some((embedding) => embedding.delimited)) continue;
+      at = tracked.embeddings[0]?.node ?? hit.node;
+    }
+    if (reported.has(at.id)) continue;
+    reported.add(at.id);
+    const callee = hit.call ? shortCallee(hit.call.callee) : 'the prompt';
+    const template = hit.sink.message ?? rule.message;
+    findings.push({
+      ruleId: rule.id,
+      severity: rule.severity,
+      message: fillMessage(template, callee, tracked, at),
+      range: nodeRange(at),
+      statementLines: statementLinesOf(at),
+      techniques: rule.atlas.techniques,
+      mitigations: rule.atlas.mitigations,
+      flow: flowReport(tracked, at, callee),
+    });
+  }
+  return findings;
+}
+
+function fillMessage(template: string, callee: string, tracked: Tracked, at: Node): string {
+  const source = tracked.steps[0]?.node;
+  const line = source ? String(source.startPosition.row + 1) : '?';
+  const lines = [...tracked.steps.map((s) => s.node.startPosition.row + 1), at.startPosition.row + 1].filter((row, index, all) => index === 0 || all[index - 1] !== row);
+  return template
+    .replaceAll('{callee}', callee)
+    .replaceAll('{source}', tracked.label)
+    .replaceAll('{line}', line)
+    .replaceAll('{path}', lines.map((row) => `line ${row}`).join(' → '));
+}
+
+/** The path as locations with what happens there, source first, the sink last. */
+function flowReport(tracked: Tracked, at: Node, callee: string): FlowStepReport[] {
+  const steps: FlowStepReport[] = tracked.steps.map((s) => ({ range: nodeRange(s.node), message: s.note }));
+  steps.push({ range: nodeRange(at), message: `reaches ${callee}` });
+  return steps;
+}
+
+const SIMPLE = new Set(['expression_statement', 'return_statement', 'assert_statement', 'delete_statement', 'raise_statement']);
+const COMPOUND = new Set(['if_statement', 'elif_clause', 'for_statement', 'while_statement', 'with_statement', 'try_statement', 'function_definition', 'class_definition', 'decorated_definition', 'match_statement', 'case_clause']);
+
+/** The lines of the statement holding a node (the header only for compound statements), for suppressions. */
+function statementLinesOf(node: Node): { first: number; last: number } {
+  for (let current: Node | null = node.parent; current; current = current.parent) {
+    if (SIMPLE.has(current.type)) return { first: current.startPosition.row, last: current.endPosition.row };
+    if (COMPOUND.has(current.type) || current.type === 'block' || current.type === 'module') {
+      const first = current.type === 'block' || current.type === 'module' ? node.startPosition.row : current.startPosition.row;
+      return { first, last: node.endPosition.row };
+    }
+  }
+  return { first: node.startPosition.row, last: node.endPosition.row };
+}
