@@ -9,6 +9,7 @@ import type { LoadedRule } from '../rules/loader';
 import type { CheckMatch } from '../rules/schema';
 import { downloadWithoutChecksum } from './download-checksum';
 import { modelRouteReturnsScores, modelRouteWithoutAuth } from './model-routes';
+import { apiDocsExposed, hubRepoPublic, modelIdentityDisclosed, modelInputUnvalidated, modelRouteVerboseErrors, modelRouteWithoutRateLimit, modelVerdictOnlyGate } from './model-serving';
 
 export type PythonCheck = (rule: LoadedRule, options: Readonly<Record<string, unknown>>, facts: PythonFacts, context: ConditionContext, source: string) => RawFinding[];
 
@@ -16,6 +17,13 @@ const PYTHON_CHECKS = new Map<string, PythonCheck>([
   ['download-without-checksum', downloadWithoutChecksum],
   ['model-route-without-auth', modelRouteWithoutAuth],
   ['model-route-returns-scores', modelRouteReturnsScores],
+  ['model-identity-disclosed', modelIdentityDisclosed],
+  ['api-docs-exposed', apiDocsExposed],
+  ['model-route-verbose-errors', modelRouteVerboseErrors],
+  ['hub-repo-public', hubRepoPublic],
+  ['model-route-without-rate-limit', modelRouteWithoutRateLimit],
+  ['model-input-unvalidated', modelInputUnvalidated],
+  ['model-verdict-only-gate', modelVerdictOnlyGate],
 ]);
 
 export function registeredChecks(): string[] {

@@ -32,7 +32,7 @@ export const modelRouteWithoutAuth: PythonCheck = (rule, _options, facts) => {
   const { routes, appWideAuth } = webRouteFacts(facts);
   if (appWideAuth) return [];
   return routes
-    .filter((route) => route.modelCalls.length > 0 && !route.hasAuth)
+    .filter((route) => route.kind === 'http' && route.modelCalls.length > 0 && !route.hasAuth)
     .map((route) =>
       routeFinding(
         rule,
@@ -100,6 +100,7 @@ function fullScoreNodes(root: Node, fullScoreNames: ReadonlySet<string>): Node[]
 export const modelRouteReturnsScores: PythonCheck = (rule, _options, facts) => {
   const findings: RawFinding[] = [];
   for (const route of webRouteFacts(facts).routes) {
+    if (route.kind !== 'http') continue;
     const body = route.definition.childForFieldName('body');
     if (!body) continue;
     // Names assigned, in the handler, from an expression that keeps the full scores.
