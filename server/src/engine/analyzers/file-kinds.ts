@@ -21,13 +21,15 @@ const BY_EXTENSION: Record<string, FileKind> = {
   '.yml': 'yaml',
   '.toml': 'toml',
   '.dockerfile': 'dockerfile',
+  '.dvc': 'yaml',
 };
 
 export function fileKindOf(file: string): FileKind | undefined {
   const base = path.basename(file);
   const lower = base.toLowerCase();
-  if (/^requirements.*\.(txt|in)$/.test(lower) || lower === 'constraints.txt') return 'requirements';
+  if (/^(requirements|constraints).*\.(txt|in)$/.test(lower)) return 'requirements';
   if (lower === 'dockerfile' || lower.startsWith('dockerfile.') || lower === 'containerfile') return 'dockerfile';
+  if (lower === 'mlproject' || lower === 'dvc.lock') return 'yaml';
   if (lower.endsWith('.d.ts')) return undefined; // declarations hold no calls worth reviewing
   return BY_EXTENSION[path.extname(lower)];
 }

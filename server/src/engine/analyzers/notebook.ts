@@ -1,0 +1,299 @@
+/**
+ * Jupyter notebooks (.ipynb, nbformat 4). Design:
+ * - The JSON is parsed with positions (files/located-json.ts): for every character of a code
+ *   cell's source we know its offset in the .ipynb text, escapes included.
+ * - The code cells are concatenated, in order, into one Python text (imports and constants of
+ *   earlier cells are visible in later ones, as when the notebook runs top to bottom). IPython
+ *   lines (`!cmd`, `%pip …`, `%magic`, `x = !cmd`) and non-Python cell magics (`%%bash`,
+ *   `%%writefile`, …) are replaced by `pass` / empty lines, so they are neither Python syntax
+ *   errors nor Python findings; shell lines are read as commands (files/shell.ts) for the
+ *   notebook rules (pip installs, downloads, `curl | sh`, hub downloads).
+ * - Every range, statement line, problem and fix edit is mapped back to the .ipynb text, so the CLI
+ *   and SARIF point at the JSON line holding that source line; `finding.cell` holds the cell index
+ *   (in the notebook's `cells`, markdown included) and the line in the cell.
+ * - A fix edit's new text is JSON-escaped; an edit is dropped (the fix with it) when its range does
+ *   not lie inside one cell's source. Edits spanning source lines stay valid JSON (the array items
+ *   between merge into one string, which nbformat allows).
+ * - Invalid JSON, or a notebook that is not nbformat 4, gives one located problem and nothing else.
+ * `cellCoordinates` maps findings back to cell-relative positions (for the language server).
+ */
+import type { Parser } from 'web-tree-sitter';
+import { emptyFacts, mergeFacts } from '../files/facts';
+import { escapeJsonStringContent, JsonSyntaxError, member, parseLocatedJson, stringOffsets, type JsonNode } from '../files/located-json';
+import { joinContinuations, type LocatedLine } from '../files/located-text';
+import { readShellLine } from '../files/shell';
+import { runFileChecks } from '../checks/files';
+import { PythonFacts } from '../python/facts';
+import type { RawFinding } from '../python/run-rules';
+import type { Fix, InputProblem, Position, Range, TextEdit } from '../types';
+import { lineStarts, offsetToLocation } from '../yaml/located-yaml';
+import { runPythonRules } from './python';
+import type { AnalyzerInput, AnalyzerOutput, FileAnalyzer } from './types';
+
+export interface NotebookCell {
+  /** Index in the notebook's `cells`. */
+  index: number;
+  source: string;
+  /** Text offset of each character of `source` (+1 entry for its end). */
+  offsets: number[];
+  /** Offset in `source` where each of its lines starts. */
+  lineStarts: number[];
+}
+
+export interface ParsedNotebook {
+  cells: NotebookCell[];
+  /** Not Python (an R or Julia kernel): only shell lines are read. */
+  language: string;
+}
+
+export class NotebookError extends Error {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Reads the code cells of an nbformat-4 notebook; throws NotebookError (with an offset) otherwise. */
+export function parseNotebook(text: string): ParsedNotebook {
+  let root: JsonNode;
+  try {
+    root = parseLocatedJson(text);
+  } catch (error) {
+    if (error instanceof JsonSyntaxError) throw new NotebookError(`invalid notebook: not valid JSON (${error.reason})`, error.offset);
+    throw error;
+  }
+  if (root.kind !== 'object') throw new NotebookError('invalid notebook: the top level is not a JSON object', root.start);
+  const nbformat = member(root, 'nbformat');
+  if (nbformat?.kind !== 'number' || nbformat.value !== 4) {
+    const found = nbformat?.kind === 'number' ? `nbformat ${nbformat.value}` : 'no nbformat';
+    throw new NotebookError(`unsupported notebook format (${found}); ATLAS Lens reads nbformat 4 (convert with \`jupyter nbconvert --to notebook\`)`, nbformat?.start ?? root.start);
+  }
+  const cellsNode = member(root, 'cells');
+  if (cellsNode?.kind !== 'array') throw new NotebookError('invalid notebook: no "cells" array', cellsNode?.start ?? root.start);
+  const metadata = member(root, 'metadata');
+  const languageNode = member(member(metadata, 'language_info'), 'name') ?? member(member(metadata, 'kernelspec'), 'language');
+  const language = languageNode?.kind === 'string' ? languageNode.value.toLowerCase() : 'python';
+  const cells: NotebookCell[] = [];
+  cellsNode.items.forEach((cell, index) => {
+    const type = member(cell, 'cell_type');
+    if (type?.kind !== 'string' || type.value !== 'code') return;
+    const sourceNode = member(cell, 'source');
+    const parts = sourceNode?.kind === 'string' ? [sourceNode] : sourceNode?.kind === 'array' ? sourceNode.items : [];
+    let source = '';
+    const offsets: number[] = [];
+    let end = sourceNode?.kind === 'array' ? sourceNode.start + 1 : (sourceNode?.start ?? 0) + 1;
+    for (const part of parts) {
+      if (part.kind !== 'string') continue;
+      const partOffsets = stringOffsets(text, part);
+      offsets.push(...partOffsets.slice(0, -1));
+      end = partOffsets[partOffsets.length - 1]!;
+      source += part.value;
+    }
+    offsets.push(end);
+    cells.push({ index, source, offsets, lineStarts: lineStarts(source) });
+  });
+  return { cells, language };
+}
+
+interface CombinedLine {
+  cell: NotebookCell;
+  line: number;
+}
+
+/** The concatenated Python text and, for each of its lines, the cell line it came from. */
+interface Combined {
+  text: string;
+  lines: CombinedLine[];
+  shellLines: Array<{ cell: NotebookCell; line: number; column: number; text: string }>;
+}
+
+const PYTHON_CELL_MAGICS = new Set(['time', 'timeit', 'capture', 'prun', 'debug']);
+const SHELL_CELL_MAGICS = new Set(['bash', 'sh', 'script', 'system']);
+
+export function combineCells(cells: readonly NotebookCell[], python = true): Combined {
+  const out: string[] = [];
+  const lines: CombinedLine[] = [];
+  const shellLines: Combined['shellLines'] = [];
+  for (const cell of cells) {
+    const cellLines = cell.source.split('\n');
+    const cellMagic = /^\s*%%(\w+)/.exec(cellLines[0] ?? '')?.[1];
+    const mode = !python ? 'other' : cellMagic === undefined || PYTHON_CELL_MAGICS.has(cellMagic) ? 'python' : SHELL_CELL_MAGICS.has(cellMagic) ? 'shell' : 'other';
+    cellLines.forEach((raw, line) => {
+      const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+      lines.push({ cell, line });
+      if (cellMagic !== undefined && line === 0) {
+        out.push('');
+        return;
+      }
+      if (mode === 'shell') {
+        shellLines.push({ cell, line, column: 0, text });
+        out.push('');
+        return;
+      }
+      // IPython syntax: `!cmd`, `%magic`, `x = !cmd`, `x = %magic`.
+      const ipython = /^(\s*)(?:[A-Za-z_][\w.]*\s*=\s*)?([!%])(.*)$/.exec(text);
+      if (ipython) {
+        const [, indent, sigil, rest] = ipython;
+        const column = text.length - rest!.length;
+        if (sigil === '!') shellLines.push({ cell, line, column, text: rest! });
+        else if (/^(pip|conda|mamba|uv)\b/.test(rest!)) shellLines.push({ cell, line, column, text: rest! });
+        else if (/^(sx|system|sh)\b/.test(rest!)) shellLines.push({ cell, line, column: column + rest!.indexOf(' ') + 1, text: rest!.slice(rest!.indexOf(' ') + 1) });
+        out.push(mode === 'python' ? `${indent}pass` : '');
+        return;
+      }
+      out.push(mode === 'python' ? text : '');
+    });
+  }
+  return { text: out.join('\n'), lines, shellLines };
+}
+
+export class NotebookAnalyzer implements FileAnalyzer {
+  readonly kind = 'notebook' as const;
+  readonly ruleLanguages = ['python', 'notebook'] as const;
+
+  constructor(private readonly parser: Parser) {}
+
+  analyze(input: AnalyzerInput): AnalyzerOutput {
+    let notebook: ParsedNotebook;
+    const starts = lineStarts(input.text);
+    try {
+      notebook = parseNotebook(input.text);
+    } catch (error) {
+      if (!(error instanceof NotebookError)) throw error;
+      return { findings: [], problems: [{ file: input.file, ...offsetToLocation(starts, error.offset), message: `${error.message}; not analysed`, severity: 'warning' }], comments: () => new Map(), parsed: false };
+    }
+    const python = notebook.language === 'python' || notebook.language === 'python3';
+    const combined = combineCells(notebook.cells, python);
+    const toFile = (cell: NotebookCell, line: number, character: number): Position => {
+      const offset = Math.min((cell.lineStarts[line] ?? cell.source.length) + character, cell.source.length);
+      return offsetToLocation(starts, cell.offsets[offset]!);
+    };
+    const fromCombined = (position: Position): Position => {
+      const at = combined.lines[position.line];
+      return at ? toFile(at.cell, at.line, position.character) : position;
+    };
+    const findings: RawFinding[] = [];
+    const problems: InputProblem[] = [];
+    let comments: ReadonlyMap<number, string> = new Map();
+
+    const pythonRules = input.rules.filter((compiled) => compiled.rule.languages.includes('python'));
+    if (python && pythonRules.length > 0 && combined.text.trim()) {
+      const tree = this.parser.parse(combined.text);
+      if (tree) {
+        try {
+          const output = runPythonRules(new PythonFacts(tree), { ...input, text: combined.text, rules: pythonRules });
+          for (const finding of output.findings) {
+            const at = combined.lines[finding.range.start.line];
+            findings.push({
+              ...finding,
+              range: { start: fromCombined(finding.range.start), end: fromCombined(finding.range.end) },
+              statementLines: { first: fromCombined({ line: finding.statementLines.first, character: 0 }).line, last: fromCombined({ line: finding.statementLines.last, character: 0 }).line },
+              ...(finding.fix ? { fix: mapFix(finding.fix, (position) => combined.lines[position.line]?.cell, fromCombined) } : {}),
+              ...(at ? { cell: { index: at.cell.index, line: at.line } } : {}),
+            });
+            if (!findings[findings.length - 1]!.fix) delete findings[findings.length - 1]!.fix;
+          }
+          for (const problem of output.problems) {
+            const at = combined.lines[problem.line ?? 0];
+            const position = fromCombined({ line: problem.line ?? 0, character: problem.character ?? 0 });
+            problems.push({ ...problem, ...position, message: at ? `${problem.message} (cell ${at.cell.index + 1}, line ${at.line + 1})` : problem.message });
+          }
+          const byFileLine = new Map<number, string>();
+          for (const [line, text] of output.comments()) byFileLine.set(fromCombined({ line, character: 0 }).line, text);
+          comments = byFileLine;
+        } finally {
+          tree.delete();
+        }
+      }
+    }
+
+    const fileRules = input.rules.filter((compiled) => !compiled.rule.languages.includes('python')).map((compiled) => compiled.rule);
+    if (fileRules.length > 0 && combined.shellLines.length > 0) {
+      let facts = emptyFacts();
+      const located: LocatedLine[] = combined.shellLines.map((shell) => {
+        const line = toFile(shell.cell, shell.line, 0).line;
+        return { text: shell.text, at: (i: number) => toFile(shell.cell, shell.line, shell.column + i), lines: { first: line, last: line } };
+      });
+      for (const line of joinContinuations(located)) facts = mergeFacts(facts, readShellLine(line.text, { at: line.at, statementLines: line.lines }));
+      for (const finding of runFileChecks(fileRules, facts, { file: input.file, projectRoot: input.projectRoot })) {
+        const at = cellAt(notebook.cells, input.text, finding.range.start, starts);
+        // File-check fixes are written in file coordinates; keep them only if their text needs no escaping.
+        const safeFix = finding.fix && finding.fix.edits.every((edit) => escapeJsonStringContent(edit.newText) === edit.newText) ? finding.fix : undefined;
+        const { fix: _dropped, ...rest } = finding;
+        findings.push({ ...rest, ...(safeFix ? { fix: safeFix } : {}), ...(at ? { cell: at } : {}) });
+      }
+      const shellComments = new Map(comments);
+      for (const shell of combined.shellLines) {
+        const comment = /(?:^|\s)(#.*)$/.exec(shell.text);
+        if (comment) shellComments.set(toFile(shell.cell, shell.line, 0).line, comment[1]!);
+      }
+      comments = shellComments;
+    }
+    const finalComments = comments;
+    return { findings, problems, comments: () => finalComments, parsed: true };
+  }
+}
+
+/** Maps a fix from the combined text to the .ipynb: JSON-escaped text, each edit inside one cell. */
+function mapFix(fix: Fix, cellOf: (position: Position) => NotebookCell | undefined, toFile: (position: Position) => Position): Fix | undefined {
+  const edits: TextEdit[] = [];
+  for (const edit of fix.edits) {
+    const cell = cellOf(edit.range.start);
+    if (!cell || cellOf(edit.range.end) !== cell) return undefined;
+    edits.push({ range: { start: toFile(edit.range.start), end: toFile(edit.range.end) }, newText: escapeJsonStringContent(edit.newText) });
+  }
+  return { ...fix, edits };
+}
+
+/** The cell and cell line holding a position of the .ipynb text. */
+function cellAt(cells: readonly NotebookCell[], _text: string, position: Position, starts: readonly number[]): { index: number; line: number } | undefined {
+  const offset = (starts[position.line] ?? 0) + position.character;
+  for (const cell of cells) {
+    if (offset < cell.offsets[0]! || offset > cell.offsets[cell.offsets.length - 1]!) continue;
+    const sourceOffset = lastAtMost(cell.offsets, offset);
+    const line = lastAtMost(cell.lineStarts, sourceOffset);
+    return { index: cell.index, line };
+  }
+  return undefined;
+}
+
+/** Index of the last element of a sorted array that is <= value. */
+function lastAtMost(sorted: readonly number[], value: number): number {
+  let low = 0;
+  let high = sorted.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (sorted[mid]! <= value) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}
+
+/**
+ * For the language server's notebook sync: a range of the .ipynb text (as the engine reports it)
+ * in the coordinates of its cell — the cell index and a range in the cell's own text. Undefined
+ * when the range is not inside one code cell's source.
+ */
+export function cellCoordinates(notebookText: string, range: Range): { index: number; range: Range } | undefined {
+  let notebook: ParsedNotebook;
+  try {
+    notebook = parseNotebook(notebookText);
+  } catch {
+    return undefined;
+  }
+  const starts = lineStarts(notebookText);
+  const toCell = (position: Position): { cell: NotebookCell; position: Position } | undefined => {
+    const offset = (starts[position.line] ?? 0) + position.character;
+    const cell = notebook.cells.find((candidate) => offset >= candidate.offsets[0]! && offset <= candidate.offsets[candidate.offsets.length - 1]!);
+    if (!cell) return undefined;
+    const sourceOffset = lastAtMost(cell.offsets, offset);
+    const line = lastAtMost(cell.lineStarts, sourceOffset);
+    return { cell, position: { line, character: sourceOffset - cell.lineStarts[line]! } };
+  };
+  const start = toCell(range.start);
+  const end = toCell(range.end);
+  if (!start || !end || start.cell !== end.cell) return undefined;
+  return { index: start.cell.index, range: { start: start.position, end: end.position } };
+}
