@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The check through the UI, as a user meets the product: the packaged .vsix is installed into
-// code-server (`--install-extension`), train.py of the fixture workspace is opened, the Problems
-// panel (Ctrl+Shift+M) must show the torch-load-unsafe warning. Saves a screenshot.
+// code-server (`--install-extension`), train.py of the fixture workspace is opened; the editor
+// shows the squiggle, the status bar item counts 1 finding and, clicked, opens the Problems panel,
+// which must show the torch-load-unsafe warning; hovering the squiggle shows the ATLAS card.
+// Saves two screenshots.
 // usage: node ui-problems.mjs VSIX [SCREENSHOT]   (default .tools/artifacts/problems.png)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -27,17 +29,19 @@ try {
   await page.locator('.monaco-editor .view-lines', { hasText: 'torch.load(path)' }).first().waitFor({ timeout: 90_000 });
   // The squiggle in the editor, then the row in the Problems panel.
   await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ timeout: 90_000 });
-  await page.locator('.monaco-editor .view-lines').first().click();
-  await page.keyboard.press('Control+Shift+M');
+  // The status bar item counts the finding; clicking it opens the Problems panel.
+  const status = page.locator('.statusbar-item', { has: page.locator('.codicon-shield') });
+  await status.first().waitFor({ timeout: 30_000 });
+  const label = await status.first().getAttribute('aria-label');
+  console.log(`[ui] status bar: ${(await status.first().innerText()).trim()} (${label})`);
+  if (!/1 finding/.test(label ?? '')) throw new Error(`the status bar item does not count 1 finding: ${label}`);
+  if (await page.locator('.markers-panel').first().isVisible()) throw new Error('the Problems panel is open before the click');
+  await status.first().locator('a, .statusbar-item-label').first().click();
   const row = page.locator('.markers-panel .monaco-list-row', { hasText: EXPECT });
   await row.first().waitFor({ timeout: 60_000 });
   const text = (await row.first().innerText()).replace(/\s+/g, ' ');
   console.log(`[ui] Problems panel row: ${text}`);
   if (!/torch-load-unsafe/.test(text)) throw new Error('the row does not name the rule torch-load-unsafe');
-  // The status bar item counts the finding.
-  const status = page.locator('.statusbar-item', { has: page.locator('.codicon-shield') });
-  await status.first().waitFor({ timeout: 30_000 });
-  console.log(`[ui] status bar: ${(await status.first().innerText()).trim()} (${await status.first().getAttribute('aria-label')})`);
   fs.mkdirSync(path.dirname(shot), { recursive: true });
   await page.screenshot({ path: shot });
   console.log(`[ui] screenshot ${shot}`);
