@@ -5,8 +5,7 @@
 #   3. the extension tests (client/test/suite, mocha) inside code-server, extension loaded from the repo
 #   4. npm run package: the .vsix (checked to hold only the bundles, data/, rules/, README, LICENSE, icon)
 #   5. the UI check: that .vsix installed into code-server; the status bar count, clicked, opens the
-#      Problems panel with the finding; the
-#      hover card; screenshots in .tools/artifacts/ (problems.png, problems-hover.png)
+#      Problems panel with the finding; the hover card; screenshots in .tools/artifacts/ (problems.png, problems-hover.png)
 #   6. Neovim headless as the LSP client of `atlas-lens lsp --stdio`
 # Every step runs; the exit code is non-zero when one failed. VERBOSE=1 shows the editors' logs.
 set -uo pipefail
