@@ -53,23 +53,5 @@ export function readArgument(facts: PythonFacts, call: CallFact, raw: string | A
   return { state: 'present', node, value };
 }
 
-/** A literal the engine can judge: strings, numbers, booleans, None, resolved names. */
-export function isLiteral(value: Value): boolean {
-  return value.kind === 'string' || value.kind === 'number' || value.kind === 'bool' || value.kind === 'none' || value.kind === 'name';
-}
-
-/** Compares an engine value with a YAML literal (`true`, `"0.0.0.0"`, `null`). */
-export function literalEquals(value: Value, expected: string | number | boolean | null): boolean {
-  switch (value.kind) {
-    case 'string':
-      return value.value === expected;
-    case 'number':
-      return value.value === expected;
-    case 'bool':
-      return value.value === expected;
-    case 'none':
-      return expected === null;
-    default:
-      return false;
-  }
-}
+// Literal comparison is language-neutral (shared with the TypeScript analyzer).
+export { isLiteral, literalEquals } from '../rules/literals';

@@ -1,0 +1,72 @@
+/**
+ * The TS/JS analysis behind analyzers/typescript.ts (loaded on first use: ts-morph is heavy).
+ * One in-memory ts-morph Project per engine; each analysis adds the file, walks it once for
+ * facts, runs the rules and removes it again. No type checker, no lib files, no module resolution.
+ */
+import * as path from 'node:path';
+import { Project, ts } from 'ts-morph';
+import type { RawFinding } from '../python/run-rules';
+import { isCallMatch, isFlowMatch } from '../rules/schema';
+import type { InputProblem } from '../types';
+import type { AnalyzerInput, AnalyzerOutput } from '../analyzers/types';
+import { runTsCheck } from './checks';
+import { flowOptionsFromMatch, runTsFlow } from './checks/llm-output-flow';
+import type { TsConditionContext } from './conditions';
+import { TsFacts } from './facts';
+import { runTsCallRule } from './run-rules';
+
+const SCRIPT_KINDS: Record<string, ts.ScriptKind> = {
+  '.ts': ts.ScriptKind.TS,
+  '.mts': ts.ScriptKind.TS,
+  '.cts': ts.ScriptKind.TS,
+  '.tsx': ts.ScriptKind.TSX,
+  '.js': ts.ScriptKind.JS,
+  '.mjs': ts.ScriptKind.JS,
+  '.cjs': ts.ScriptKind.JS,
+  '.jsx': ts.ScriptKind.JSX,
+};
+
+export class TsWorkspace {
+  private readonly project = new Project({
+    useInMemoryFileSystem: true,
+    skipFileDependencyResolution: true,
+    skipLoadingLibFiles: true,
+    compilerOptions: { allowJs: true, jsx: ts.JsxEmit.Preserve, noResolve: true, noLib: true, target: ts.ScriptTarget.ESNext },
+  });
+  private counter = 0;
+
+  analyze(input: AnalyzerInput): AnalyzerOutput {
+    const extension = path.extname(input.file).toLowerCase();
+    const scriptKind = SCRIPT_KINDS[extension] ?? ts.ScriptKind.TS;
+    // A fresh virtual name each time: no state of an earlier analysis can leak into this one.
+    const virtual = `/atlas-lens/${this.counter++}/file${extension || '.ts'}`;
+    const sourceFile = this.project.createSourceFile(virtual, input.text, { overwrite: true, scriptKind });
+    try {
+      const facts = new TsFacts(sourceFile.compilerNode);
+      return { ...runTsRules(facts, input), parsed: true };
+    } finally {
+      this.project.removeSourceFile(sourceFile);
+    }
+  }
+}
+
+export function runTsRules(facts: TsFacts, input: AnalyzerInput): Omit<AnalyzerOutput, 'parsed'> {
+  const context: TsConditionContext = { facts, file: input.file, projectRoot: input.projectRoot, pathExists: input.pathExists };
+  const findings: RawFinding[] = [];
+  for (const compiled of input.rules) {
+    const match = compiled.rule.match;
+    if (isCallMatch(match)) findings.push(...runTsCallRule(compiled, match, context));
+    else if (isFlowMatch(match)) findings.push(...runTsFlow(compiled.rule, flowOptionsFromMatch(match.flow), context));
+    else if ('check' in match) findings.push(...runTsCheck(compiled.rule, match.check, match.options ?? {}, context));
+  }
+  const problems: InputProblem[] = [];
+  const diagnostics = (facts.sourceFile as ts.SourceFile & { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics ?? [];
+  const first = diagnostics[0];
+  if (first) {
+    const where = facts.sourceFile.getLineAndCharacterOfPosition(first.start ?? 0);
+    problems.push({ file: input.file, line: where.line, character: where.character, message: 'syntax error; the parts that parse were analysed', severity: 'info' });
+  }
+  // Read now, while the source file is alive, and only if something could be suppressed.
+  const comments = findings.length > 0 ? facts.comments : new Map<number, string>();
+  return { findings, problems, comments: () => comments };
+}
