@@ -11,6 +11,7 @@ import { Engine, type AnalysisSettings } from './engine';
 import type { LoadedRule } from './rules/loader';
 import type { Finding, InputProblem } from './types';
 import { discoverFiles, type SkippedFile } from './workspace/discover';
+import { createArtifactScanner, type ArtifactSummary } from './artifacts/scan-artifacts';
 
 export interface ScanSetupOptions {
   /** Paths to scan; the config is looked up from the first one. */
@@ -101,6 +102,8 @@ export interface ScanResult {
   bytesScanned: number;
   durationMs: number;
   timings: FileTiming[];
+  /** The verdict of each model file inspected (clean ones included), in scan order. */
+  artifacts?: ArtifactSummary[];
 }
 
 export interface ScanOptions {
@@ -111,13 +114,16 @@ export interface ScanOptions {
 
 export function scanFiles(setup: ScanSetup, paths: readonly string[], options: ScanOptions = {}): ScanResult {
   const started = performance.now();
+  const artifacts = createArtifactScanner(setup.engine.rules, setup.config?.config, setup.config?.file, setup.settings);
+  const artifactSummaries: ArtifactSummary[] = [];
   const { files, skipped } = discoverFiles(
     paths.map((p) => path.resolve(p)),
     {
       config: setup.config?.config,
       configDir: setup.config?.configDir,
       extraExclude: options.exclude,
-      isSupported: (file) => setup.engine.supports(file),
+      isSupported: (file) => setup.engine.supports(file) || artifacts.isArtifact(file),
+      maxBytesFor: (file) => (artifacts.isArtifact(file) ? artifacts.maxBytes : undefined),
     },
   );
   const findings: Finding[] = [];
@@ -126,6 +132,19 @@ export function scanFiles(setup: ScanSetup, paths: readonly string[], options: S
   let bytesScanned = 0;
   files.forEach((file, index) => {
     const fileStarted = performance.now();
+    if (artifacts.isArtifact(file)) {
+      try {
+        const result = artifacts.scan(file);
+        findings.push(...result.findings);
+        if (result.summary) artifactSummaries.push(result.summary);
+        bytesScanned += result.bytes;
+        timings.push({ file, bytes: result.bytes, ms: performance.now() - fileStarted });
+      } catch (error) {
+        fileProblems.push({ file, message: `cannot inspect model file: ${(error as Error).message}`, severity: 'warning' });
+      }
+      options.onProgress?.(index + 1, files.length);
+      return;
+    }
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');
@@ -145,5 +164,5 @@ export function scanFiles(setup: ScanSetup, paths: readonly string[], options: S
     timings.push({ file, bytes: text.length, ms: performance.now() - fileStarted });
     options.onProgress?.(index + 1, files.length);
   });
-  return { findings, fileProblems, skipped, filesScanned: files.length, bytesScanned, durationMs: performance.now() - started, timings };
+  return { findings, fileProblems, skipped, filesScanned: files.length, bytesScanned, durationMs: performance.now() - started, timings, artifacts: artifactSummaries };
 }

@@ -7,7 +7,7 @@
 export type Severity = 'error' | 'warning' | 'info';
 
 /** The `languages` a rule may declare. */
-export type RuleLanguage = 'python' | 'typescript' | 'javascript' | 'notebook' | 'requirements' | 'dockerfile' | 'yaml' | 'toml';
+export type RuleLanguage = 'python' | 'typescript' | 'javascript' | 'notebook' | 'requirements' | 'dockerfile' | 'yaml' | 'toml' | 'artifact';
 
 /** Higher is worse; used for --fail-on, minimumSeverity and sorting. */
 export const SEVERITY_RANK: Record<Severity, number> = { info: 1, warning: 2, error: 3 };

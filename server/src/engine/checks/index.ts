@@ -9,6 +9,7 @@ import type { LoadedRule } from '../rules/loader';
 import type { CheckMatch } from '../rules/schema';
 import { downloadWithoutChecksum } from './download-checksum';
 import { modelRouteReturnsScores, modelRouteWithoutAuth } from './model-routes';
+import { loadedArtifact } from './loaded-artifact';
 import { apiDocsExposed, hubRepoPublic, modelIdentityDisclosed, modelInputUnvalidated, modelRouteVerboseErrors, modelRouteWithoutRateLimit, modelVerdictOnlyGate } from './model-serving';
 
 export type PythonCheck = (rule: LoadedRule, options: Readonly<Record<string, unknown>>, facts: PythonFacts, context: ConditionContext, source: string) => RawFinding[];
@@ -17,6 +18,7 @@ const PYTHON_CHECKS = new Map<string, PythonCheck>([
   ['download-without-checksum', downloadWithoutChecksum],
   ['model-route-without-auth', modelRouteWithoutAuth],
   ['model-route-returns-scores', modelRouteReturnsScores],
+  ['load-inspected-artifact', loadedArtifact],
   ['model-identity-disclosed', modelIdentityDisclosed],
   ['api-docs-exposed', apiDocsExposed],
   ['model-route-verbose-errors', modelRouteVerboseErrors],

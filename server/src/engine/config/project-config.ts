@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { SEVERITY_RANK, type InputProblem, type Severity } from '../types';
 import { formatFieldPath, zodIssuesToProblems } from '../rules/loader';
 import { parseLocatedYaml, YamlSyntaxError, type LocatedYaml, type PathSegment, type SourceLocation } from '../yaml/located-yaml';
+import { UserGlobalEntrySchema, type UserGlobalEntry } from '../artifacts/lists';
 
 export const CONFIG_FILE_NAMES = ['.atlas-lens.yaml', '.atlas-lens.yml'] as const;
 
@@ -35,6 +36,12 @@ const FIELD_SCHEMAS = {
   honorNosec: z.boolean(),
   minimumSeverity: z.enum(SEVERITIES, { error: 'expected one of error, warning, info' }),
   maxFileSizeKb: z.number().positive('must be greater than 0').finite(),
+  /** Model files (pickles, checkpoints): globals to add to the known-safe / dangerous lists, and a size limit. */
+  artifacts: z.strictObject({
+    safe: z.array(UserGlobalEntrySchema).default([]),
+    dangerous: z.array(UserGlobalEntrySchema).default([]),
+    maxFileSizeMb: z.number().positive('must be greater than 0').finite().default(4096),
+  }),
 } as const;
 
 /** The file as written: every field optional, unknown fields rejected. */
@@ -47,6 +54,7 @@ export const ProjectConfigFileSchema = z.strictObject({
   honorNosec: FIELD_SCHEMAS.honorNosec.optional(),
   minimumSeverity: FIELD_SCHEMAS.minimumSeverity.optional(),
   maxFileSizeKb: FIELD_SCHEMAS.maxFileSizeKb.optional(),
+  artifacts: FIELD_SCHEMAS.artifacts.optional(),
 });
 
 export type ProjectConfigFile = z.infer<typeof ProjectConfigFileSchema>;
@@ -62,6 +70,8 @@ export interface ProjectConfig {
   honorNosec: boolean;
   minimumSeverity: Severity;
   maxFileSizeKb: number;
+  /** Present only when the file has an `artifacts:` section. */
+  artifacts?: { safe: UserGlobalEntry[]; dangerous: UserGlobalEntry[]; maxFileSizeMb: number };
 }
 
 export function defaultProjectConfig(): ProjectConfig {
@@ -149,6 +159,7 @@ function withDefaults(file: ProjectConfigFile): ProjectConfig {
     honorNosec: file.honorNosec ?? defaults.honorNosec,
     minimumSeverity: file.minimumSeverity ?? defaults.minimumSeverity,
     maxFileSizeKb: file.maxFileSizeKb ?? defaults.maxFileSizeKb,
+    ...(file.artifacts ? { artifacts: file.artifacts } : {}),
   };
 }
 
@@ -166,7 +177,7 @@ function salvage(value: unknown): ProjectConfig {
     const result = FIELD_SCHEMAS[key].safeParse(record[key]);
     if (result.success) (config as unknown as Record<string, unknown>)[key] = result.data;
   };
-  for (const key of ['respectGitignore', 'honorNosec', 'minimumSeverity', 'maxFileSizeKb'] as const) take(key);
+  for (const key of ['respectGitignore', 'honorNosec', 'minimumSeverity', 'maxFileSizeKb', 'artifacts'] as const) take(key);
 
   const rules = record.rules;
   if (rules && typeof rules === 'object' && !Array.isArray(rules)) {

@@ -63,6 +63,8 @@ export interface DiscoverOptions {
   maxFileSizeKb?: number;
   /** Whether the engine can scan this file (usually by extension). Called with absolute paths. */
   isSupported: (file: string) => boolean;
+  /** A size limit in bytes for this file instead of maxFileSizeKb (model files have their own); undefined: the default. */
+  maxBytesFor?: (file: string) => number | undefined;
 }
 
 export interface SkippedFile {
@@ -177,6 +179,12 @@ export function discoverFiles(roots: readonly string[], options: DiscoverOptions
   };
 
   const tooBig = (file: string, size: number): boolean => {
+    const limit = options.maxBytesFor?.(file);
+    if (limit !== undefined) {
+      if (size <= limit) return false;
+      skipped.set(file, `larger than its size limit (${Math.ceil(size / 1048576)} MB > ${Math.floor(limit / 1048576)} MB)`);
+      return true;
+    }
     if (size <= maxBytes) return false;
     skipped.set(file, `larger than maxFileSizeKb (${Math.ceil(size / 1024)} KB > ${maxFileSizeKb} KB)`);
     return true;
