@@ -22,6 +22,20 @@ MOCHA_VERSION=^11.7.0
 mkdir -p "$TOOLS"
 log="$TOOLS/install.log"
 say() { echo "[install-tools] $*"; }
+# `install-tools.sh drivers`: only step 4 (what `npm run test:electron` needs: mocha).
+only_drivers=false; [ "${1:-}" = drivers ] && only_drivers=true
+
+install_drivers() {
+  if [ ! -f "$TOOLS/drv/.installed" ] || [ "$(cat "$TOOLS/drv/.installed")" != "$PLAYWRIGHT_VERSION $VSCE_VERSION $MOCHA_VERSION" ]; then
+    say "playwright-core, @vscode/vsce, mocha"
+    mkdir -p "$TOOLS/drv"
+    [ -f "$TOOLS/drv/package.json" ] || echo '{"name":"atlas-lens-editor-test-drivers","private":true}' >"$TOOLS/drv/package.json"
+    (cd "$TOOLS/drv" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install "playwright-core@$PLAYWRIGHT_VERSION" \
+      "@vscode/vsce@$VSCE_VERSION" "mocha@$MOCHA_VERSION" --no-audit --no-fund >>"$log" 2>&1) || { tail -40 "$log"; exit 1; }
+    echo "$PLAYWRIGHT_VERSION $VSCE_VERSION $MOCHA_VERSION" >"$TOOLS/drv/.installed"
+  fi
+}
+if $only_drivers; then install_drivers; exit 0; fi
 
 # 1. Debian packages (only when one is missing: apt-get update is the slow part).
 need=()
@@ -57,13 +71,6 @@ if [ ! -f "$TOOLS/cs/.installed-$CS_VERSION" ] || [ ! -f "$spdlog" ]; then
 fi
 
 # 4. The drivers: playwright-core (no browser download: Debian's chromium is used), vsce, mocha.
-if [ ! -f "$TOOLS/drv/.installed" ] || [ "$(cat "$TOOLS/drv/.installed")" != "$PLAYWRIGHT_VERSION $VSCE_VERSION $MOCHA_VERSION" ]; then
-  say "playwright-core, @vscode/vsce, mocha"
-  mkdir -p "$TOOLS/drv"
-  [ -f "$TOOLS/drv/package.json" ] || echo '{"name":"atlas-lens-editor-test-drivers","private":true}' >"$TOOLS/drv/package.json"
-  (cd "$TOOLS/drv" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install "playwright-core@$PLAYWRIGHT_VERSION" \
-    "@vscode/vsce@$VSCE_VERSION" "mocha@$MOCHA_VERSION" --no-audit --no-fund >>"$log" 2>&1) || { tail -40 "$log"; exit 1; }
-  echo "$PLAYWRIGHT_VERSION $VSCE_VERSION $MOCHA_VERSION" >"$TOOLS/drv/.installed"
-fi
+install_drivers
 
 say "ready: node $("$TOOLS/node/bin/node" -v), code-server $CS_VERSION, $(/usr/bin/chromium --version 2>/dev/null | head -1), $(nvim --version | head -1)"
