@@ -4,6 +4,8 @@
  *   # expect: torch-load-unsafe warning 4-14
  * meaning rule, severity, start and end column (zero-based, end exclusive) on that line; for a
  * multi-line span write the end as `line:col` relative to the start line, e.g. `4-+2:1`.
+ * In a notebook the annotation is a comment line of a code cell and the columns are those of the
+ * .ipynb text (where the CLI and SARIF point).
  * The whole file must produce exactly the announced findings; a silent file must produce none.
  */
 export interface ExpectedFinding {
@@ -15,7 +17,8 @@ export interface ExpectedFinding {
   endCharacter: number;
 }
 
-const EXPECT = /^\s*(?:#|\/\/)\s*expect:\s*([a-z0-9-]+)\s+(error|warning|info)\s+(\d+)-(?:\+(\d+):)?(\d+)\s*$/;
+// In a notebook the comment is a line of a cell's JSON source: `    "# expect: … 4-14\n",`.
+const EXPECT = /^\s*"?(?:#|\/\/)\s*expect:\s*([a-z0-9-]+)\s+(error|warning|info)\s+(\d+)-(?:\+(\d+):)?(\d+)\s*(?:\\n)?(?:",?)?\s*$/;
 
 export function parseExpectations(text: string): ExpectedFinding[] {
   const lines = text.split('\n');

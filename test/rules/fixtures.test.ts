@@ -11,7 +11,12 @@ import { applyEdits } from '../../server/src/engine/text-edits';
 import { parseExpectations } from './fixture-format';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
-const EXTENSIONS: Record<string, string> = { python: 'py' };
+const EXTENSIONS: Record<string, string> = { python: 'py', notebook: 'ipynb', requirements: 'txt', toml: 'toml', dockerfile: 'Dockerfile', yaml: 'yaml' };
+
+/** `flagged.py`; requirements files are recognised by their name, so theirs are `requirements-flagged.txt`. */
+function fixtureName(language: string, kind: string, extension: string): string {
+  return language === 'requirements' ? `requirements-${kind}.${extension}` : `${kind}.${extension}`;
+}
 
 let engine: Engine;
 before(async () => {
@@ -41,7 +46,7 @@ describe('rule fixtures', () => {
         const extension = EXTENSIONS[language];
         if (!extension) continue;
         for (const kind of ['flagged', 'silent']) {
-          const file = path.join(FIXTURES, language, rule.id, `${kind}.${extension}`);
+          const file = path.join(FIXTURES, language, rule.id, fixtureName(language, kind, extension));
           assert.ok(fs.existsSync(file), `missing fixture ${path.relative(FIXTURES, file)}`);
         }
       }
@@ -53,8 +58,8 @@ describe('rule fixtures', () => {
     const extension = EXTENSIONS[language];
     if (!extension) continue;
     for (const ruleId of fs.readdirSync(path.join(FIXTURES, language)).sort()) {
-      const flagged = path.join(FIXTURES, language, ruleId, `flagged.${extension}`);
-      const silent = path.join(FIXTURES, language, ruleId, `silent.${extension}`);
+      const flagged = path.join(FIXTURES, language, ruleId, fixtureName(language, 'flagged', extension));
+      const silent = path.join(FIXTURES, language, ruleId, fixtureName(language, 'silent', extension));
 
       test(`${ruleId}: flagged fixture gives exactly the announced findings`, () => {
         assert.ok(engine.rule(ruleId), `no rule ${ruleId}`);

@@ -41,12 +41,18 @@ export function roleOf(file: string, root: YamlNode): YamlDocumentFact['role'] {
   const base = path.basename(file).toLowerCase();
   const normalised = file.replace(/\\/g, '/');
   if (/(^|\/)\.github\/workflows\/[^/]+$/.test(normalised) || (get(root, 'jobs')?.kind === 'map' && (get(root, 'on') ?? get(root, 'true')) !== undefined)) return 'github-workflow';
-  if (base === 'mlproject' || base === 'mlproject.yaml' || base === 'mlproject.yml') return 'mlproject';
-  if (base === 'dvc.yaml' || base === 'dvc.lock' || base.endsWith('.dvc')) return 'dvc';
+  if (base === 'mlproject' || base === 'mlproject.yaml' || base === 'mlproject.yml' || get(root, 'entry_points')?.kind === 'map') return 'mlproject';
+  if (base === 'dvc.yaml' || base === 'dvc.lock' || base.endsWith('.dvc') || isDvcContent(root)) return 'dvc';
   if (/^(docker-)?compose([.-].*)?\.ya?ml$/.test(base) || entries(get(root, 'services')).some((service) => get(service.value, 'image') !== undefined || get(service.value, 'build') !== undefined)) return 'compose';
   if (scalar(get(root, 'apiVersion')) && scalar(get(root, 'kind'))) return 'kubernetes';
   if (get(root, 'dependencies')?.kind === 'seq' && (/^environment.*\.ya?ml$/.test(base) || get(root, 'channels') !== undefined)) return 'conda';
   return 'other';
+}
+
+/** dvc.yaml stages (`stages: {x: {cmd: …}}`) or a .dvc file (`outs:`/`deps:` lists of `path:`). */
+function isDvcContent(root: YamlNode): boolean {
+  if (entries(get(root, 'stages')).some((stage) => get(stage.value, 'cmd') !== undefined)) return true;
+  return ['outs', 'deps'].some((key) => items(get(root, key)).some((item) => get(item, 'path') !== undefined));
 }
 
 function scalarRange(document: YamlDocumentFact, node: YamlScalar): { range: Range; statementLines: { first: number; last: number } } {
