@@ -371,10 +371,12 @@ function reachesModel(input: RouteInput, route: RouteHandler, body: Node): boole
 }
 
 /** Some check on the input rejects bad values: an `if` on it that raises or aborts, or a validator called on it. */
-function validated(input: RouteInput, body: Node, facts: PythonFacts): boolean {
+function validated(input: RouteInput, route: RouteHandler, body: Node, facts: PythonFacts): boolean {
   const names = input.name ? derivedNames(body, input.name) : new Set<string>();
+  // Only checks made before the model runs count: `if pred == 1: raise ...` after it is not validation.
+  const firstModelCall = Math.min(...route.modelCalls.map((call) => call.node.startIndex));
   for (const statement of body.descendantsOfType(['if_statement', 'assert_statement'])) {
-    if (!statement) continue;
+    if (!statement || statement.startIndex > firstModelCall) continue;
     const condition = statement.type === 'if_statement' ? statement.childForFieldName('condition') : statement.namedChildren[0];
     if (!condition) continue;
     const about = mentions(condition, names) || (input.name === undefined && condition.text.includes(input.node.text));
@@ -382,7 +384,7 @@ function validated(input: RouteInput, body: Node, facts: PythonFacts): boolean {
     if (about && REJECT.test(consequence)) return true;
   }
   for (const call of facts.calls) {
-    if (call.node.startIndex < body.startIndex || call.node.endIndex > body.endIndex) continue;
+    if (call.node.startIndex < body.startIndex || call.node.endIndex > body.endIndex || call.node.startIndex > firstModelCall) continue;
     const callee = call.callee.text;
     if (!VALIDATION_CALL.test(callee) && !/Schema|Model|Request|Input|Payload/.test(callee.split('.').pop() ?? '')) continue;
     if (/^(json|pickle|joblib|torch|np|numpy)\./.test(callee)) continue;
@@ -408,7 +410,7 @@ export const modelInputUnvalidated: PythonCheck = (rule, _options, facts) => {
     for (const input of route.inputs) {
       const what = INPUT_WORDS[input.kind];
       if (!what || input.bounded) continue;
-      if (!reachesModel(input, route, body) || validated(input, body, facts)) continue;
+      if (!reachesModel(input, route, body) || validated(input, route, body, facts)) continue;
       findings.push(finding(rule, input.node, fill(rule.message, { callee: route.name.text, what, input: input.node.text })));
     }
   }
@@ -440,9 +442,14 @@ function conditionAround(node: Node): { condition: Node; branch: Node } | undefi
 }
 
 function verdictCall(facts: PythonFacts, call: CallFact): boolean {
-  if (call.callee.type === 'attribute') return VERDICT_METHODS.has(lastName(call.callee));
+  if (call.callee.type === 'attribute' && VERDICT_METHODS.has(lastName(call.callee))) return true;
+  if (call.qualifiedName === undefined || !isModelCall(facts, call)) return false;
   // `clf(text)[0]["label"]` where `clf = pipeline(...)`.
-  return call.qualifiedName !== undefined && /^transformers\.pipeline\(\)$/.test(call.qualifiedName) && isModelCall(facts, call);
+  if (/^transformers\.pipeline\(\)$/.test(call.qualifiedName)) return true;
+  // A loaded network reduced to its top class: `model(**enc).logits.argmax(-1).item()`.
+  let current: Node = call.node;
+  while (current.parent && (current.parent.type === 'attribute' || current.parent.type === 'subscript' || current.parent.type === 'call')) current = current.parent;
+  return /\.argmax\(/.test(current.text.slice(call.node.text.length));
 }
 
 export const modelVerdictOnlyGate: PythonCheck = (rule, _options, facts) => {
