@@ -23,6 +23,7 @@
 import type { Node } from 'web-tree-sitter';
 import { compileNamePattern, type NamePattern } from '../rules/name-pattern';
 import type { FlowMatch, FlowSink, FlowSource } from '../rules/schema';
+import type { ArgumentSelector } from './arguments';
 import type { CallFact, PythonFacts, Scope } from './facts';
 import { webRouteFacts } from './web-routes';
 
@@ -387,10 +388,9 @@ export class ValueTracker {
         const leftTracked = left ? this.track(left) : undefined;
         const tracked = leftTracked ?? (right ? this.track(right) : undefined);
         if (!tracked) return undefined;
-        const part = leftTracked ? left! : right!;
         // Inside a longer concatenation only the outermost `+` is judged for delimiters.
         if (node.parent?.type === 'binary_operator' && node.parent.childForFieldName('operator')?.text === operator) return tracked;
-        return embed(tracked, node, operator === '+' ? concatenationDelimited(node, part) : false);
+        return embed(tracked, node, operator === '+' ? concatenationDelimited(node, (operand) => this.track(operand) !== undefined) : false);
       }
       case 'string':
         return this.throughFString(node);
@@ -466,6 +466,8 @@ export class ValueTracker {
   /** A name or attribute that is itself a source (`request.form`). */
   private nameSource(node: Node): Tracked | undefined {
     if (!this.flow.sources.some((source) => source.names.length > 0)) return undefined;
+    // Only names read through an import (`request.form`); a variable assigned from one is followed as a variable.
+    if (!this.rootIsImport(node)) return undefined;
     const qualified = this.facts.qualifiedNameOf(node, this.facts.scopeAt(node));
     if (!qualified) return undefined;
     const source = this.flow.sources.find((candidate) => candidate.names.some((matches) => matches(qualified)));
@@ -474,15 +476,23 @@ export class ValueTracker {
     return { label, steps: [{ node, note: label }], embeddings: [] };
   }
 
+  /** `request.args.get`: a chain of attributes on an imported name. */
+  private rootIsImport(node: Node): boolean {
+    let root: Node = node;
+    while (root.type === 'attribute') root = root.childForFieldName('object') ?? root;
+    return root.type === 'identifier' && this.facts.lookup(root.text, this.facts.scopeAt(root), root.startIndex)?.kind === 'import';
+  }
+
   private throughCall(node: Node): Tracked | undefined {
     const callee = node.childForFieldName('function');
     if (!callee) return undefined;
     const args = node.childForFieldName('arguments');
     const qualified = this.calleeName(node, callee);
     const written = writtenName(this.file, callee, this.facts.scopeAt(node));
+    const viaImport = this.rootIsImport(callee);
     const source = this.flow.sources.find(
       (candidate) =>
-        (qualified !== undefined && (candidate.calls.some((matches) => matches(qualified)) || candidate.names.some((matches) => matches(qualified)))) ||
+        (qualified !== undefined && (candidate.calls.some((matches) => matches(qualified)) || (viaImport && candidate.names.some((matches) => matches(qualified))))) ||
         (written !== undefined && candidate.written.some((matches) => matches(written))),
     );
     if (source) {
@@ -587,9 +597,18 @@ export function sinkCandidates(facts: PythonFacts, sinks: readonly FlowSink[], a
           (qualified !== undefined && calls.some((matches) => matches(qualified))) ||
           (written.length > 0 && ((name) => name !== undefined && written.some((matches) => matches(name)))(writtenName(file, call.callee, call.scope)));
         if (!matched) continue;
-        for (const selector of sink.args) {
+        for (const selector of sink.args ?? []) {
           const node = argumentOf(call, selector);
           if (node) hits.push({ sink, node, call });
+        }
+        const templateArgument = sink['safe-in-template'] !== undefined ? argumentOf(call, sink['safe-in-template']) : undefined;
+        if (templateArgument) {
+          const template = facts.evaluate(templateArgument, call.scope);
+          if (template.kind !== 'string') continue;
+          for (const name of safeTemplateVariables(template.value)) {
+            const keyword = call.keywords.get(name);
+            if (keyword) hits.push({ sink, node: keyword.value, call });
+          }
         }
       }
     }
@@ -597,7 +616,17 @@ export function sinkCandidates(facts: PythonFacts, sinks: readonly FlowSink[], a
   return hits;
 }
 
-export type FlowSinkArgument = Extract<FlowSink, { args: unknown }>['args'][number];
+/** Variables a Jinja template renders without escaping: `{{ answer|safe }}`, or anything inside `{% autoescape false %}`. */
+export function safeTemplateVariables(template: string): Set<string> {
+  const names = new Set<string>();
+  for (const match of template.matchAll(/\{\{-?\s*([A-Za-z_]\w*)[^}]*?\|\s*safe\b/g)) names.add(match[1]!);
+  for (const block of template.matchAll(/\{%-?\s*autoescape\s+false\s*-?%\}([\s\S]*?)\{%-?\s*endautoescape\s*-?%\}/g)) {
+    for (const match of block[1]!.matchAll(/\{\{-?\s*([A-Za-z_]\w*)/g)) names.add(match[1]!);
+  }
+  return names;
+}
+
+export type FlowSinkArgument = string | ArgumentSelector;
 
 function literalEntries(facts: PythonFacts, dictionary: Node): Map<string, { node: Node; literal?: string }> {
   const entries = new Map<string, { node: Node; literal?: string }>();
@@ -720,7 +749,9 @@ const CLOSING = /^\s*(<\/[A-Za-z][\w.:-]*>|```|"""|'''|-{3,}|={3,}|#{3,}|\[\/?[A
 
 /** Whether a value placed between `before` and `after` (the literal text around it) is delimited. */
 export function isDelimited(before: string, after: string): boolean {
-  return OPENING.test(before) && CLOSING.test(after);
+  // Literal text as written: `\n` escapes count as the line breaks they stand for.
+  const written = (text: string): string => text.replace(/\\[ntr]/g, '\n');
+  return OPENING.test(written(before)) && CLOSING.test(written(after));
 }
 
 function stripQuotes(text: string, side: 'start' | 'end'): string {
@@ -739,7 +770,7 @@ function literalText(node: Node | null | undefined): string | undefined {
 }
 
 /** `"<docs>" + x + "</docs>"`: the literal parts right before and after the tracked operand. */
-function concatenationDelimited(node: Node, part: Node): boolean {
+function concatenationDelimited(node: Node, isTracked: (operand: Node) => boolean): boolean {
   const operands: Node[] = [];
   const flatten = (current: Node): void => {
     if (current.type === 'binary_operator' && current.childForFieldName('operator')?.text === '+') {
@@ -750,7 +781,7 @@ function concatenationDelimited(node: Node, part: Node): boolean {
     } else operands.push(current);
   };
   flatten(node);
-  const index = operands.findIndex((operand) => contains(operand, part) || contains(part, operand));
+  const index = operands.findIndex(isTracked);
   if (index < 0) return false;
   const before = literalText(operands[index - 1]);
   const after = literalText(operands[index + 1]);

@@ -228,11 +228,17 @@ export const FlowSinkSchema = z.union([
     .strictObject({
       calls: z.array(z.string().min(1)).min(1).optional(),
       'written-calls': z.array(z.string().min(1)).min(1).optional(),
-      args: z.array(ArgumentSelectorSchema).min(1),
+      args: z.array(ArgumentSelectorSchema).min(1).optional(),
+      /**
+       * The argument holding a Jinja template (a literal, through constants): the keyword arguments that the
+       * template marks `|safe` (`{{ answer|safe }}`) are sinks too, e.g. for render_template_string.
+       */
+      'safe-in-template': ArgumentSelectorSchema.optional(),
       when: ConditionSchema.optional(),
       message: z.string().min(1).optional(),
     })
-    .refine((sink) => sink.calls !== undefined || sink['written-calls'] !== undefined, 'a call sink needs calls or written-calls'),
+    .refine((sink) => sink.calls !== undefined || sink['written-calls'] !== undefined, 'a call sink needs calls or written-calls')
+    .refine((sink) => sink.args !== undefined || sink['safe-in-template'] !== undefined, 'a call sink needs args or safe-in-template'),
   z.strictObject({
     'dict-entry': z.strictObject({ key: z.string().min(1), where: z.record(z.string().min(1), z.array(z.string()).min(1)) }),
     message: z.string().min(1).optional(),
@@ -272,7 +278,7 @@ export const RuleSchema = z.strictObject({
   id: RuleId,
   title: z.string().min(1),
   severity: SeveritySchema,
-  languages: z.array(z.enum(['python', 'typescript', 'javascript', 'notebook', 'requirements', 'dockerfile', 'yaml', 'toml', 'artifact'])).min(1),
+  languages: z.array(z.enum(['python', 'typescript', 'javascript', 'notebook', 'requirements', 'dockerfile', 'yaml', 'toml'])).min(1),
   atlas: z.strictObject({
     techniques: z.array(TechniqueId).min(1),
     mitigations: z.array(MitigationId).default([]),
