@@ -26,8 +26,8 @@ vim.api.nvim_create_autocmd('VimEnter', { callback = function()
     end
     return list
   end
-  if not vim.wait(20000, function() return #ours() > 0 end, 50) then
-    out('ERROR: no diagnostics within 20 s'); return finish(false)
+  if not vim.wait(90000, function() return #ours() > 0 end, 50) then
+    out('ERROR: no diagnostics within 90 s'); return finish(false)
   end
   local ok, first = false, nil
   for _, d in ipairs(ours()) do

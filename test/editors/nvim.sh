@@ -10,4 +10,4 @@ state="$(mktemp -d)"; trap 'rm -rf "$state"' EXIT
 export XDG_CONFIG_HOME="$state" XDG_DATA_HOME="$state" XDG_STATE_HOME="$state" XDG_CACHE_HOME="$state"
 export ATLAS_LENS_CLI="$root/server/dist/cli.js"
 cd "$(dirname "$file")"
-timeout 60 nvim --headless -n -i NONE -u "$here/nvim-probe.lua" "$file" 2>&1
+timeout 150 nvim --headless -n -i NONE -u "$here/nvim-probe.lua" "$file" 2>&1

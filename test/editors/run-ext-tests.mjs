@@ -4,13 +4,13 @@
 // fixture workspace copied to a temp dir; headless chromium drives the workbench. code-server
 // honours the ?payload= development options only with `--vscode-option enable-smoke-test-driver`;
 // the result comes back through window.codeAutomationExit. Exit code = the tests' result.
-// env: VERBOSE=1 (all logs), KEEP_TMP=1, ATLAS_LENS_TEST_GREP=<mocha grep>, TIMEOUT_MS (default 240000)
+// env: VERBOSE=1 (all logs), KEEP_TMP=1, ATLAS_LENS_TEST_GREP=<mocha grep>, TIMEOUT_MS (default 420000)
 import * as path from 'node:path';
 import { format } from 'node:util';
 import { cleanup, fixtureWorkspace, launchChromium, root, sandbox, startCodeServer, tools } from './code-server.mjs';
 
 const verbose = !!process.env.VERBOSE;
-const timeoutMs = Number(process.env.TIMEOUT_MS || 240_000);
+const timeoutMs = Number(process.env.TIMEOUT_MS || 420_000);
 const NOISE = /AgentHost|ChatModelSelection|AccountPolicyGate|open-vsx|api\.github|Creating a socket|connection token|grace time|Service Worker|builtin extensions cache|vscode-remote-resource|authentication provider|Creation of workbench contribution/;
 
 const started = Date.now();

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { AtlasEntry } from '../../../server/src/lsp/protocol';
 import type { AtlasLensApi } from '../../src/extension';
-import { activateExtension, codeOf, findings, hoverText, nonEmpty, open, waitFor, workspaceFile } from './helpers';
+import { activateExtension, codeOf, findings, hoverText, nonEmpty, open, waitFor } from './helpers';
 
 const TECHNIQUE_URL = 'https://atlas.mitre.org/techniques/AML.T0011.000';
 
@@ -112,8 +112,12 @@ suite('ATLAS Lens in VS Code', () => {
   test('Restart Server brings the diagnostics back', async () => {
     await vscode.commands.executeCommand('atlasLens.restartServer');
     const editor = await open('evaluate.py');
-    await waitFor('diagnostics after the restart', () => findings(editor.document.uri, 'torch-load-unsafe').length === 1);
-    assert.equal(codeOf(findings(editor.document.uri)[0]!), 'torch-load-unsafe');
-    assert.ok(workspaceFile('evaluate.py'));
+    const uri = editor.document.uri;
+    await waitFor('diagnostics after the restart', () => findings(uri, 'torch-load-unsafe').length === 1);
+    assert.equal(codeOf(findings(uri)[0]!), 'torch-load-unsafe');
+    // Answered by the new server process.
+    const position = findings(uri)[0]!.range.start.translate(0, 2);
+    await waitFor('a hover from the restarted server', async () =>
+      hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position)).includes('AML.T0011.000'));
   });
 });

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { AtlasLensApi } from '../../src/extension';
 
 /** Polls `probe` until it returns a truthy value; never a fixed sleep. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(what: string, probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

@@ -25,7 +25,7 @@ function findMocha(): string {
 export async function run(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Mocha = require(findMocha()) as MochaConstructor;
-  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec' });
+  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 120_000, reporter: 'spec' });
   const grep = process.env.ATLAS_LENS_TEST_GREP;
   if (grep) (mocha as unknown as { grep(pattern: string): void }).grep(grep);
   for (const file of fs.readdirSync(__dirname).filter((name) => name.endsWith('.test.js')).sort()) mocha.addFile(path.join(__dirname, file));
