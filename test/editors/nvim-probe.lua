@@ -3,6 +3,12 @@
 -- print them, and exit 0 only when the expectations in $EXPECT_RULE / $EXPECT_TEXT are met.
 -- 0.7 has no vim.lsp.start (0.8+): vim.lsp.start_client + buf_attach_client; files on the command
 -- line are loaded after this init file, hence VimEnter.
+-- No remote-plugin providers: probing for them (python3 -c 'import neovim', …) when the Python
+-- filetype loads cost ~20 s on a busy machine.
+vim.g.loaded_python3_provider = 0
+vim.g.loaded_node_provider = 0
+vim.g.loaded_ruby_provider = 0
+vim.g.loaded_perl_provider = 0
 local cli = assert(os.getenv('ATLAS_LENS_CLI'), 'ATLAS_LENS_CLI not set')
 local expect_rule = os.getenv('EXPECT_RULE') or 'torch-load-unsafe'
 local expect_hover = os.getenv('EXPECT_HOVER') or 'AML.T0011.000'
