@@ -7,7 +7,9 @@ import type { ConditionContext } from '../python/conditions';
 import type { RawFinding } from '../python/run-rules';
 import type { LoadedRule } from '../rules/loader';
 import type { CheckMatch } from '../rules/schema';
+import { hardcodedAiKey } from './ai-keys';
 import { downloadWithoutChecksum } from './download-checksum';
+import { llmCallInUnboundedLoop } from './llm-loops';
 import { modelRouteReturnsScores, modelRouteWithoutAuth } from './model-routes';
 import { loadedArtifact } from './loaded-artifact';
 import { apiDocsExposed, hubRepoPublic, modelIdentityDisclosed, modelInputUnvalidated, modelRouteVerboseErrors, modelRouteWithoutRateLimit, modelVerdictOnlyGate } from './model-serving';
@@ -16,6 +18,8 @@ export type PythonCheck = (rule: LoadedRule, options: Readonly<Record<string, un
 
 const PYTHON_CHECKS = new Map<string, PythonCheck>([
   ['download-without-checksum', downloadWithoutChecksum],
+  ['hardcoded-ai-key', hardcodedAiKey],
+  ['llm-call-in-unbounded-loop', llmCallInUnboundedLoop],
   ['model-route-without-auth', modelRouteWithoutAuth],
   ['model-route-returns-scores', modelRouteReturnsScores],
   ['load-inspected-artifact', loadedArtifact],
