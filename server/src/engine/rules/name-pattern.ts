@@ -1,13 +1,21 @@
 /**
  * Patterns over qualified names, shared by every language: `torch.load`, `transformers.*.from_pretrained`
  * (`*` is one dotted segment), `**.from_pretrained` (`**` is one or more segments).
- * Compiled once per rule, then matched segment by segment (no regular expressions built from user text).
+ * Compiled once per pattern, then matched segment by segment (no regular expressions built from user text).
  */
 export type NamePattern = (qualifiedName: string) => boolean;
 
+/** Patterns come from rule files (a bounded set), so compiled ones are kept for reuse. */
+const compiled = new Map<string, NamePattern>();
+
 export function compileNamePattern(pattern: string): NamePattern {
-  const want = pattern.split('.');
-  return (qualifiedName) => matchSegments(want, 0, qualifiedName.split('.'), 0);
+  let matcher = compiled.get(pattern);
+  if (!matcher) {
+    const want = pattern.split('.');
+    matcher = (qualifiedName) => matchSegments(want, 0, qualifiedName.split('.'), 0);
+    compiled.set(pattern, matcher);
+  }
+  return matcher;
 }
 
 function matchSegments(want: readonly string[], i: number, have: readonly string[], j: number): boolean {
