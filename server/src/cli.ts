@@ -7,6 +7,7 @@
  *   atlas-lens lsp [--stdio]     the language server on stdio
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatExplanation, formatRuleList } from './cli-explain';
 import { atlasLookupFromCatalog } from './engine/report/atlas-lookup';
@@ -16,6 +17,8 @@ import { formatNavigator } from './engine/report/navigator';
 import { formatSarif } from './engine/report/sarif';
 import { formatProblemLine, formatText } from './engine/report/text';
 import { scanFiles, setUpScan } from './engine/scan';
+import { isArtifactPath } from './engine/artifacts/inspect';
+import { artifactSummaryLine } from './engine/artifacts/scan-artifacts';
 import { SEVERITY_RANK, type Severity } from './engine/types';
 import packageJson from '../../package.json';
 
@@ -109,13 +112,17 @@ async function runScan(paths: string[], options: ReturnType<typeof parseCommandL
   }
   let report: string;
   if (options.format === 'json') {
-    report = JSON.stringify(formatJson(result.findings, problems, { cwd, toolVersion: VERSION, atlasVersion: setup.catalog.version, filesScanned: result.filesScanned, durationMs: result.durationMs }), null, 2) + '\n';
+    const json = formatJson(result.findings, problems, { cwd, toolVersion: VERSION, atlasVersion: setup.catalog.version, filesScanned: result.filesScanned, durationMs: result.durationMs });
+    // Model files' verdicts, clean ones included (those are not findings).
+    const artifacts = (result.artifacts ?? []).map((a) => ({ path: path.relative(cwd, a.file) || a.file, format: a.format, verdict: a.verdict, summary: a.summary }));
+    report = JSON.stringify(artifacts.length > 0 ? { ...json, artifacts } : json, null, 2) + '\n';
   } else if (options.format === 'sarif') {
     const sarif = formatSarif(result.findings, setup.engine.rules, atlasLookupFromCatalog(setup.catalog), {
       baseDir: cwd,
       toolVersion: VERSION,
       problems,
       readSource: (file) => {
+        if (isArtifactPath(file)) return undefined; // binary model files: fingerprint the message
         try {
           return fs.readFileSync(file, 'utf8');
         } catch {
@@ -132,7 +139,7 @@ async function runScan(paths: string[], options: ReturnType<typeof parseCommandL
     report = format(result.findings, setup.catalog, { cwd, toolVersion: VERSION, filesScanned: result.filesScanned, durationMs: result.durationMs, problems: problems.length });
   } else {
     const color = !options['no-color'] && !options.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
-    report = formatText(result.findings, { cwd, color, problems, filesScanned: result.filesScanned, durationMs: result.durationMs });
+    report = formatText(result.findings, { cwd, color, problems, filesScanned: result.filesScanned, durationMs: result.durationMs }) + artifactSummaryLine(result.artifacts, cwd);
   }
   if (options.output) fs.writeFileSync(options.output, report);
   else process.stdout.write(report);

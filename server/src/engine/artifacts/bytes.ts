@@ -171,16 +171,39 @@ export class Cursor {
     this.position += n;
   }
 
+  /** Index of the next n bytes in the window (no allocation). */
+  private take(n: number): number {
+    this.fill(n);
+    const at = this.position - this.bufferStart;
+    this.position += n;
+    return at;
+  }
+
   u16(): number {
-    return this.bytes(2).readUInt16LE(0);
+    const at = this.take(2); // before reading this.buffer: take() may replace it
+    return this.buffer.readUInt16LE(at);
   }
 
   u32(): number {
-    return this.bytes(4).readUInt32LE(0);
+    const at = this.take(4); // before reading this.buffer: take() may replace it
+    return this.buffer.readUInt32LE(at);
   }
 
   i32(): number {
-    return this.bytes(4).readInt32LE(0);
+    const at = this.take(4); // before reading this.buffer: take() may replace it
+    return this.buffer.readInt32LE(at);
+  }
+
+  f64be(): number {
+    const at = this.take(8); // before reading this.buffer: take() may replace it
+    return this.buffer.readDoubleBE(at);
+  }
+
+  /** n bytes decoded as text (n at most the window size). */
+  text(n: number, encoding: 'utf8' | 'latin1'): string {
+    if (n > WINDOW) throw new ArtifactError('malformed', `field of ${n} bytes is too long to read`, this.offset);
+    const at = this.take(n);
+    return this.buffer.toString(encoding, at, at + n);
   }
 
   /** An 8-byte little-endian length; beyond 2^53 it cannot be anything real. */

@@ -105,7 +105,8 @@ export function artifactFindings(inspection: ArtifactInspection, rules: readonly
   }
   for (const issue of inspection.issues.filter((i) => i.kind === 'embedded-code').slice(0, 10)) add(ARTIFACT_CHECKS.embedded, `This ${kind}: ${issueText(issue)}.`);
   for (const issue of inspection.issues.filter((i) => i.kind !== 'embedded-code' && i.kind !== 'dangerous-reference').slice(0, 5)) {
-    add(ARTIFACT_CHECKS.incomplete, `This ${kind} could not be fully inspected: ${issueText(issue)}. What it runs on load is unknown.`);
+    const tail = inspection.format === 'safetensors' ? 'safetensors loaders reject such a file or read wrong data; re-export or re-download it.' : 'What it runs on load is unknown.';
+    add(ARTIFACT_CHECKS.incomplete, `This ${kind} could not be fully inspected: ${issueText(issue)}. ${tail}`);
   }
   return findings;
 }

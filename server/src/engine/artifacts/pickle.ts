@@ -22,7 +22,8 @@ export type PickleValue =
   | { t: 'mark' }
   | { t: 'str'; v: string }
   | { t: 'bytes'; n: number }
-  | { t: 'int'; v: bigint }
+  /** A number when it is a safe integer, a bigint beyond. */
+  | { t: 'int'; v: number | bigint }
   | { t: 'float'; v: number }
   | { t: 'bool'; v: boolean }
   | { t: 'none' }
@@ -75,12 +76,13 @@ export class GlobalCollector {
     else this.globals.set(key, { module, name, opcode, offset, count: 1, calls: [], callCount: 0 });
   }
 
-  call(callee: PickleValue, args: PickleValue): void {
+  /** A call on an imported global; `method` for BUILD (`__setstate__` on the instance). */
+  call(callee: PickleValue, args: PickleValue, method = ''): void {
     if (callee.t !== 'global') return;
     const entry = this.globals.get(`${callee.module}\u0000${callee.name}`);
     if (!entry) return;
     entry.callCount++;
-    if (entry.calls.length < MAX_CALLS_KEPT) entry.calls.push(`${callee.module}.${callee.name}${argsText(args)}`);
+    if (entry.calls.length < MAX_CALLS_KEPT) entry.calls.push(`${callee.module}.${callee.name}${method}${argsText(args)}`);
   }
 }
 
@@ -219,7 +221,7 @@ export function readPickle(cursor: Cursor, collector: GlobalCollector, nested = 
       cursor.skip(n);
       return { t: 'str', v: '<long string>' };
     }
-    return str(cursor.bytes(n).toString('utf8'));
+    return str(cursor.text(n, 'utf8'));
   };
 
   for (;;) {
@@ -261,31 +263,31 @@ export function readPickle(cursor: Cursor, collector: GlobalCollector, nested = 
         break;
       }
       case 0x47: // BINFLOAT 'G'
-        stack.push({ t: 'float', v: cursor.bytes(8).readDoubleBE(0) });
+        stack.push({ t: 'float', v: cursor.f64be() });
         break;
       case 0x49: {
         // INT 'I' (I00/I01 are False/True)
         const text = cursor.line();
         if (text === '00' || text === '01') stack.push({ t: 'bool', v: text === '01' });
-        else stack.push({ t: 'int', v: lineInt(text, at) });
+        else stack.push({ t: 'int', v: small(lineInt(text, at)) });
         break;
       }
       case 0x4a: // BININT 'J'
-        stack.push({ t: 'int', v: BigInt(cursor.i32()) });
+        stack.push({ t: 'int', v: cursor.i32() });
         break;
       case 0x4b: // BININT1 'K'
-        stack.push({ t: 'int', v: BigInt(cursor.u8()) });
+        stack.push({ t: 'int', v: cursor.u8() });
         break;
       case 0x4d: // BININT2 'M'
-        stack.push({ t: 'int', v: BigInt(cursor.u16()) });
+        stack.push({ t: 'int', v: cursor.u16() });
         break;
       case 0x4c: // LONG 'L'
-        stack.push({ t: 'int', v: lineInt(cursor.line(), at) });
+        stack.push({ t: 'int', v: small(lineInt(cursor.line(), at)) });
         break;
       case 0x8a: {
         // LONG1
         const n = cursor.u8();
-        stack.push({ t: 'int', v: readLong(cursor.bytes(n)) });
+        stack.push({ t: 'int', v: small(readLong(cursor.bytes(n))) });
         break;
       }
       case 0x8b: {
@@ -294,8 +296,8 @@ export function readPickle(cursor: Cursor, collector: GlobalCollector, nested = 
         if (n < 0) malformed('negative LONG4 length', at);
         if (n > 1 << 16) {
           cursor.skip(n);
-          stack.push({ t: 'int', v: 0n });
-        } else stack.push({ t: 'int', v: readLong(cursor.bytes(n)) });
+          stack.push({ t: 'int', v: 0 });
+        } else stack.push({ t: 'int', v: small(readLong(cursor.bytes(n))) });
         break;
       }
       case 0x4e: // NONE 'N'
@@ -315,7 +317,7 @@ export function readPickle(cursor: Cursor, collector: GlobalCollector, nested = 
         stack.push(unicodeOf(cursor.i32(), at));
         break;
       case 0x55: // SHORT_BINSTRING 'U'
-        stack.push(str(cursor.bytes(cursor.u8()).toString('latin1')));
+        stack.push(str(cursor.text(cursor.u8(), 'latin1')));
         break;
       case 0x56: // UNICODE 'V'
         stack.push(str(decodeRawUnicodeEscape(cursor.line())));
@@ -530,7 +532,7 @@ export function readPickle(cursor: Cursor, collector: GlobalCollector, nested = 
         const target = top(at);
         if (target.t === 'call') {
           target.state = state;
-          if (target.callee.t === 'global') collector.call({ t: 'global', module: target.callee.module, name: `${target.callee.name}.__setstate__` }, { t: 'tuple', items: [state] });
+          collector.call(target.callee, { t: 'tuple', items: [state] }, '.__setstate__');
           if (isJoblibArrayWrapper(target.callee)) readJoblibArray(cursor, collector, state, at, nested);
         }
         break;
@@ -549,6 +551,10 @@ export function readPickle(cursor: Cursor, collector: GlobalCollector, nested = 
 
 function utf8(latin1: string): string {
   return Buffer.from(latin1, 'latin1').toString('utf8');
+}
+
+function small(value: bigint): number | bigint {
+  return value >= -9007199254740991n && value <= 9007199254740991n ? Number(value) : value;
 }
 
 /** Little-endian two's complement. */
@@ -640,7 +646,7 @@ function wrapperDtype(dtype: PickleValue | undefined): { size?: number; object: 
   // The BUILD state (version, byteorder, subarray, names, fields, elsize, alignment, flags).
   const state = dtype.state;
   const elsize = state?.t === 'tuple' ? state.items[5] : undefined;
-  if (elsize?.t === 'int' && elsize.v > 0n) return { size: Number(elsize.v), object };
+  if (elsize?.t === 'int' && Number(elsize.v) > 0) return { size: Number(elsize.v), object };
   return { size: dtypeItemSize(first.v), object };
 }
 
@@ -654,11 +660,11 @@ function readJoblibArray(cursor: Cursor, collector: GlobalCollector, state: Pick
     readPickle(cursor, collector, nested + 1);
     return;
   }
-  if (!shape || shape.t !== 'tuple' || shape.items.some((item) => item.t !== 'int' || item.v < 0n) || dtype.size === undefined) {
+  if (!shape || shape.t !== 'tuple' || shape.items.some((item) => item.t !== 'int' || Number(item.v) < 0) || dtype.size === undefined) {
     throw new ArtifactError('unsupported', 'cannot follow the inline data of a joblib array (unknown shape or item size)', at);
   }
   let count = 1n;
-  for (const item of shape.items) count *= (item as { v: bigint }).v;
+  for (const item of shape.items) count *= BigInt((item as { v: number | bigint }).v);
   const bytes = count * BigInt(dtype.size);
   const alignment = dictGet(state, 'numpy_array_alignment_bytes');
   if (alignment && alignment.t === 'int') {

@@ -8,6 +8,7 @@
  * directory and pickle members, a safetensors header), within a per-file budget of bytes and
  * time, so a large checkpoint costs little. Artifact scanning is off when every artifact rule is.
  */
+import * as path from 'node:path';
 import type { ProjectConfig } from '../config/project-config';
 import type { LoadedRule } from '../rules/loader';
 import type { Finding, Severity } from '../types';
@@ -51,4 +52,23 @@ export function createArtifactScanner(
       };
     },
   };
+}
+
+/**
+ * One line for the CLI's text output after the summary, when model files were inspected:
+ * `Model files: 3 inspected: 1 dangerous, 2 clean (models/clean.pt, models/m.safetensors)`.
+ * Clean verdicts are not findings; this is where a scan shows them.
+ */
+export function artifactSummaryLine(summaries: readonly ArtifactSummary[] | undefined, cwd: string): string {
+  if (!summaries || summaries.length === 0) return '';
+  const count = (verdict: ArtifactVerdictKind): number => summaries.filter((s) => s.verdict === verdict).length;
+  const parts = [
+    [count('dangerous'), 'dangerous'],
+    [count('suspicious'), 'suspicious'],
+    [count('incomplete'), 'not fully inspected'],
+    [count('clean'), 'clean'],
+  ].filter(([n]) => (n as number) > 0).map(([n, label]) => `${n} ${label}`);
+  const clean = summaries.filter((s) => s.verdict === 'clean').map((s) => path.relative(cwd, s.file) || s.file);
+  const shown = clean.length > 0 ? ` (${clean.slice(0, 5).join(', ')}${clean.length > 5 ? `, +${clean.length - 5} more` : ''})` : '';
+  return `Model files: ${summaries.length} inspected: ${parts.join(', ')}${shown}\n`;
 }
