@@ -8,6 +8,7 @@ import { NotebookAnalyzer } from './notebook';
 import { PythonAnalyzer } from './python';
 import { RequirementsAnalyzer } from './requirements';
 import { TomlAnalyzer } from './toml';
+import { createTypeScriptAnalyzers } from './typescript';
 import type { FileAnalyzer } from './types';
 import { YamlAnalyzer } from './yaml';
 
@@ -15,5 +16,5 @@ export async function createAnalyzers(): Promise<FileAnalyzer[]> {
   const parser = await createPythonParser();
   const python = new PythonAnalyzer(parser);
   const files = [new NotebookAnalyzer(parser), new RequirementsAnalyzer(), new DockerfileAnalyzer(), new TomlAnalyzer(), new YamlAnalyzer()];
-  return [python, ...files];
+  return [python, ...files, ...createTypeScriptAnalyzers()];
 }

@@ -278,7 +278,7 @@ export const RuleSchema = z.strictObject({
   id: RuleId,
   title: z.string().min(1),
   severity: SeveritySchema,
-  languages: z.array(z.enum(['python', 'typescript', 'javascript', 'notebook', 'requirements', 'dockerfile', 'yaml', 'toml'])).min(1),
+  languages: z.array(z.enum(['python', 'typescript', 'javascript', 'notebook', 'requirements', 'dockerfile', 'yaml', 'toml', 'artifact'])).min(1),
   atlas: z.strictObject({
     techniques: z.array(TechniqueId).min(1),
     mitigations: z.array(MitigationId).default([]),
