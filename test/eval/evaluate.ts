@@ -12,6 +12,20 @@ import { parseAnnotations } from './parse-annotations';
 
 export const CORPUS = path.join(__dirname, 'corpus');
 
+/**
+ * The corpus covers sections A–C of the catalog (its README says so); rules written for the
+ * other sections (D: LLM applications, G: theft/evasion/recon surface) report things the corpus
+ * does not annotate, so their findings are left out of the count rather than called false alarms.
+ */
+export const OUT_OF_CORPUS_SCOPE = new Set([
+  // D — LLM applications
+  'agent-dangerous-tool', 'hardcoded-ai-key', 'llm-call-in-unbounded-loop', 'llm-call-without-max-tokens', 'llm-output-code-execution',
+  'llm-output-rendered-as-html', 'llm-output-shell-command', 'llm-output-sql-query', 'request-data-in-system-prompt', 'retrieved-content-in-prompt-undelimited',
+  // G — theft, evasion and reconnaissance surface
+  'api-docs-exposed', 'hub-repo-public', 'model-artifacts-served', 'model-identity-disclosed', 'model-input-unvalidated',
+  'model-route-verbose-errors', 'model-route-without-rate-limit', 'model-verdict-only-gate',
+]);
+
 export interface Miss {
   file: string;
   line: number;
@@ -48,7 +62,7 @@ export function evaluateCorpus(engine: Engine, corpus = CORPUS): Evaluation {
     const file = path.join(corpus, name);
     const text = fs.readFileSync(file, 'utf8');
     const annotations = parseAnnotations(text);
-    const { findings } = engine.analyze(file, text, { projectRoot: corpus });
+    const findings = engine.analyze(file, text, { projectRoot: corpus }).findings.filter((f) => !OUT_OF_CORPUS_SCOPE.has(f.ruleId));
     const byLine = new Map<number, Finding[]>();
     for (const finding of findings) {
       for (const line of startLines(finding)) byLine.set(line, [...(byLine.get(line) ?? []), finding]);
