@@ -53,7 +53,7 @@ def cmd_fetch(args):
 
 def cmd_legacy(args)
     print "this never worked on py3", args
-    return torch.load(args.ckpt)
+    return torch.load(args.ckpt)  # maybe: inside the function with the syntax error, not measured
 
 
 def cmd_probe(args):
