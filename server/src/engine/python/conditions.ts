@@ -75,6 +75,11 @@ const LOCAL_PREFIXES = ['./', '../', '/', '~', '.\\', '..\\'];
 /** Whether a model/data argument names something on the local disk rather than a hub repository. */
 export function isLocalPath(node: Node, value: Value, context: ConditionContext, depth = 0): boolean {
   if (value.kind === 'string') return isLocalPathString(value.value, context);
+  // str(p), os.fspath(p): the same path as text.
+  if (value.kind === 'call' && (value.qualified === 'builtins.str' || value.qualified === 'os.fspath') && depth < 4) {
+    const inner = value.node.childForFieldName('arguments')?.namedChildren.find((child) => child !== null && child.type !== 'comment');
+    if (inner) return isLocalPath(inner, context.facts.evaluate(inner, context.facts.scopeAt(inner)), context, depth + 1);
+  }
   if (value.kind === 'call' || value.kind === 'name') {
     // os.path.join(...), Path(...), and attributes or methods of a Path (Path(x).parent, .resolve()).
     const base = value.qualified.replace(/\(\)(\..*)?$/, '');

@@ -171,7 +171,7 @@ function collectRoutes(facts: PythonFacts): WebRouteFacts {
       otherDecorators.some((decorator) => AUTH_NAME.test(decorator.text)) ||
       // `dependencies=[...]` counts as auth unless all it holds is a rate limiter.
       routeDependencies.some((dependencies) => AUTH_NAME.test(dependencies.text) || !LIMIT_NAME.test(dependencies.text)) ||
-      parametersAuthenticate(definition) ||
+      parametersAuthenticate(definition, facts) ||
       AUTH_BODY.test(definition.childForFieldName('body')?.text ?? '');
     const rateLimited =
       otherDecorators.some((decorator) => LIMIT_NAME.test(decoratorName(decorator))) ||
@@ -299,14 +299,31 @@ function parameterDefaults(definition: Node): Node[] {
   return values;
 }
 
-/** FastAPI: a parameter defaulting to Security(...) or to Depends(<something auth-like>). */
-function parametersAuthenticate(definition: Node): boolean {
+/**
+ * FastAPI: a parameter defaulting to Security(...), to Depends(<something auth-like>), or to
+ * Depends(f) where f, defined in this file, authenticates: its own parameters do (an API-key
+ * header through Security), or it rejects the request (401/403, an Authorization check).
+ */
+function parametersAuthenticate(definition: Node, facts: PythonFacts, depth = 0): boolean {
   for (const value of parameterDefaults(definition)) {
     const callee = value.childForFieldName('function')?.text ?? '';
     if (/(^|\.)Security$/.test(callee)) return true;
-    if (/(^|\.)Depends$/.test(callee) && AUTH_NAME.test(value.childForFieldName('arguments')?.text ?? '')) return true;
+    if (!/(^|\.)Depends$/.test(callee)) continue;
+    const argument = value.childForFieldName('arguments')?.namedChildren.find((child) => child !== null && child.type !== 'comment');
+    if (AUTH_NAME.test(argument?.text ?? '')) return true;
+    const dependency = argument?.type === 'identifier' && depth < 3 ? moduleFunction(facts, argument.text) : undefined;
+    if (dependency && (parametersAuthenticate(dependency, facts, depth + 1) || AUTH_BODY.test(dependency.childForFieldName('body')?.text ?? ''))) return true;
   }
   return false;
+}
+
+/** A function defined at the top level of the file, decorated or not. */
+function moduleFunction(facts: PythonFacts, name: string): Node | undefined {
+  for (const child of facts.tree.rootNode.namedChildren) {
+    const definition = child?.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
+    if (definition?.type === 'function_definition' && definition.childForFieldName('name')?.text === name) return definition;
+  }
+  return undefined;
 }
 
 /** `app.add_middleware(AuthMiddleware)`, or an app/router created with `dependencies=[...]`. */
