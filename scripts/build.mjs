@@ -22,11 +22,23 @@ const common = {
   banner: { js: 'var __atlasLensImportMetaUrl = require("url").pathToFileURL(__filename).href;' },
 };
 
+// The TS/JS analysis (ts-morph and the TypeScript compiler, ~14 MB) is its own bundle, required
+// on the first TS/JS file: the CLI and the server start without parsing it.
+const TYPESCRIPT_ANALYSIS = 'typescript-analysis.js';
+const lazyTypeScriptAnalysis = {
+  name: 'lazy-typescript-analysis',
+  setup(build) {
+    build.onResolve({ filter: /\/typescript\/analyze$/ }, () => ({ path: `./${TYPESCRIPT_ANALYSIS}`, external: true }));
+  },
+};
+const server = { ...common, plugins: [lazyTypeScriptAnalysis] };
+
 const builds = [
-  { ...common, entryPoints: [path.join(root, 'server/src/cli.ts')], outfile: path.join(root, 'server/dist/cli.js') },
+  { ...server, entryPoints: [path.join(root, 'server/src/cli.ts')], outfile: path.join(root, 'server/dist/cli.js') },
+  { ...common, entryPoints: [path.join(root, 'server/src/engine/typescript/analyze.ts')], outfile: path.join(root, 'server/dist', TYPESCRIPT_ANALYSIS) },
 ];
 for (const [entry, outfile, extra] of [
-  ['server/src/server.ts', 'server/dist/server.js', {}],
+  ['server/src/server.ts', 'server/dist/server.js', { plugins: [lazyTypeScriptAnalysis] }],
   ['client/src/extension.ts', 'client/dist/extension.js', { external: ['vscode'] }],
 ]) {
   if (fs.existsSync(path.join(root, entry))) builds.push({ ...common, ...extra, entryPoints: [path.join(root, entry)], outfile: path.join(root, outfile) });
