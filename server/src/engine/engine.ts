@@ -11,7 +11,8 @@ import { PythonAnalyzer } from './analyzers/python';
 import type { AnalyzerInput, FileAnalyzer, FileKind } from './analyzers/types';
 import { compileRule, type CompiledRule, type RawFinding } from './python/run-rules';
 import { loadRules, type LoadedRule } from './rules/loader';
-import { isSuppressed, parseSuppressions } from './suppressions';
+import { WordScanner } from './rules/word-scanner';
+import { isSuppressed, mayHoldSuppressions, parseSuppressions } from './suppressions';
 import { SEVERITY_RANK, type Finding, type InputProblem, type Severity } from './types';
 
 export type RuleSetting = 'on' | 'off' | Severity;
@@ -59,6 +60,7 @@ export class Engine {
   private readonly analyzers = new Map<FileKind, FileAnalyzer>();
   private readonly rulesByKind = new Map<FileKind, CompiledRule[]>();
   private readonly existsCache = new Map<string, boolean>();
+  private readonly scanners = new Map<FileKind, WordScanner>();
 
   private constructor(
     readonly rules: readonly LoadedRule[],
@@ -109,19 +111,30 @@ export class Engine {
     if (looksBinary(text)) {
       return { findings: [], problems: [{ file, line: 0, character: 0, message: 'binary content; not analysed', severity: 'info' }], parsed: false };
     }
-    const rules = this.activeRules(kind, settings).filter((compiled) => compiled.triggers.length === 0 || compiled.triggers.some((word) => text.includes(word)));
+    const present = this.triggerScanner(kind).present(text);
+    const rules = this.activeRules(kind, settings).filter((compiled) => compiled.triggers.length === 0 || compiled.triggers.some((word) => present.has(word)));
     if (rules.length === 0) return { findings: [], problems: [], parsed: false };
 
     const input: AnalyzerInput = { file, text, rules, projectRoot: settings.projectRoot, pathExists: (p) => this.pathExists(p) };
     const output = tree && analyzer instanceof PythonAnalyzer ? analyzer.analyzeTree(input, tree) : analyzer.analyze(input);
     // Comments are only read when there is something they could suppress.
-    const suppressions = output.findings.length > 0 ? parseSuppressions(output.comments(), settings.honorNosec ?? true) : undefined;
+    const suppressions = output.findings.length > 0 && mayHoldSuppressions(text) ? parseSuppressions(output.comments(), settings.honorNosec ?? true) : undefined;
     const findings = output.findings
       .map((finding) => this.applySettings(finding, settings))
       .filter((finding): finding is RawFinding => finding !== undefined && !(suppressions && isSuppressed(finding, suppressions)))
       .map((finding) => ({ ...finding, file }))
       .sort(compareFindings);
     return { findings, problems: output.problems, parsed: output.parsed };
+  }
+
+  /** One pass over a file finds every trigger word of its kind's rules. */
+  private triggerScanner(kind: FileKind): WordScanner {
+    let scanner = this.scanners.get(kind);
+    if (!scanner) {
+      scanner = new WordScanner([...new Set((this.rulesByKind.get(kind) ?? []).flatMap((compiled) => compiled.triggers))]);
+      this.scanners.set(kind, scanner);
+    }
+    return scanner;
   }
 
   private activeRules(kind: FileKind, settings: AnalysisSettings): CompiledRule[] {

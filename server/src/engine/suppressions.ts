@@ -20,6 +20,11 @@ export interface FileSuppressions {
 const DIRECTIVE = /atlas-lens:\s*(ignore-file|ignore)\b(?:\[([^\]]*)\])?/g;
 const NOSEC = /(^|[^\w])nosec\b/;
 
+/** Cheap and exact: without these words in the text there is no suppression comment to read. */
+export function mayHoldSuppressions(text: string): boolean {
+  return text.includes('atlas-lens') || text.includes('nosec');
+}
+
 export function parseSuppressions(comments: ReadonlyMap<number, string>, honorNosec: boolean): FileSuppressions {
   const byLine = new Map<number, Suppression[]>();
   const fileWide: Suppression[] = [];

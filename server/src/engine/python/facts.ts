@@ -99,8 +99,16 @@ export class PythonFacts {
   private readonly valueCache = new Map<number, Value>();
   private readonly scopeOfNode = new Map<number, Scope>();
 
-  constructor(readonly tree: Tree) {
-    this.collect(tree.rootNode, this.module);
+  /**
+   * `reuse`: top-level definitions (functions, classes) whose findings the caller already has
+   * (incremental analysis, see analyzers/python.ts). They only bind their names here; nothing
+   * inside them is collected.
+   */
+  constructor(
+    readonly tree: Tree,
+    options: { reuse?: (definition: Node) => boolean } = {},
+  ) {
+    this.collect(tree.rootNode, this.module, options.reuse);
     for (const call of this.calls) call.qualifiedName = this.qualifiedNameOf(call.callee, call.scope);
   }
 
@@ -112,10 +120,10 @@ export class PythonFacts {
    * this measured faster than a tree-sitter query. Scopes are tracked with a stack of open
    * function/class nodes by their end offsets.
    */
-  private collect(root: Node, rootScope: Scope): void {
+  private collect(root: Node, rootScope: Scope, reuse?: (definition: Node) => boolean): void {
     const scopes: Array<{ scope: Scope; end: number }> = [{ scope: rootScope, end: Number.POSITIVE_INFINITY }];
     let skipUntil = -1;
-    for (const node of root.descendantsOfType(INTERESTING_TYPES)) {
+    for (const node of reuse ? this.nodesOutsideReused(root, rootScope, reuse) : root.descendantsOfType(INTERESTING_TYPES)) {
       if (!node) continue;
       const start = node.startIndex;
       if (start < skipUntil) continue;
@@ -124,6 +132,21 @@ export class PythonFacts {
       if (opened === 'skip') skipUntil = node.endIndex;
       else if (opened) scopes.push({ scope: opened, end: node.endIndex });
     }
+  }
+
+  /** The interesting nodes of every top-level statement except reused definitions, whose names are bound. */
+  private nodesOutsideReused(root: Node, rootScope: Scope, reuse: (definition: Node) => boolean): Array<Node | null> {
+    const nodes: Array<Node | null> = [];
+    for (const child of root.namedChildren) {
+      if (!child) continue;
+      if (isTopLevelDefinition(child) && reuse(child)) {
+        const name = definitionName(child);
+        if (name) bind(rootScope, name, { kind: 'opaque', at: child.startIndex });
+        continue;
+      }
+      nodes.push(...child.descendantsOfType(INTERESTING_TYPES));
+    }
+    return nodes;
   }
 
   /** Records what a node binds or calls; returns a new scope it opens, or 'skip' to not descend. */
@@ -260,10 +283,7 @@ export class PythonFacts {
 
   /** Comment text by zero-based line; read from the tree on first use (only files with findings need it). */
   get comments(): ReadonlyMap<number, string> {
-    if (!this.commentsByLine) {
-      this.commentsByLine = new Map();
-      for (const comment of this.tree.rootNode.descendantsOfType('comment')) if (comment) this.commentsByLine.set(comment.startPosition.row, comment.text);
-    }
+    this.commentsByLine ??= commentsByLine(this.tree);
     return this.commentsByLine;
   }
 
@@ -510,6 +530,23 @@ class LazyCallFact implements CallFact {
     this.args = { positional, keywords, hasStarArgs, hasKeywordSplat };
     return this.args;
   }
+}
+
+/** Comment text by zero-based line. */
+export function commentsByLine(tree: Tree): Map<number, string> {
+  const comments = new Map<number, string>();
+  for (const comment of tree.rootNode.descendantsOfType('comment')) if (comment) comments.set(comment.startPosition.row, comment.text);
+  return comments;
+}
+
+/** Top-level functions and classes: the units incremental analysis reuses. */
+export function isTopLevelDefinition(node: Node): boolean {
+  return node.type === 'function_definition' || node.type === 'class_definition' || node.type === 'decorated_definition';
+}
+
+export function definitionName(node: Node): string | undefined {
+  const definition = node.type === 'decorated_definition' ? node.childForFieldName('definition') : node;
+  return definition?.childForFieldName('name')?.text;
 }
 
 function bind(scope: Scope, name: string, binding: Binding): void {

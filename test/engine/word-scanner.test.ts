@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { WordScanner } from '../../server/src/engine/rules/word-scanner';
+
+test('finds exactly the words that occur, overlapping and nested ones included', () => {
+  const scanner = new WordScanner(['load', 'loads', 'oad', 'from_pretrained', '.post(', 'sk-', 'absent', 'load']);
+  assert.deepEqual([...scanner.present('x = pickle.loads(b); @app.post("/p")')].sort(), ['.post(', 'load', 'loads', 'oad']);
+  assert.deepEqual([...scanner.present('')], []);
+  assert.deepEqual([...scanner.present('AutoModel.from_pretrained(k, token="sk-1")')].sort(), ['from_pretrained', 'sk-']);
+});
+
+test('agrees with String.includes on random texts', () => {
+  const words = ['ab', 'abc', 'bca', 'cab', 'b', 'aab', 'cc'];
+  const scanner = new WordScanner(words);
+  let state = 7;
+  for (let round = 0; round < 300; round++) {
+    let text = '';
+    const length = (state = (state * 1103515245 + 12345) >>> 0) % 20;
+    for (let i = 0; i < length; i++) text += 'abc'[(state = (state * 1103515245 + 12345) >>> 0) % 3];
+    assert.deepEqual([...scanner.present(text)].sort(), words.filter((word) => text.includes(word)).sort(), text);
+  }
+});
