@@ -108,7 +108,8 @@ test('shell cells (%%bash) are read as commands; %%writefile cells are neither P
 });
 
 test('a Python syntax error is one problem located in its cell', () => {
-  const text = notebook([{ source: ['import torch\n'] }, { source: ['x = (1,\n'] }]);
+  // A rule must have something to look at (a trigger word) for the notebook to be parsed at all.
+  const text = notebook([{ source: ['import torch\n', 'state = torch.load("m.pt", weights_only=True)\n'] }, { source: ['x = (1,\n'] }]);
   const { problems } = engine.analyze('/nb/a.ipynb', text);
   assert.equal(problems.length, 1);
   assert.match(problems[0]!.message, /syntax error.*cell 2/);

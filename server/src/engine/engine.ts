@@ -112,7 +112,10 @@ export class Engine {
       return { findings: [], problems: [{ file, line: 0, character: 0, message: 'binary content; not analysed', severity: 'info' }], parsed: false };
     }
     const present = this.triggerScanner(kind).present(text);
-    const rules = this.activeRules(kind, settings).filter((compiled) => compiled.triggers.length === 0 || compiled.triggers.some((word) => present.has(word)));
+    const occurs = (word: string): boolean => present.has(word);
+    const rules = this.activeRules(kind, settings).filter(
+      (compiled) => (compiled.triggers.length === 0 || compiled.triggers.some(occurs)) && (!compiled.requiredTriggers || compiled.requiredTriggers.some(occurs)),
+    );
     if (rules.length === 0) return { findings: [], problems: [], parsed: false };
 
     const input: AnalyzerInput = { file, text, rules, projectRoot: settings.projectRoot, pathExists: (p) => this.pathExists(p) };
@@ -131,7 +134,7 @@ export class Engine {
   private triggerScanner(kind: FileKind): WordScanner {
     let scanner = this.scanners.get(kind);
     if (!scanner) {
-      scanner = new WordScanner([...new Set((this.rulesByKind.get(kind) ?? []).flatMap((compiled) => compiled.triggers))]);
+      scanner = new WordScanner([...new Set((this.rulesByKind.get(kind) ?? []).flatMap((compiled) => [...compiled.triggers, ...(compiled.requiredTriggers ?? [])]))]);
       this.scanners.set(kind, scanner);
     }
     return scanner;

@@ -15,6 +15,29 @@ import { nodeRange } from './fixes';
 import type { RawFinding } from './run-rules';
 
 /** Words that must occur in a file for a flow rule to find anything: the sinks' names. */
+/**
+ * Words one of which a file must contain for a value to come from a source: the module a source
+ * call belongs to (`openai`, `langchain_core`…), or, for patterns that start with a wildcard,
+ * their most distinctive literal segment (`completions`); `flask`/`quart` for request data and
+ * the route decorators for route parameters. A flow needs a source as well as a sink.
+ */
+export function flowSourceTriggers(match: FlowMatch): string[] {
+  const words = new Set<string>();
+  const fromPattern = (pattern: string): string | undefined => {
+    const segments = pattern.split('.').map((segment) => segment.replace(/\(\)$/, '')).filter((segment) => segment !== '*' && segment !== '**');
+    if (!pattern.startsWith('*')) return segments[0];
+    return segments.reduce<string | undefined>((longest, segment) => (!longest || segment.length > longest.length ? segment : longest), undefined);
+  };
+  for (const source of match.flow.sources) {
+    for (const pattern of [...(source.calls ?? []), ...(source['written-calls'] ?? []), ...(source.names ?? [])]) {
+      const word = fromPattern(pattern);
+      if (word) words.add(word);
+    }
+    if (source['route-parameters']) for (const word of ['.post(', '.get(', '.put(', '.patch(', '.delete(', '.route(', '.api_route(', '.websocket(']) words.add(word);
+  }
+  return [...words];
+}
+
 export function flowTriggers(match: FlowMatch): string[] {
   const words = new Set<string>();
   for (const sink of match.flow.sinks) {

@@ -4,7 +4,7 @@
 import type { LoadedRule } from '../rules/loader';
 import { compileNamePattern, triggerWords, type NamePattern } from '../rules/name-pattern';
 import { isCallMatch, isFlowMatch, type CaseSpec } from '../rules/schema';
-import { flowTriggers } from './run-flow';
+import { flowSourceTriggers, flowTriggers } from './run-flow';
 import type { Finding, Range } from '../types';
 import { argumentNode, normaliseSelector } from './arguments';
 import { evaluateCondition, type ConditionContext } from './conditions';
@@ -16,14 +16,16 @@ export interface CompiledRule {
   rule: LoadedRule;
   /** Call patterns, for call rules; empty for checks. */
   patterns: NamePattern[];
-  /** Words that must occur in a file's text for the rule to have anything to find. */
+  /** Words that must occur in a file's text for the rule to have anything to find (any one of them). */
   triggers: string[];
+  /** A second set of which one word must occur too (a flow needs a source as well as a sink). */
+  requiredTriggers?: string[];
   /** Last segment of every call pattern, or undefined when a pattern ends in a wildcard. */
   lastSegments?: Set<string>;
 }
 
 export function compileRule(rule: LoadedRule): CompiledRule {
-  if (isFlowMatch(rule.match)) return { rule, patterns: [], triggers: rule.triggers ?? flowTriggers(rule.match) };
+  if (isFlowMatch(rule.match)) return { rule, patterns: [], triggers: rule.triggers ?? flowTriggers(rule.match), requiredTriggers: flowSourceTriggers(rule.match) };
   if (!isCallMatch(rule.match)) return { rule, patterns: [], triggers: rule.triggers ?? [] };
   const calls = rule.match.calls;
   const lastSegments = calls.map((pattern) => pattern.split('.').pop() ?? '');
