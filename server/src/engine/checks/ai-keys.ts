@@ -9,7 +9,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { z } from 'zod';
-import type { PythonFacts } from '../python/facts';
+import { stringValue, type PythonFacts } from '../python/facts';
 import { nodeRange } from '../python/fixes';
 import type { RawFinding } from '../python/run-rules';
 import { compileNamePattern, type NamePattern } from '../rules/name-pattern';
@@ -84,8 +84,11 @@ export const hardcodedAiKey: PythonCheck = (rule, options, facts) => {
   if (providers.length === 0) return [];
   const findings: RawFinding[] = [];
   for (const node of facts.tree.rootNode.descendantsOfType('string')) {
-    if (!node || node.namedChildren.some((child) => child?.type === 'interpolation')) continue;
-    const value = facts.evaluate(node, facts.scopeAt(node));
+    if (!node) continue;
+    // Keys are 20 to 300 characters: most literals (docstrings, short names) are dismissed by length first.
+    const length = node.endIndex - node.startIndex;
+    if (length < 22 || length > 320) continue;
+    const value = stringValue(node);
     if (value.kind !== 'string' || value.value.length < 20 || value.value.length > 300) continue;
     const text = value.value;
     const provider = providerOf(facts, providers, node, text);

@@ -4,7 +4,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { LoadedRule } from '../rules/loader';
-import { triggerWords } from '../rules/name-pattern';
+import { compileNamePattern, triggerWords } from '../rules/name-pattern';
 import { isFlowMatch, type FlowMatch } from '../rules/schema';
 import type { FlowStepReport } from '../types';
 import { argumentNode, normaliseSelector } from './arguments';
@@ -48,9 +48,30 @@ export function flowTriggers(match: FlowMatch): string[] {
   return [...words];
 }
 
+/**
+ * A cheap pre-check before the value tracking is built, erring on the side of running it: when
+ * every source is a call, some call of the file must resolve to a source pattern, or — when its
+ * receiver does not resolve (a LangChain pipe, a client kept in an attribute, a callee written
+ * through local assignments) — call a method of the same name as a source.
+ */
+function mayHaveSource(flow: FlowMatch['flow'], facts: PythonFacts): boolean {
+  if (flow.sources.some((source) => source.names || source['route-parameters'])) return true;
+  const patterns = flow.sources.flatMap((source) => [...(source.calls ?? []), ...(source['written-calls'] ?? [])]);
+  const resolved = patterns.map(compileNamePattern);
+  const methods = new Set(patterns.map((pattern) => pattern.split('.').pop()!.replace(/\(\)$/, '')));
+  return facts.calls.some((call) => {
+    const name = call.qualifiedName;
+    if (name && resolved.some((matches) => matches(name))) return true;
+    const callee = call.callee;
+    const method = callee.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee.type === 'identifier' ? callee.text : undefined;
+    return method !== undefined && methods.has(method) && (!name || !name.includes('.'));
+  });
+}
+
 export function runFlowRule(rule: LoadedRule, facts: PythonFacts, context: ConditionContext): RawFinding[] {
   if (!isFlowMatch(rule.match)) return [];
   const flow = rule.match.flow;
+  if (!mayHaveSource(flow, facts)) return [];
   const tracker = valueTracker(facts, compileFlow(flow));
   const findings: RawFinding[] = [];
   const reported = new Set<number>();
