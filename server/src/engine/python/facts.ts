@@ -17,6 +17,8 @@ export type Binding =
   | { kind: 'assign'; value: Node; at: number }
   /** `with X() as name`: the context manager call's result. */
   | { kind: 'with'; value: Node; at: number }
+  /** A parameter annotated with a class (`df: pd.DataFrame`): an instance of it. */
+  | { kind: 'annotated'; type: Node; at: number }
   /** def, class, parameter, loop target, except alias, tuple unpacking…: nothing we can know. */
   | { kind: 'opaque'; at: number };
 
@@ -250,7 +252,11 @@ export class PythonFacts {
       if (!parameter) continue;
       const nameNode =
         parameter.type === 'identifier' ? parameter : parameter.childForFieldName('name') ?? parameter.namedChildren.find((c) => c?.type === 'identifier');
-      if (nameNode?.type === 'identifier') bind(scope, nameNode.text, { kind: 'opaque', at: parameter.startIndex });
+      if (nameNode?.type !== 'identifier') continue;
+      // `df: pd.DataFrame` — a plain class annotation makes the parameter an instance of it.
+      const type = parameter.childForFieldName('type')?.namedChildren[0];
+      if (type && (type.type === 'identifier' || type.type === 'attribute')) bind(scope, nameNode.text, { kind: 'annotated', type, at: parameter.startIndex });
+      else bind(scope, nameNode.text, { kind: 'opaque', at: parameter.startIndex });
     }
   }
 
@@ -327,6 +333,10 @@ export class PythonFacts {
       switch (binding.kind) {
         case 'import':
           return binding.qualified;
+        case 'annotated': {
+          const type = this.qualifiedNameOf(binding.type, scope, depth + 1);
+          return type ? `${type}()` : undefined;
+        }
         case 'assign':
         case 'with': {
           // `load = torch.load` is an alias; `app = Flask(__name__)` is an instance, so `app.run`
