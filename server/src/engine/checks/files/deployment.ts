@@ -115,7 +115,12 @@ const composeModelPort: FileCheck = (rule, options, facts) => {
       for (const portNode of items(get(service.value, 'ports'))) {
         const port = readPort(portNode);
         if (!port || (port.hostIp !== undefined && port.hostIp !== '0.0.0.0' && port.hostIp !== '::')) continue;
-        const spec = specs.find((candidate) => port.targets.some((target) => candidate.ports.includes(target)) && ((candidate.image && new RegExp(candidate.image, 'i').test(image)) || (candidate.command && new RegExp(candidate.command, 'i').test(command))));
+        const onPort = (candidate: (typeof specs)[number]) => port.targets.some((target) => candidate.ports.includes(target));
+        let spec = specs.find((candidate) => onPort(candidate) && ((candidate.image && new RegExp(candidate.image, 'i').test(image)) || (candidate.command && new RegExp(candidate.command, 'i').test(command))));
+        // A locally built service (no image to recognise) that explicitly publishes a model-server
+        // port on every interface: judged by the port number alone, as a warning.
+        const guessed = !spec && !image && port.hostIp !== undefined ? specs.find(onPort) : undefined;
+        if (guessed) spec = { ...guessed, name: `${guessed.name} (judged by its port number: the image is built locally)`, severity: 'warning' };
         if (!spec) continue;
         let fix: Fix | undefined;
         if (portNode.kind === 'scalar') {
@@ -127,7 +132,8 @@ const composeModelPort: FileCheck = (rule, options, facts) => {
             fix = { title: 'Publish on 127.0.0.1 only', safe: false, edits: [{ range, newText }] };
           }
         }
-        findings.push(fileFinding(rule, { ...lines(document, port.at), severity: spec.severity ?? rule.severity, message: fill(rule.message, { server: spec.name, port: port.at.value, service: service.key }), fix }));
+        const local = port.hostIp ? port.at.value.replace(/^(0\.0\.0\.0|\[::\]|::)/, '127.0.0.1') : `127.0.0.1:${port.at.value}`;
+        findings.push(fileFinding(rule, { ...lines(document, port.at), severity: spec.severity ?? rule.severity, message: fill(rule.message, { server: spec.name, port: port.at.value, service: service.key, local }), fix }));
       }
     }
   }
