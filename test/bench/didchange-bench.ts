@@ -2,8 +2,9 @@
  * Time from `textDocument/didChange` to fresh diagnostics on a 5,000-line Python file, over the
  * real server (server/dist/server.js, `npm run build` first) on stdio: a hundred one-character
  * edits, each followed by the diagnostics of that version. Two scenarios:
- * - typing: someone typing code into functions, a character at a time (a new line of code, a
- *   call with a risky argument appearing and being completed) — the everyday case;
+ * - typing: someone typing code into functions, a character at a time, with brackets closed
+ *   automatically as VS Code does by default (a new line of code, a call with a risky argument
+ *   appearing and being completed) — the everyday case;
  * - stress: a space inserted at seeded random places, which splits identifiers and keyword
  *   tokens and leaves the file full of syntax errors, so incremental reuse rarely applies.
  * Measured in push mode (publishDiagnostics carrying the new version) and pull mode (didChange,
@@ -128,9 +129,17 @@ async function run(mode: 'push' | 'pull', scenario: 'typing' | 'stress'): Promis
         typed = 0;
         change = { range: { start: { line: typingLine, character: 0 }, end: { line: typingLine, character: 0 } }, text: '\n' };
       } else {
+        // As in VS Code (editor.autoClosingBrackets): typing "(" inserts "()", and typing the ")"
+        // in front of the auto-inserted one only moves the cursor past it.
+        if (TYPED[typed] === ')' && lines[typingLine]![typed] === ')') typed++;
+        if (typed >= TYPED.length) {
+          i--;
+          continue;
+        }
         const character = typed;
-        lines[typingLine] += TYPED[typed]!;
-        change = { range: { start: { line: typingLine, character }, end: { line: typingLine, character } }, text: TYPED[typed]! };
+        const insert = TYPED[typed] === '(' ? '()' : TYPED[typed]!;
+        lines[typingLine] = lines[typingLine]!.slice(0, character) + insert + lines[typingLine]!.slice(character);
+        change = { range: { start: { line: typingLine, character }, end: { line: typingLine, character } }, text: insert };
         typed++;
       }
     } else {
@@ -152,7 +161,8 @@ async function run(mode: 'push' | 'pull', scenario: 'typing' | 'stress'): Promis
   }
   text = lines.join('\n');
   await connection.sendRequest('shutdown');
-  connection.sendNotification('exit');
+  await connection.sendNotification('exit').catch(() => undefined);
+  child.stdin.on('error', () => undefined); // the server may close its end first
   connection.dispose();
   child.kill();
   fs.rmSync(workspace, { recursive: true, force: true });
