@@ -20,3 +20,9 @@ test('agrees with String.includes on random texts', () => {
     assert.deepEqual([...scanner.present(text)].sort(), words.filter((word) => text.includes(word)).sort(), text);
   }
 });
+
+test('words with characters beyond ASCII are found too', () => {
+  const scanner = new WordScanner(['modèle', 'load']);
+  assert.deepEqual([...scanner.present('charger le modèle: load()')].sort(), ['load', 'modèle']);
+  assert.deepEqual([...scanner.present('é load')], ['load']);
+});
