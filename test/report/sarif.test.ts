@@ -236,3 +236,31 @@ test('pascalCase', () => {
   assert.equal(pascalCase('pickle'), 'Pickle');
   assert.equal(pascalCase('hf-v2-model'), 'HfV2Model');
 });
+
+test('flow findings carry their path as a SARIF code flow, source first', () => {
+  const file = path.join(ROOT, 'agent.py');
+  const flowFinding = finding({
+    file,
+    line: 9,
+    character: 4,
+    flow: [
+      { range: { start: { line: 5, character: 15 }, end: { line: 5, character: 50 } }, message: 'client.chat.completions.create() returns model output' },
+      { range: { start: { line: 7, character: 4 }, end: { line: 7, character: 8 } }, message: 'assigned to code' },
+      { range: { start: { line: 9, character: 9 }, end: { line: 9, character: 13 } }, message: 'reaches exec()' },
+    ],
+  });
+  const log = formatSarif([flowFinding], RULES, atlas, { baseDir: ROOT, toolVersion: '0.1.0' });
+  assertValid(log);
+  const result = log.runs[0]!.results[0]!;
+  const steps = result.codeFlows?.[0]?.threadFlows[0]?.locations ?? [];
+  assert.deepEqual(
+    steps.map((step) => [step.location.physicalLocation.artifactLocation.uri, step.location.physicalLocation.region.startLine, step.location.physicalLocation.region.startColumn, step.location.message.text]),
+    [
+      ['agent.py', 6, 16, 'client.chat.completions.create() returns model output'],
+      ['agent.py', 8, 5, 'assigned to code'],
+      ['agent.py', 10, 10, 'reaches exec()'],
+    ],
+  );
+  const plain = formatSarif([finding({ file, line: 1, character: 0 })], RULES, atlas, { baseDir: ROOT, toolVersion: '0.1.0' });
+  assert.equal(plain.runs[0]!.results[0]!.codeFlows, undefined);
+});

@@ -37,6 +37,10 @@ export function techniqueMarkdown(catalog: AtlasCatalog, id: string, heading = '
   return lines;
 }
 
+function escapeMarkdown(text: string): string {
+  return text.replace(/([\\`*_[\]<>|])/g, '\\$1');
+}
+
 export function findingMarkdown(finding: Finding, rule: LoadedRule | undefined, catalog: AtlasCatalog): string {
   const lines = [`**${rule?.title ?? finding.ruleId}** · ${finding.severity} · \`${finding.ruleId}\``, ''];
   lines.push(rule ? oneLine(rule.docs.why) : finding.message);
@@ -46,6 +50,10 @@ export function findingMarkdown(finding: Finding, rule: LoadedRule | undefined, 
       const mitigation = catalog.mitigation(id);
       return mitigation ? `[${id}](${mitigation.url}) ${mitigation.name}` : id;
     }).join(' · ')}`);
+  }
+  if (finding.flow && finding.flow.length > 0) {
+    // The path the value took, source first: line numbers are one-based as the editor shows them.
+    lines.push('', `**Path:** ${finding.flow.map((step) => `line ${step.range.start.line + 1} ${escapeMarkdown(step.message)}`).join(' → ')}`);
   }
   const fix = rule?.docs.fix ? oneLine(rule.docs.fix) : finding.fix?.title;
   if (fix) lines.push('', `**Fix:** ${fix}${finding.fix ? ` (quick fix: *${finding.fix.title}*)` : ''}`);

@@ -121,7 +121,14 @@ export interface SarifResult {
   partialFingerprints: Record<string, string>;
   taxa: SarifDescriptorReference[];
   fixes?: SarifFix[];
+  /** For flow findings: the path the value took, source first (SARIF code flows). */
+  codeFlows?: SarifCodeFlow[];
   properties?: Record<string, unknown>;
+}
+
+export interface SarifCodeFlow {
+  message?: SarifMessage;
+  threadFlows: Array<{ locations: Array<{ location: { physicalLocation: { artifactLocation: SarifArtifactLocation; region: SarifRegion }; message: SarifMessage } }> }>;
 }
 
 export interface SarifNotification {
@@ -421,6 +428,19 @@ export function formatSarif(findings: readonly Finding[], rules: readonly Loaded
       partialFingerprints: { [fingerprintKey]: fingerprint },
       taxa: finding.techniques.map(taxonRef),
     };
+    if (finding.flow && finding.flow.length > 0) {
+      result.codeFlows = [
+        {
+          threadFlows: [
+            {
+              locations: finding.flow.map((step) => ({
+                location: { physicalLocation: { artifactLocation: { ...location }, region: toRegion(step.range) }, message: { text: step.message } },
+              })),
+            },
+          ],
+        },
+      ];
+    }
     if (finding.fix) {
       result.fixes = [
         {
