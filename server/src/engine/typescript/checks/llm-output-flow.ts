@@ -91,7 +91,14 @@ export function runTsFlow(rule: LoadedRule, options: FlowOptions, context: TsCon
       .replaceAll('{source}', origin.label)
       .replaceAll('{line}', String(facts.line(origin.source) + 1))
       .replaceAll('{path}', `${describePath(facts, origin)} → ${sink} (line ${facts.line(at) + 1})`);
-    findings.push({ ruleId: rule.id, severity: rule.severity, message: text, range, statementLines: lines, techniques: rule.atlas.techniques, mitigations: rule.atlas.mitigations });
+    // The path for hovers and SARIF code flows: the source call, each name the value passed through
+    // (by its line), the sink.
+    const flow = [
+      { range: facts.range(origin.source), message: `${origin.label} returns model output` },
+      ...origin.steps.map((step) => ({ range: { start: { line: step.line, character: 0 }, end: { line: step.line, character: 0 } }, message: `assigned to ${step.name}` })),
+      { range, message: `reaches ${sink}` },
+    ];
+    findings.push({ ruleId: rule.id, severity: rule.severity, message: text, range, statementLines: lines, techniques: rule.atlas.techniques, mitigations: rule.atlas.mitigations, flow });
   };
 
   for (const sink of options.sinks) {
