@@ -9,8 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import type { InputProblem } from '../types';
-import { zodIssuesToProblems } from '../rules/loader';
-import { parseLocatedYaml, YamlSyntaxError } from '../yaml/located-yaml';
+import { parseValidatedYaml } from '../rules/loader';
 
 export const TACTIC_ID = /^AML\.TA\d{4}$/;
 export const TECHNIQUE_ID = /^AML\.T\d{4}(\.\d{3})?$/;
@@ -171,18 +170,8 @@ export class AtlasCatalog {
 
 /** Parses and validates catalog text; problems are located in `file`. */
 export function parseCatalog(file: string, text: string): { catalog?: AtlasCatalog; problems: InputProblem[] } {
-  let located;
-  try {
-    located = parseLocatedYaml(text, file);
-  } catch (error) {
-    if (error instanceof YamlSyntaxError) {
-      return { problems: [{ file, ...error.location, message: `invalid YAML: ${error.reason}`, severity: 'error' }] };
-    }
-    throw error;
-  }
-  const parsed = AtlasCatalogSchema.safeParse(located.value);
-  if (!parsed.success) return { problems: zodIssuesToProblems(file, located, parsed.error) };
-  return { catalog: new AtlasCatalog(parsed.data), problems: [] };
+  const parsed = parseValidatedYaml(file, text, AtlasCatalogSchema);
+  return parsed.data === undefined ? { problems: parsed.problems } : { catalog: new AtlasCatalog(parsed.data), problems: [] };
 }
 
 export const CATALOG_FILE = 'catalog.yaml';

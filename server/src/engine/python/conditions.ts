@@ -5,8 +5,9 @@ import * as path from 'node:path';
 import type { Node } from 'web-tree-sitter';
 import type { ArgumentTest, Condition } from '../rules/schema';
 import { requiresAtLeast } from '../project/requirements';
+import { evaluateArgumentTest as evaluateSharedArgumentTest } from '../rules/argument-test';
 import { compileNamePattern } from '../rules/name-pattern';
-import { isLiteral, literalEquals, readArgument } from './arguments';
+import { readArgument } from './arguments';
 import type { CallFact, PythonFacts, Scope, Value } from './facts';
 
 export interface ConditionContext {
@@ -17,17 +18,6 @@ export interface ConditionContext {
   pathExists?: (absolutePath: string) => boolean;
   /** Project root, for paths relative to where the code is run from. */
   projectRoot?: string;
-}
-
-const regexCache = new Map<string, RegExp>();
-
-function cachedRegex(pattern: string): RegExp {
-  let regex = regexCache.get(pattern);
-  if (!regex) {
-    regex = new RegExp(pattern, 'u');
-    regexCache.set(pattern, regex);
-  }
-  return regex;
 }
 
 export function evaluateCondition(condition: Condition, call: CallFact, context: ConditionContext): boolean {
@@ -43,25 +33,10 @@ export function evaluateCondition(condition: Condition, call: CallFact, context:
 }
 
 function evaluateArgumentTest(test: ArgumentTest, call: CallFact, context: ConditionContext): boolean {
-  const argument = readArgument(context.facts, call, test.arg);
-  if (test.absent) return argument.state === 'absent';
-  if (test.present) return argument.state !== 'absent';
-  if (test.written) return argument.state === 'present';
-  if (test['non-literal']) return argument.state === 'unknown' || (argument.state === 'present' && !isLiteral(argument.value));
-  if (argument.state !== 'present') return false;
-  const value = argument.value;
-  if (test.equals !== undefined) return literalEquals(value, test.equals);
-  if (test.in) return test.in.some((expected) => literalEquals(value, expected));
-  if (test['not-in']) return isLiteral(value) && value.kind !== 'name' && !test['not-in'].some((expected) => literalEquals(value, expected));
-  if (test.matches !== undefined) return value.kind === 'string' && cachedRegex(test.matches).test(value.value);
-  if (test['resolves-to']) {
-    // A call's result is written with `()`, as in call patterns: `**.from_pretrained()`.
-    const qualified = value.kind === 'name' ? value.qualified : value.kind === 'call' ? `${value.qualified}()` : undefined;
-    return qualified !== undefined && test['resolves-to'].some((pattern) => compileNamePattern(pattern)(qualified));
-  }
-  if (test['local-path']) return isLocalPath(argument.node, value, context);
-  if (test['fixed-path']) return isFixedPath(argument.node, context.facts);
-  return false;
+  return evaluateSharedArgumentTest(test, readArgument(context.facts, call, test.arg), {
+    isLocalPath: (node, value) => isLocalPath(node, value, context),
+    isFixedPath: (node) => isFixedPath(node, context.facts),
+  });
 }
 
 const PATH_CALLS = [

@@ -4,6 +4,7 @@
  * edit is worse than none.
  */
 import type { Node } from 'web-tree-sitter';
+import { replaceStringContent } from '../rules/argument-test';
 import type { FixOperation, FixSpec } from '../rules/schema';
 import type { Fix, Position, Range, TextEdit } from '../types';
 import { argumentNode, normaliseSelector, readArgument } from './arguments';
@@ -47,15 +48,7 @@ function buildOperation(operation: FixOperation, call: CallFact, source: string,
   const end = node.namedChildren.find((child) => child?.type === 'string_end');
   if (!start || !end || node.namedChildren.some((child) => child?.type === 'interpolation')) return undefined;
   const range = { start: pointToPosition(start.endPosition), end: pointToPosition(end.startPosition) };
-  if (find === undefined) return [{ range, newText: value }];
-  let pattern: RegExp;
-  try {
-    pattern = new RegExp(find, 'u');
-  } catch {
-    return undefined;
-  }
-  const written = source.slice(start.endIndex, end.startIndex);
-  return pattern.test(written) ? [{ range, newText: written.replace(pattern, value) }] : undefined;
+  return replaceStringContent(source.slice(start.endIndex, end.startIndex), range, value, find);
 }
 
 type PinHfRevision = Extract<FixOperation, { 'pin-hf-revision': unknown }>['pin-hf-revision'];

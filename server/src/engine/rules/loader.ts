@@ -42,8 +42,15 @@ export function formatFieldPath(segments: readonly PathSegment[]): string {
   return out;
 }
 
-/** Parses and validates one rule file's text. */
-export function parseRuleFile(file: string, text: string): { rule?: LoadedRule; problems: InputProblem[] } {
+/**
+ * Parses YAML text and validates it with a zod schema; every problem is located in `file`
+ * (syntax errors at their position, schema errors at the offending field).
+ */
+export function parseValidatedYaml<Schema extends z.ZodType>(
+  file: string,
+  text: string,
+  schema: Schema,
+): { data: z.output<Schema>; located: LocatedYaml; problems: [] } | { data?: undefined; problems: InputProblem[] } {
   let located: LocatedYaml;
   try {
     located = parseLocatedYaml(text, file);
@@ -53,8 +60,16 @@ export function parseRuleFile(file: string, text: string): { rule?: LoadedRule; 
     }
     throw error;
   }
-  const parsed = RuleSchema.safeParse(located.value);
+  const parsed = schema.safeParse(located.value);
   if (!parsed.success) return { problems: zodIssuesToProblems(file, located, parsed.error) };
+  return { data: parsed.data, located, problems: [] };
+}
+
+/** Parses and validates one rule file's text. */
+export function parseRuleFile(file: string, text: string): { rule?: LoadedRule; problems: InputProblem[] } {
+  const parsed = parseValidatedYaml(file, text, RuleSchema);
+  if (parsed.data === undefined) return { problems: parsed.problems };
+  const { located } = parsed;
   const problems: InputProblem[] = [];
   for (const [index, pattern] of regexFields(parsed.data)) {
     try {

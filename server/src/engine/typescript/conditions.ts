@@ -4,8 +4,8 @@
  */
 import * as path from 'node:path';
 import { requiresAtLeast } from '../project/requirements';
-import { isLiteral, literalEquals } from '../rules/literals';
-import { compileNamePattern, type NamePattern } from '../rules/name-pattern';
+import { evaluateArgumentTest as evaluateSharedArgumentTest } from '../rules/argument-test';
+import { compileNamePattern } from '../rules/name-pattern';
 import type { ArgumentTest, Condition } from '../rules/schema';
 import { readArgument } from './arguments';
 import type { TsCallFact, TsFacts, TsValue } from './facts';
@@ -17,23 +17,8 @@ export interface TsConditionContext {
   projectRoot?: string;
 }
 
-const regexCache = new Map<string, RegExp>();
-const patternCache = new Map<string, NamePattern>();
-
-function cachedRegex(pattern: string): RegExp {
-  let regex = regexCache.get(pattern);
-  if (!regex) regexCache.set(pattern, (regex = new RegExp(pattern, 'u')));
-  return regex;
-}
-
-export function cachedPattern(pattern: string): NamePattern {
-  let compiled = patternCache.get(pattern);
-  if (!compiled) patternCache.set(pattern, (compiled = compileNamePattern(pattern)));
-  return compiled;
-}
-
 export function matchesAny(patterns: readonly string[], name: string | undefined): boolean {
-  return name !== undefined && patterns.some((pattern) => cachedPattern(pattern)(name));
+  return name !== undefined && patterns.some((pattern) => compileNamePattern(pattern)(name));
 }
 
 export function evaluateTsCondition(condition: Condition, call: TsCallFact, context: TsConditionContext): boolean {
@@ -50,24 +35,11 @@ export function evaluateTsCondition(condition: Condition, call: TsCallFact, cont
 }
 
 function evaluateArgumentTest(test: ArgumentTest, call: TsCallFact, context: TsConditionContext): boolean {
-  const argument = readArgument(context.facts, call, test.arg);
-  if (test.absent) return argument.state === 'absent';
-  if (test.present) return argument.state !== 'absent';
-  if (test.written) return argument.state === 'present';
-  if (test['non-literal']) return argument.state === 'unknown' || (argument.state === 'present' && !isLiteral(argument.value));
-  if (argument.state !== 'present') return false;
-  const value = argument.value;
-  if (test.equals !== undefined) return literalEquals(value, test.equals);
-  if (test.in) return test.in.some((expected) => literalEquals(value, expected));
-  if (test['not-in']) return isLiteral(value) && value.kind !== 'name' && !test['not-in'].some((expected) => literalEquals(value, expected));
-  if (test.matches !== undefined) return value.kind === 'string' && cachedRegex(test.matches).test(value.value);
-  if (test['resolves-to']) {
-    const qualified = value.kind === 'name' ? value.qualified : value.kind === 'call' ? `${value.qualified}()` : undefined;
-    return matchesAny(test['resolves-to'], qualified);
-  }
-  if (test['local-path']) return isLocalPath(value, context);
-  if (test['fixed-path']) return value.kind === 'string';
-  return false;
+  return evaluateSharedArgumentTest(test, readArgument(context.facts, call, test.arg), {
+    isLocalPath: (_node, value) => isLocalPath(value, context),
+    // JS has no path constants worth following: a string written in the source is fixed.
+    isFixedPath: (_node, value) => value.kind === 'string',
+  });
 }
 
 const LOCAL_PREFIXES = ['./', '../', '/', '~', 'file:', '.\\', '..\\'];

@@ -4,6 +4,7 @@
  * a property of an options object literal written at the call.
  */
 import { ts } from 'ts-morph';
+import { replaceStringContent } from '../rules/argument-test';
 import { normaliseSelector } from '../python/arguments';
 import type { FixOperation, FixSpec } from '../rules/schema';
 import type { Fix, Range, TextEdit } from '../types';
@@ -42,15 +43,7 @@ function buildOperation(operation: FixOperation, call: TsCallFact, facts: TsFact
     const start = node.getStart(facts.sourceFile) + 1;
     const end = node.end - 1;
     const range = offsetRange(facts, start, end);
-    if (find === undefined) return [{ range, newText: value }];
-    let pattern: RegExp;
-    try {
-      pattern = new RegExp(find, 'u');
-    } catch {
-      return undefined;
-    }
-    const written = facts.text.slice(start, end);
-    return pattern.test(written) ? [{ range, newText: written.replace(pattern, value) }] : undefined;
+    return replaceStringContent(facts.text.slice(start, end), range, value, find);
   }
   // set-arg and pin-hf-revision have no JavaScript form yet: no fix rather than a wrong one.
   return undefined;
