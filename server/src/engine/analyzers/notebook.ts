@@ -28,7 +28,7 @@ import type { RawFinding } from '../python/run-rules';
 import type { Fix, InputProblem, Position, Range, TextEdit } from '../types';
 import { lineStarts, offsetToLocation } from '../yaml/located-yaml';
 import { runPythonRules } from './python';
-import type { AnalyzerInput, AnalyzerOutput, FileAnalyzer } from './types';
+import { notAnalysed, type AnalyzerInput, type AnalyzerOutput, type FileAnalyzer } from './types';
 
 export interface NotebookCell {
   /** Index in the notebook's `cells`. */
@@ -162,7 +162,7 @@ export class NotebookAnalyzer implements FileAnalyzer {
       notebook = parseNotebook(input.text);
     } catch (error) {
       if (!(error instanceof NotebookError)) throw error;
-      return { findings: [], problems: [{ file: input.file, ...offsetToLocation(starts, error.offset), message: `${error.message}; not analysed`, severity: 'warning' }], comments: () => new Map(), parsed: false };
+      return notAnalysed(input.file, `${error.message}; not analysed`, offsetToLocation(starts, error.offset));
     }
     const python = notebook.language === 'python' || notebook.language === 'python3';
     const combined = combineCells(notebook.cells, python);

@@ -10,7 +10,7 @@ import { runFlowRule } from '../python/run-flow';
 import { isCallMatch, isFlowMatch } from '../rules/schema';
 import { mayHoldSuppressions } from '../suppressions';
 import type { InputProblem } from '../types';
-import type { AnalyzerInput, AnalyzerOutput, FileAnalyzer } from './types';
+import { notAnalysed, type AnalyzerInput, type AnalyzerOutput, type FileAnalyzer } from './types';
 
 /**
  * Rules whose findings inside a top-level function or class depend only on that definition's
@@ -50,7 +50,7 @@ export class PythonAnalyzer implements FileAnalyzer {
 
   analyze(input: AnalyzerInput): AnalyzerOutput {
     const tree = this.parser.parse(input.text);
-    if (!tree) return { findings: [], problems: [{ file: input.file, message: 'the parser gave up on this file', severity: 'warning' }], comments: () => new Map(), parsed: false };
+    if (!tree) return notAnalysed(input.file, 'the parser gave up on this file');
     try {
       return { ...runPythonRules(new PythonFacts(tree), input), parsed: true };
     } finally {

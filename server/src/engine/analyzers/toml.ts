@@ -11,7 +11,7 @@ import { normalisePackageName } from '../files/requirement-spec';
 import type { Position, Range } from '../types';
 import { lineStarts, offsetToLocation } from '../yaml/located-yaml';
 import { fileOutput } from './file-common';
-import type { AnalyzerInput, AnalyzerOutput, FileAnalyzer } from './types';
+import { notAnalysed, type AnalyzerInput, type AnalyzerOutput, type FileAnalyzer } from './types';
 
 export class TomlAnalyzer implements FileAnalyzer {
   readonly kind = 'toml' as const;
@@ -24,7 +24,7 @@ export class TomlAnalyzer implements FileAnalyzer {
     } catch (error) {
       if (!(error instanceof TomlSyntaxError)) throw error;
       const where = offsetToLocation(lineStarts(input.text), error.offset);
-      return { findings: [], problems: [{ file: input.file, ...where, message: `invalid TOML: ${error.reason}; not analysed`, severity: 'warning' }], comments: () => new Map(), parsed: false };
+      return notAnalysed(input.file, `invalid TOML: ${error.reason}; not analysed`, where);
     }
     const starts = lineStarts(input.text);
     const position = (offset: number): Position => offsetToLocation(starts, offset);

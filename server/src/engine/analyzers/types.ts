@@ -32,3 +32,8 @@ export interface FileAnalyzer {
   ruleLanguages: readonly RuleLanguage[];
   analyze(input: AnalyzerInput): AnalyzerOutput;
 }
+
+/** The output for a file that could not be analysed at all: one problem (a warning), nothing else. */
+export function notAnalysed(file: string, message: string, where: { line?: number; character?: number } = {}): AnalyzerOutput {
+  return { findings: [], problems: [{ file, ...where, message, severity: 'warning' }], comments: () => new Map(), parsed: false };
+}

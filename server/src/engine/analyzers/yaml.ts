@@ -13,7 +13,7 @@ import { entries, get, items, parseYamlStream, scalar, YamlStreamError, type Yam
 import type { Range } from '../types';
 import { parseImageReference } from './dockerfile';
 import { fileOutput } from './file-common';
-import type { AnalyzerInput, AnalyzerOutput, FileAnalyzer } from './types';
+import { notAnalysed, type AnalyzerInput, type AnalyzerOutput, type FileAnalyzer } from './types';
 
 export class YamlAnalyzer implements FileAnalyzer {
   readonly kind = 'yaml' as const;
@@ -25,7 +25,7 @@ export class YamlAnalyzer implements FileAnalyzer {
       stream = parseYamlStream(input.text);
     } catch (error) {
       if (!(error instanceof YamlStreamError)) throw error;
-      return { findings: [], problems: [{ file: input.file, line: error.line, character: error.character, message: `invalid YAML: ${error.reason}; not analysed`, severity: 'warning' }], comments: () => new Map(), parsed: false };
+      return notAnalysed(input.file, `invalid YAML: ${error.reason}; not analysed`, { line: error.line, character: error.character });
     }
     let facts = emptyFacts();
     for (const root of stream.documents) {
