@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { Tree } from 'web-tree-sitter';
 import { createAnalyzers } from './analyzers';
 import { fileKindOf } from './analyzers/file-kinds';
+import { NotebookAnalyzer, toCells, type CellFinding, type CellProblem } from './analyzers/notebook';
 import { PythonAnalyzer } from './analyzers/python';
 import type { AnalyzerInput, FileAnalyzer, FileKind } from './analyzers/types';
 import { compileRule, type CompiledRule, type RawFinding } from './python/run-rules';
@@ -32,6 +33,13 @@ export interface AnalysisResult {
   /** Problems with the file itself (binary, syntax errors), not findings. */
   problems: InputProblem[];
   /** Whether the file was parsed (false when no rule's trigger occurs in it). */
+  parsed: boolean;
+}
+
+/** `Engine.analyzeCells`: every position is in the coordinates of the finding's (problem's) cell. */
+export interface CellsAnalysisResult {
+  findings: CellFinding[];
+  problems: CellProblem[];
   parsed: boolean;
 }
 
@@ -104,8 +112,21 @@ export class Engine {
     return this.run(file, text, settings, tree);
   }
 
-  private run(file: string, text: string, settings: AnalysisSettings, tree: Tree | undefined): AnalysisResult {
-    const kind = fileKindOf(file);
+  /**
+   * A notebook given as the texts of its Python code cells, in order (the language server's
+   * notebook sync): analysed as the .ipynb would be — imports and constants carry from cell to
+   * cell, IPython lines are commands — and reported per cell. `finding.cell.index` (and a
+   * problem's `cell`) is an index into `cells`; ranges, statement lines, fix edits and flow steps
+   * are in that cell's text. Suppression comments count in any cell (`ignore-file` for all cells).
+   */
+  analyzeCells(file: string, cells: readonly string[], settings: AnalysisSettings = {}): CellsAnalysisResult {
+    if (cells.length === 0) return { findings: [], problems: [], parsed: false };
+    const result = this.run(file, cells.join('\n'), settings, undefined, cells);
+    return { ...toCells(cells, result.findings, result.problems), parsed: result.parsed };
+  }
+
+  private run(file: string, text: string, settings: AnalysisSettings, tree: Tree | undefined, cells?: readonly string[]): AnalysisResult {
+    const kind = cells ? 'notebook' : fileKindOf(file);
     const analyzer = kind ? this.analyzers.get(kind) : undefined;
     if (!kind || !analyzer) return { findings: [], problems: [], parsed: false };
     if (looksBinary(text)) {
@@ -119,7 +140,8 @@ export class Engine {
     if (rules.length === 0) return { findings: [], problems: [], parsed: false };
 
     const input: AnalyzerInput = { file, text, rules, projectRoot: settings.projectRoot, pathExists: (p) => this.pathExists(p) };
-    const output = tree && analyzer instanceof PythonAnalyzer ? analyzer.analyzeTree(input, tree) : analyzer.analyze(input);
+    const output = cells && analyzer instanceof NotebookAnalyzer ? analyzer.analyzeCells(input, cells)
+      : tree && analyzer instanceof PythonAnalyzer ? analyzer.analyzeTree(input, tree) : analyzer.analyze(input);
     // Comments are only read when there is something they could suppress.
     const suppressions = output.findings.length > 0 && mayHoldSuppressions(text) ? parseSuppressions(output.comments(), settings.honorNosec ?? true) : undefined;
     const findings = output.findings

@@ -25,7 +25,7 @@ import { readShellLine } from '../files/shell';
 import { runFileChecks } from '../checks/files';
 import { PythonFacts } from '../python/facts';
 import type { RawFinding } from '../python/run-rules';
-import type { Fix, InputProblem, Position, Range, TextEdit } from '../types';
+import type { Finding, Fix, InputProblem, Position, Range, TextEdit } from '../types';
 import { lineStarts, offsetToLocation } from '../yaml/located-yaml';
 import { runPythonRules } from './python';
 import { notAnalysed, type AnalyzerInput, type AnalyzerOutput, type FileAnalyzer } from './types';
@@ -164,6 +164,26 @@ export class NotebookAnalyzer implements FileAnalyzer {
       if (!(error instanceof NotebookError)) throw error;
       return notAnalysed(input.file, `${error.message}; not analysed`, offsetToLocation(starts, error.offset));
     }
+    return this.analyzeParsed(input, notebook, starts, escapeJsonStringContent);
+  }
+
+  /**
+   * The code cells of an open notebook (the language server's notebook sync), as their texts in
+   * order. `input.text` must be `cellsText(cells)`: the cells joined by "\n", so each line of it
+   * is one cell line; positions in the output are in that text (cellsLayout maps them to cells).
+   */
+  analyzeCells(input: AnalyzerInput, cells: readonly string[]): AnalyzerOutput {
+    const parsed: NotebookCell[] = [];
+    let offset = 0;
+    cells.forEach((source, index) => {
+      parsed.push({ index, source, offsets: Array.from({ length: source.length + 1 }, (_, i) => offset + i), lineStarts: lineStarts(source) });
+      offset += source.length + 1;
+    });
+    return this.analyzeParsed(input, { cells: parsed, language: 'python' }, lineStarts(input.text), (text) => text);
+  }
+
+  /** `escape` makes an edit's new text fit the file (JSON string content for an .ipynb). */
+  private analyzeParsed(input: AnalyzerInput, notebook: ParsedNotebook, starts: readonly number[], escape: (text: string) => string): AnalyzerOutput {
     const python = notebook.language === 'python' || notebook.language === 'python3';
     const combined = combineCells(notebook.cells, python);
     const toFile = (cell: NotebookCell, line: number, character: number): Position => {
@@ -190,7 +210,7 @@ export class NotebookAnalyzer implements FileAnalyzer {
               ...finding,
               range: { start: fromCombined(finding.range.start), end: fromCombined(finding.range.end) },
               statementLines: { first: fromCombined({ line: finding.statementLines.first, character: 0 }).line, last: fromCombined({ line: finding.statementLines.last, character: 0 }).line },
-              ...(finding.fix ? { fix: mapFix(finding.fix, (position) => combined.lines[position.line]?.cell, fromCombined) } : {}),
+              ...(finding.fix ? { fix: mapFix(finding.fix, (position) => combined.lines[position.line]?.cell, fromCombined, escape) } : {}),
               ...(at ? { cell: { index: at.cell.index, line: at.line } } : {}),
             });
             if (!findings[findings.length - 1]!.fix) delete findings[findings.length - 1]!.fix;
@@ -220,7 +240,7 @@ export class NotebookAnalyzer implements FileAnalyzer {
       for (const finding of runFileChecks(fileRules, facts, { file: input.file, projectRoot: input.projectRoot })) {
         const at = cellAt(notebook.cells, input.text, finding.range.start, starts);
         // File-check fixes are written in file coordinates; keep them only if their text needs no escaping.
-        const safeFix = finding.fix && finding.fix.edits.every((edit) => escapeJsonStringContent(edit.newText) === edit.newText) ? finding.fix : undefined;
+        const safeFix = finding.fix && finding.fix.edits.every((edit) => escape(edit.newText) === edit.newText) ? finding.fix : undefined;
         const { fix: _dropped, ...rest } = finding;
         findings.push({ ...rest, ...(safeFix ? { fix: safeFix } : {}), ...(at ? { cell: at } : {}) });
       }
@@ -236,13 +256,13 @@ export class NotebookAnalyzer implements FileAnalyzer {
   }
 }
 
-/** Maps a fix from the combined text to the .ipynb: JSON-escaped text, each edit inside one cell. */
-function mapFix(fix: Fix, cellOf: (position: Position) => NotebookCell | undefined, toFile: (position: Position) => Position): Fix | undefined {
+/** Maps a fix from the combined text to the file (for an .ipynb JSON-escaped text), each edit inside one cell. */
+function mapFix(fix: Fix, cellOf: (position: Position) => NotebookCell | undefined, toFile: (position: Position) => Position, escape: (text: string) => string): Fix | undefined {
   const edits: TextEdit[] = [];
   for (const edit of fix.edits) {
     const cell = cellOf(edit.range.start);
     if (!cell || cellOf(edit.range.end) !== cell) return undefined;
-    edits.push({ range: { start: toFile(edit.range.start), end: toFile(edit.range.end) }, newText: escapeJsonStringContent(edit.newText) });
+    edits.push({ range: { start: toFile(edit.range.start), end: toFile(edit.range.end) }, newText: escape(edit.newText) });
   }
   return { ...fix, edits };
 }
@@ -296,4 +316,62 @@ export function cellCoordinates(notebookText: string, range: Range): { index: nu
   const end = toCell(range.end);
   if (!start || !end || start.cell !== end.cell) return undefined;
   return { index: start.cell.index, range: { start: start.position, end: end.position } };
+}
+
+/** A finding of `Engine.analyzeCells`: positions in the coordinates of cell `cell.index`. */
+export type CellFinding = Finding & { cell: { index: number; line: number } };
+/** A problem of `Engine.analyzeCells`: `line` is in cell `cell`, when there is a line. */
+export type CellProblem = InputProblem & { cell?: number };
+
+/**
+ * Maps the output of `analyzeCells` (positions in the cells joined by "\n") to the cells: each
+ * finding's range, statement lines, fix and flow in its own cell's lines. A fix with an edit in
+ * another cell is dropped (a code action edits the cell it is offered in), and so is a flow step
+ * in another cell (the hover lists steps by line number in the cell).
+ */
+export function toCells(cells: readonly string[], findings: readonly Finding[], problems: readonly InputProblem[]): { findings: CellFinding[]; problems: CellProblem[] } {
+  const firstLine: number[] = [];
+  const lineCount: number[] = [];
+  let line = 0;
+  for (const source of cells) {
+    firstLine.push(line);
+    const count = source.split('\n').length;
+    lineCount.push(count);
+    line += count;
+  }
+  const cellOfLine = (at: number): number => lastAtMost(firstLine, at);
+  const local = (cell: number, position: Position): Position => ({ line: position.line - firstLine[cell]!, character: position.character });
+  const inCell = (cell: number, range: Range): Range | undefined =>
+    cellOfLine(range.start.line) === cell && cellOfLine(range.end.line) === cell ? { start: local(cell, range.start), end: local(cell, range.end) } : undefined;
+  const clampLine = (cell: number, at: number): number => Math.min(Math.max(at - firstLine[cell]!, 0), lineCount[cell]! - 1);
+
+  const mapped: CellFinding[] = [];
+  for (const finding of findings) {
+    const cell = cellOfLine(finding.range.start.line);
+    const lastLine = lineCount[cell]! - 1;
+    const range = inCell(cell, finding.range) ?? { start: local(cell, finding.range.start), end: { line: lastLine, character: cells[cell]!.split('\n')[lastLine]!.length } };
+    const { fix, flow, cell: _combined, ...rest } = finding;
+    const edits = fix?.edits.map((edit) => {
+      const editRange = inCell(cell, edit.range);
+      return editRange && { range: editRange, newText: edit.newText };
+    });
+    const steps = flow?.flatMap((step) => {
+      const stepRange = inCell(cell, step.range);
+      return stepRange ? [{ ...step, range: stepRange }] : [];
+    });
+    mapped.push({
+      ...rest,
+      range,
+      statementLines: { first: clampLine(cell, finding.statementLines.first), last: clampLine(cell, finding.statementLines.last) },
+      ...(fix && edits?.every((edit) => edit !== undefined) ? { fix: { ...fix, edits: edits as TextEdit[] } } : {}),
+      ...(steps && steps.length > 0 ? { flow: steps } : {}),
+      cell: { index: cell, line: range.start.line },
+    });
+  }
+  const mappedProblems = problems.map((problem): CellProblem => {
+    if (problem.line === undefined) return problem;
+    const cell = cellOfLine(problem.line);
+    return { ...problem, line: problem.line - firstLine[cell]!, cell };
+  });
+  return { findings: mapped, problems: mappedProblems };
 }

@@ -1,0 +1,59 @@
+/**
+ * Engine.analyzeCells: a notebook given as its code cells' texts (the language server's notebook
+ * sync) is analysed as the .ipynb is, and every position comes back in its own cell.
+ */
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { Engine } from '../../server/src/engine/engine';
+import { applyEdits } from '../../server/src/engine/text-edits';
+
+let engine: Engine;
+before(async () => {
+  engine = await Engine.create();
+});
+
+const CELLS = [
+  'import torch as t\nimport yaml\n!pip install torch',
+  'x = 1\nm = t.load(p)\nc = yaml.load(s)  # keep',
+  '!wget http://example.com/a.csv\n%matplotlib inline',
+];
+
+test('imports carry across cells; findings carry their cell and in-cell positions', () => {
+  const { findings, problems } = engine.analyzeCells('/nb/train.ipynb', CELLS);
+  assert.deepEqual(problems, [], 'IPython lines are not syntax errors');
+  assert.deepEqual(
+    findings.map((f) => [f.ruleId, f.cell, f.range, f.statementLines]),
+    [
+      ['ml-package-unpinned', { index: 0, line: 2 }, { start: { line: 2, character: 13 }, end: { line: 2, character: 18 } }, { first: 2, last: 2 }],
+      ['torch-load-unsafe', { index: 1, line: 1 }, { start: { line: 1, character: 4 }, end: { line: 1, character: 10 } }, { first: 1, last: 1 }],
+      ['yaml-unsafe-load', { index: 1, line: 2 }, { start: { line: 2, character: 4 }, end: { line: 2, character: 13 } }, { first: 2, last: 2 }],
+      ['insecure-shell-download', { index: 2, line: 0 }, { start: { line: 0, character: 6 }, end: { line: 0, character: 30 } }, { first: 0, last: 0 }],
+    ],
+  );
+  const yamlLoad = findings.find((f) => f.ruleId === 'yaml-unsafe-load')!;
+  assert.deepEqual(yamlLoad.fix?.edits, [{ range: { start: { line: 2, character: 9 }, end: { line: 2, character: 13 } }, newText: 'safe_load' }]);
+  assert.equal(applyEdits(CELLS[1]!, yamlLoad.fix!.edits), 'x = 1\nm = t.load(p)\nc = yaml.safe_load(s)  # keep');
+  const fixed = [CELLS[0]!, applyEdits(CELLS[1]!, yamlLoad.fix!.edits), CELLS[2]!];
+  assert.equal(engine.analyzeCells('/nb/train.ipynb', fixed).findings.filter((f) => f.ruleId === 'yaml-unsafe-load').length, 0);
+});
+
+test('without the import cell, the call in cell 2 is nothing', () => {
+  assert.deepEqual(engine.analyzeCells('/nb/train.ipynb', ['import numpy as t', 'm = t.load(p)']).findings, []);
+  assert.deepEqual(engine.analyzeCells('/nb/train.ipynb', ['m = t.load(p)', 'import torch as t']).findings, [], 'an import in a later cell does not count');
+});
+
+test('suppressions: on the line in its cell, ignore-file in any cell', () => {
+  const onLine = engine.analyzeCells('/nb/train.ipynb', [CELLS[0]!, 'm = t.load(p)  # atlas-lens: ignore[torch-load-unsafe]']);
+  assert.deepEqual(onLine.findings.map((f) => f.ruleId), ['ml-package-unpinned']);
+  const inFile = engine.analyzeCells('/nb/train.ipynb', [`# atlas-lens: ignore-file[torch-load-unsafe]\n${CELLS[0]!}`, 'm = t.load(p)']);
+  assert.deepEqual(inFile.findings.map((f) => f.ruleId), ['ml-package-unpinned']);
+  // The same comment on another line of another cell does not suppress the call.
+  const elsewhere = engine.analyzeCells('/nb/train.ipynb', [`${CELLS[0]!}  # atlas-lens: ignore[torch-load-unsafe]`, 'm = t.load(p)']);
+  assert.deepEqual(elsewhere.findings.map((f) => [f.ruleId, f.cell.index]), [['ml-package-unpinned', 0], ['torch-load-unsafe', 1]]);
+});
+
+test('a syntax error is reported in its cell; no cells, nothing', () => {
+  const { problems } = engine.analyzeCells('/nb/train.ipynb', ['import torch', 'torch.load(p, weights_only=False)\ndef broken(:\n  pass']);
+  assert.deepEqual(problems, [{ file: '/nb/train.ipynb', line: 1, character: 11, cell: 1, severity: 'info', message: 'syntax error; the parts that parse were analysed (cell 2, line 2)' }]);
+  assert.deepEqual(engine.analyzeCells('/nb/train.ipynb', []), { findings: [], problems: [], parsed: false });
+});
