@@ -25,6 +25,7 @@ import { DiagnosticsService } from './lsp/diagnostics';
 import { DocumentStore, uriToPath } from './lsp/documents';
 import { atlasEntry, hover } from './lsp/hover';
 import { createLogger } from './lsp/logger';
+import { Notebooks } from './lsp/notebooks';
 import { Projects } from './lsp/projects';
 import { AtlasEntryRequest, AtlasTechniquesRequest, CONFIGURATION_SECTION, ServerCommands, type ApplyFixAllArguments } from './lsp/protocol';
 import { normalizeSettings, SettingsCache, type AtlasLensSettings } from './lsp/settings';
@@ -36,6 +37,7 @@ interface Session {
   documents: DocumentStore;
   analyzer: Analyzer;
   diagnostics: DiagnosticsService;
+  notebooks: Notebooks;
 }
 
 /** Wires every handler on `connection` and starts listening. */
@@ -92,6 +94,7 @@ export function startServer(connection: Connection): void {
     projects.invalidate();
     await projects.preload(await globalSettings());
     await ready().diagnostics.refreshAll();
+    ready().notebooks.refreshAll();
   };
 
   connection.onInitialize(request('initialize', async (params) => {
@@ -101,9 +104,11 @@ export function startServer(connection: Connection): void {
     pushedSettings = typeof options === 'object' ? options.settings : undefined;
     projects.trusted = options.workspaceTrusted !== false;
     projects.workspaceFolders = workspaceFoldersOf(params).map(uriToPath).filter((folder): folder is string => folder !== undefined);
-    const documents = new DocumentStore(await createPythonParser());
+    const parser = await createPythonParser();
+    const documents = new DocumentStore(parser);
     const analyzer = new Analyzer(documents, projects, settings, log);
-    session = { features, documents, analyzer, diagnostics: new DiagnosticsService(connection, documents, analyzer, projects, features, log) };
+    const notebooks = new Notebooks(connection, new DocumentStore(parser), analyzer, projects, settings, features, log);
+    session = { features, documents, analyzer, diagnostics: new DiagnosticsService(connection, documents, analyzer, projects, features, log), notebooks };
     return { capabilities: serverCapabilities(features), serverInfo: { name: 'atlas-lens', version: VERSION } };
   }));
 
@@ -143,6 +148,12 @@ export function startServer(connection: Connection): void {
     diagnostics.closed(params.textDocument.uri);
   }));
 
+  // Notebooks (cells with them): lsp/notebooks.ts.
+  connection.notebooks.synchronization.onDidOpenNotebookDocument(notification('notebookDocument/didOpen', (params) => ready().notebooks.open(params)));
+  connection.notebooks.synchronization.onDidChangeNotebookDocument(notification('notebookDocument/didChange', (params) => ready().notebooks.change(params)));
+  connection.notebooks.synchronization.onDidSaveNotebookDocument(notification('notebookDocument/didSave', () => undefined));
+  connection.notebooks.synchronization.onDidCloseNotebookDocument(notification('notebookDocument/didClose', (params) => ready().notebooks.close(params)));
+
   connection.onDidSaveTextDocument(notification('didSave', async (params) => {
     const file = uriToPath(params.textDocument.uri);
     if (file && projects.isInput(file)) await inputsChanged(`saved ${file}`);
@@ -164,12 +175,15 @@ export function startServer(connection: Connection): void {
     await globalSettings();
     log.info('settings changed: re-analysing open documents');
     await diagnostics.refreshAll();
+    ready().notebooks.refreshAll();
   }));
 
-  connection.languages.diagnostics.on(request('textDocument/diagnostic', (params, token) => ready().diagnostics.pull(params, token)));
+  connection.languages.diagnostics.on(request('textDocument/diagnostic', (params, token) =>
+    ready().notebooks.ownsCell(params.textDocument.uri) ? ready().notebooks.pull(params, token) : ready().diagnostics.pull(params, token)));
 
   connection.onHover(request('textDocument/hover', async (params, token) => {
-    const { documents, analyzer, features: client } = ready();
+    const { documents, analyzer, features: client, notebooks } = ready();
+    if (notebooks.ownsCell(params.textDocument.uri)) return notebooks.hover(params, client.hoverMarkdown);
     const document = documents.get(params.textDocument.uri);
     if (!document) return null;
     const analysis = await analyzer.analyze(document.uri);
@@ -178,7 +192,8 @@ export function startServer(connection: Connection): void {
   }));
 
   connection.onCodeAction(request('textDocument/codeAction', async (params, token) => {
-    const { documents, analyzer, features: client } = ready();
+    const { documents, analyzer, features: client, notebooks } = ready();
+    if (notebooks.ownsCell(params.textDocument.uri)) return notebooks.codeActions(params, client);
     const document = documents.get(params.textDocument.uri);
     if (!document) return [];
     const analysis = await analyzer.analyze(document.uri);
@@ -190,6 +205,10 @@ export function startServer(connection: Connection): void {
     const { documents, analyzer, features: client } = ready();
     if (params.command !== ServerCommands.applyFixAll) throw new ResponseError(ErrorCodes.InvalidParams, `unknown command ${params.command}`);
     const args = params.arguments?.[0] as ApplyFixAllArguments | undefined;
+    if (args?.uri && ready().notebooks.isNotebook(args.uri)) {
+      const action = await ready().notebooks.fixAllEdit(args.uri, args.version, client);
+      return { applied: action?.edit ? (await connection.workspace.applyEdit({ label: action.title, edit: action.edit })).applied : false };
+    }
     const document = args?.uri ? documents.get(args.uri) : undefined;
     if (!document || (args?.version !== undefined && args.version !== document.version)) return { applied: false };
     const analysis = await analyzer.analyze(document.uri);

@@ -41,6 +41,14 @@ export interface ClientOptions {
   initializationOptions?: Record<string, unknown>;
   /** Start through the CLI (`atlas-lens lsp --stdio`) instead of server.ts. */
   viaCli?: boolean;
+  /** notebookDocument.synchronization (LSP 3.17 notebook sync). */
+  notebooks?: boolean;
+}
+
+/** A cell of `TestClient.openNotebook`: code (kind 2, Python) unless `markdown`. */
+export interface TestCell {
+  text: string;
+  markdown?: boolean;
 }
 
 export function capabilities(options: ClientOptions): ClientCapabilities {
@@ -53,6 +61,7 @@ export function capabilities(options: ClientOptions): ClientCapabilities {
       hover: { contentFormat: ['markdown', 'plaintext'] },
       codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source', 'source.fixAll'] } }, dataSupport: true, isPreferredSupport: true },
     },
+    ...(options.notebooks ? { notebookDocument: { synchronization: { dynamicRegistration: false, executionSummarySupport: false } } } : {}),
     workspace: {
       configuration: options.configuration ?? true,
       didChangeConfiguration: { dynamicRegistration: true },
@@ -198,6 +207,57 @@ export class TestClient {
     // Sent as ranged changes from the end, so the server's incremental path is exercised too.
     const sorted = [...edits].sort((a, b) => b.range.start.line - a.range.start.line || b.range.start.character - a.range.start.character);
     return this.change(uri, sorted.map((edit) => ({ range: edit.range, text: edit.newText })));
+  }
+
+  /** Opens a notebook whose cells are `<notebook>#cell<n>` (vscode-notebook-cell URIs, as VS Code names them); returns the cell URIs. */
+  async openNotebook(file: string, cells: readonly TestCell[]): Promise<{ uri: string; cells: string[] }> {
+    const uri = uriOf(file);
+    const cellUris = cells.map((_, index) => this.cellUri(uri, index));
+    this.versions.set(uri, 1);
+    cells.forEach((cell, index) => {
+      this.versions.set(cellUris[index]!, 1);
+      this.texts.set(cellUris[index]!, cell.text);
+    });
+    await this.connection.sendNotification('notebookDocument/didOpen', {
+      notebookDocument: { uri, notebookType: 'jupyter-notebook', version: 1, cells: cells.map((cell, index) => ({ kind: cell.markdown ? 1 : 2, document: cellUris[index] })) },
+      cellTextDocuments: cells.map((cell, index) => ({ uri: cellUris[index], languageId: cell.markdown ? 'markdown' : 'python', version: 1, text: cell.text })),
+    });
+    return { uri, cells: cellUris };
+  }
+
+  cellUri(notebookUri: string, index: number): string {
+    return `vscode-notebook-cell:${notebookUri.slice('file:'.length)}#cell${index}`;
+  }
+
+  /** Edits cells' text (ranged changes as computed for `change`) and optionally inserts cells at `insert.start`. */
+  async changeNotebook(uri: string, edits: Array<{ cell: string; changes: TextDocumentContentChangeEvent[] }>, insert?: { start: number; cells: Array<{ uri: string; text: string }> }): Promise<number> {
+    const version = this.version(uri) + 1;
+    this.versions.set(uri, version);
+    const textContent = edits.map(({ cell, changes }) => {
+      let text = this.text(cell);
+      for (const change of changes) text = 'range' in change && change.range ? applyTextEdits(text, [{ range: change.range, newText: change.text }]) : change.text;
+      const cellVersion = this.version(cell) + 1;
+      this.versions.set(cell, cellVersion);
+      this.texts.set(cell, text);
+      return { document: { uri: cell, version: cellVersion }, changes };
+    });
+    for (const cell of insert?.cells ?? []) {
+      this.versions.set(cell.uri, 1);
+      this.texts.set(cell.uri, cell.text);
+    }
+    const structure = insert && {
+      array: { start: insert.start, deleteCount: 0, cells: insert.cells.map((cell) => ({ kind: 2, document: cell.uri })) },
+      didOpen: insert.cells.map((cell) => ({ uri: cell.uri, languageId: 'python', version: 1, text: cell.text })),
+    };
+    await this.connection.sendNotification('notebookDocument/didChange', {
+      notebookDocument: { uri, version },
+      change: { cells: { ...(structure ? { structure } : {}), ...(textContent.length > 0 ? { textContent } : {}) } },
+    });
+    return version;
+  }
+
+  async closeNotebook(uri: string, cells: readonly string[]): Promise<void> {
+    await this.connection.sendNotification('notebookDocument/didClose', { notebookDocument: { uri }, cellTextDocuments: cells.map((cell) => ({ uri: cell })) });
   }
 
   async close(uri: string): Promise<void> {

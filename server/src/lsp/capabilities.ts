@@ -3,6 +3,7 @@
  * Rich diagnostic fields and pull diagnostics are used only where the client declares them.
  */
 import { CodeActionKind, TextDocumentSyncKind, type ClientCapabilities, type InitializeParams, type ServerCapabilities } from 'vscode-languageserver';
+import { NOTEBOOK_FIX_ALL_KIND, NOTEBOOK_SYNC } from './notebooks';
 import { FIX_ALL_KIND, ServerCommands } from './protocol';
 
 export interface ClientFeatures {
@@ -50,9 +51,10 @@ export function clientFeatures(capabilities: ClientCapabilities): ClientFeatures
 export function serverCapabilities(features: ClientFeatures): ServerCapabilities {
   return {
     textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+    notebookDocumentSync: NOTEBOOK_SYNC,
     hoverProvider: true,
     codeActionProvider: features.codeActionLiterals
-      ? { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false }
+      ? { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND, NOTEBOOK_FIX_ALL_KIND], resolveProvider: false }
       : true,
     executeCommandProvider: { commands: [ServerCommands.applyFixAll] },
     ...(features.pullDiagnostics ? { diagnosticProvider: { identifier: 'atlas-lens', interFileDependencies: false, workspaceDiagnostics: false } } : {}),

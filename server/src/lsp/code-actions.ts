@@ -59,7 +59,11 @@ export function fixAllAction(document: LspDocument, analysis: DocumentAnalysis, 
   return { title: 'Fix all safe ATLAS Lens problems', kind: FIX_ALL_KIND, edit: workspaceEdit(document, edits, features) };
 }
 
-export function codeActions(params: CodeActionParams, document: LspDocument, analysis: DocumentAnalysis, features: Features): CodeAction[] {
+/**
+ * `fileScope`: where "Suppress … in this file" writes its comment and what it calls the file
+ * (a notebook cell: the notebook's first code cell, "notebook"); default the document itself.
+ */
+export function codeActions(params: CodeActionParams, document: LspDocument, analysis: DocumentAnalysis, features: Features, fileScope?: { document: LspDocument; noun: string }): CodeAction[] {
   const only = params.context.only;
   const wants = (kind: string): boolean => !only || only.some((requested) => kind === requested || kind.startsWith(`${requested}.`));
   const actions: CodeAction[] = [];
@@ -85,8 +89,9 @@ export function codeActions(params: CodeActionParams, document: LspDocument, ana
       }
       if (!suppressions.has(finding.ruleId)) {
         suppressions.add(finding.ruleId);
-        const edit = suppressInFileEdit(document, finding.ruleId);
-        if (edit) actions.push({ title: `Suppress ${finding.ruleId} in this file`, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], edit: workspaceEdit(document, [edit], features) });
+        const scope = fileScope?.document ?? document;
+        const edit = suppressInFileEdit(scope, finding.ruleId);
+        if (edit) actions.push({ title: `Suppress ${finding.ruleId} in this ${fileScope?.noun ?? 'file'}`, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], edit: workspaceEdit(scope, [edit], features) });
       }
     }
   }
