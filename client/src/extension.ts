@@ -52,6 +52,13 @@ function withoutWorkspaceValues(section: unknown, scopeUri: string | undefined):
 
 let client: LanguageClient | undefined;
 
+/** The notebook of the active notebook editor, unless a text editor outside it has the focus. */
+function activeNotebook(editor: vscode.TextEditor | undefined): vscode.NotebookDocument | undefined {
+  const notebook = vscode.window.activeNotebookEditor?.notebook;
+  if (!notebook) return undefined;
+  return !editor || notebook.getCells().some((cell) => cell.document === editor.document) ? notebook : undefined;
+}
+
 export async function activate(context: vscode.ExtensionContext): Promise<AtlasLensApi> {
   const log = vscode.window.createOutputChannel('ATLAS Lens', { log: true });
   context.subscriptions.push(log);
@@ -118,6 +125,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<AtlasL
     vscode.commands.registerCommand(Commands.fixAll, async (target?: unknown): Promise<boolean> => {
       await ready;
       const editor = vscode.window.activeTextEditor;
+      // A notebook (the target, or the active notebook editor, a cell of it focused or not) is fixed as a whole.
+      const notebook = target instanceof vscode.Uri ? vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === target.toString()) : activeNotebook(editor);
+      if (notebook) {
+        // No version: the server's edit carries each cell's version, which VS Code checks.
+        const args: ApplyFixAllArguments = { uri: languageClient.code2ProtocolConverter.asUri(notebook.uri) };
+        const result = (await languageClient.sendRequest(ExecuteCommandRequest.type, { command: ServerCommands.applyFixAll, arguments: [args] })) as { applied?: boolean } | null;
+        if (!result?.applied) void vscode.window.showInformationMessage('ATLAS Lens: no safe fix to apply in this notebook.');
+        return result?.applied === true;
+      }
       const document = target instanceof vscode.Uri ? vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString()) : editor?.document;
       if (!document) {
         void vscode.window.showInformationMessage('ATLAS Lens: open a file to fix.');

@@ -23,6 +23,9 @@ const SCHEMES = ['file', 'untitled'] as const;
 
 export const DOCUMENT_SELECTOR: Filter[] = [
   ...LANGUAGE_IDS.flatMap((language) => SCHEMES.map((scheme) => ({ scheme, language }))),
+  // Cells of Jupyter notebooks reach the server through notebook sync (the server declares
+  // notebookDocumentSync, and vscode-languageclient then leaves them out of text sync); this
+  // filter is what routes hovers, code actions and diagnostic pulls for cells to the server.
   { scheme: 'vscode-notebook-cell', language: 'python' },
   // Requirements files and Dockerfiles that no installed extension gives a language id.
   ...SCHEMES.map((scheme) => ({ scheme, pattern: '**/{requirements*.txt,*.requirements.txt,Dockerfile,*.Dockerfile,Containerfile}' })),
