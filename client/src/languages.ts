@@ -26,7 +26,9 @@ export const DOCUMENT_SELECTOR: Filter[] = [
   // Cells of Jupyter notebooks reach the server through notebook sync (the server declares
   // notebookDocumentSync, and vscode-languageclient then leaves them out of text sync); this
   // filter is what routes hovers, code actions and diagnostic pulls for cells to the server.
+  // Markdown cells: VS Code asks for notebook code actions (notebook.source.fixAll) on the first cell.
   { scheme: 'vscode-notebook-cell', language: 'python' },
+  { scheme: 'vscode-notebook-cell', language: 'markdown' },
   // Requirements files and Dockerfiles that no installed extension gives a language id.
   ...SCHEMES.map((scheme) => ({ scheme, pattern: '**/{requirements*.txt,*.requirements.txt,Dockerfile,*.Dockerfile,Containerfile}' })),
   ...SCHEMES.map((scheme) => ({ scheme, pattern: '**/.atlas-lens.{yaml,yml}' })),

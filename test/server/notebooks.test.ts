@@ -40,7 +40,7 @@ describe('notebook sync, push diagnostics', () => {
 
   test('the server declares notebook sync for Jupyter Python cells and the notebook fix-all kind', () => {
     const capabilities = client.initializeResult.capabilities;
-    assert.deepEqual(capabilities.notebookDocumentSync, { notebookSelector: [{ notebook: { notebookType: 'jupyter-notebook' }, cells: [{ language: 'python' }] }], save: true });
+    assert.deepEqual(capabilities.notebookDocumentSync, { notebookSelector: [{ notebook: { notebookType: 'jupyter-notebook' }, cells: [{ language: 'python' }, { language: 'markdown' }] }], save: true });
     assert.deepEqual((capabilities.codeActionProvider as { codeActionKinds: string[] }).codeActionKinds, ['quickfix', 'source.fixAll.atlasLens', 'notebook.source.fixAll.atlasLens']);
   });
 
@@ -118,8 +118,11 @@ describe('notebook sync, push diagnostics', () => {
   test('notebook.source.fixAll: every safe fix across the cells in one edit; then nothing is left to fix', async () => {
     const { uri, cells } = await openNotebook();
     await client.diagnosticsAt(cells[4]!, 1);
-    const actions = await client.codeActions(cells[1]!, range(0, 0, 0), [], ['notebook.source.fixAll']);
+    // VS Code asks on the notebook's first cell, here Markdown; any cell of the notebook gets the same answer.
+    const actions = await client.codeActions(cells[0]!, range(0, 0, 0), [], ['notebook.source.fixAll']);
     assert.equal(actions.length, 1, JSON.stringify(actions));
+    assert.deepEqual(await client.codeActions(cells[2]!, range(0, 0, 0), [], ['notebook.source.fixAll']), actions);
+    assert.deepEqual(await client.codeActions(cells[0]!, range(0, 0, 0), [], ['quickfix']), [], 'the Markdown cell has no actions of its own');
     const [fixAll] = actions as [CodeAction];
     assert.equal(fixAll.kind, 'notebook.source.fixAll.atlasLens');
     assert.deepEqual(fixAll.edit?.changes, {
@@ -133,7 +136,7 @@ describe('notebook sync, push diagnostics', () => {
     assert.equal(client.text(cells[3]!), applyTextEdits(CELLS[3]!.text, [{ range: range(1, 18, 22), newText: 'False' }]));
     assert.deepEqual(summary(await nextPublished(cells[2]!, counts[0]!)), [['torch-load-unsafe', range(0, 8, 14)]]);
     assert.deepEqual(summary(await nextPublished(cells[3]!, counts[1]!)), []);
-    assert.deepEqual(await client.codeActions(cells[1]!, range(0, 0, 0), [], ['notebook.source.fixAll']), []);
+    assert.deepEqual(await client.codeActions(cells[0]!, range(0, 0, 0), [], ['notebook.source.fixAll']), []);
   });
 
   test('the Fix All command on the notebook URI applies the notebook edit; a stale version applies nothing', async () => {
@@ -146,6 +149,11 @@ describe('notebook sync, push diagnostics', () => {
     assert.deepEqual(result, { applied: true });
     assert.equal(client.appliedEdits.length, appliedBefore + 1);
     assert.deepEqual(Object.keys(client.appliedEdits.at(-1)!.changes ?? {}), [cells[2], cells[3]]);
+  });
+
+  test('a Markdown cell sent as a text document (another notebook type) is not read as the .ipynb', async () => {
+    const uri = await client.openUri(client.cellUri(`file://${path.join(workspace, 'other.ipynb')}`, 0), '# Notes\nwhy pickle.load and http:// downloads are risky', 'markdown');
+    assert.deepEqual(await client.diagnosticsAt(uri, 1), []);
   });
 
   test('didClose clears every cell', async () => {

@@ -54,7 +54,9 @@ export class LspDocument {
     this.fsPath = uriToPath(uri.startsWith('vscode-notebook-cell:') ? `file:${uri.slice('vscode-notebook-cell:'.length).replace(/#.*$/, '')}` : uri);
     const base = this.fsPath ?? `/${uri.replace(/^[a-z-]+:\/*/i, '').replace(/[?#].*$/, '')}`;
     const python = PYTHON_LANGUAGE_IDS.has(languageId) || languageOf(base) === 'python';
-    this.analysisPath = python ? (languageOf(base) === 'python' ? base : `${base}.py`) : languageOf(base) ? base : undefined;
+    // A cell that is not Python (Markdown) is never read as its notebook's .ipynb.
+    const cell = uri.startsWith('vscode-notebook-cell:');
+    this.analysisPath = python ? (languageOf(base) === 'python' ? base : `${base}.py`) : !cell && languageOf(base) ? base : undefined;
     this.tree = python && parser ? new PythonDocumentTree(parser) : undefined;
   }
 

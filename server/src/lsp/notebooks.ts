@@ -15,7 +15,8 @@
  *   comment at the top of the first code cell (the engine reads it for every cell). A fix with an
  *   edit in another cell is not offered (see engine/analyzers/notebook.ts `toCells`).
  * - `notebook.source.fixAll.atlasLens` (VS Code's notebook "fix all", e.g. on save through
- *   `notebook.codeActionsOnSave`) returns one WorkspaceEdit with every safe fix of every cell;
+ *   `notebook.codeActionsOnSave`, asked on the notebook's first cell, whatever its kind; only when
+ *   asked for by kind) returns one WorkspaceEdit with every safe fix of every cell;
  *   `atlasLens.server.applyFixAll` with the notebook's URI applies it.
  */
 import { createHash } from 'node:crypto';
@@ -55,9 +56,13 @@ import type { SettingsCache } from './settings';
 /** The notebook "fix all" kind (VS Code asks for `notebook.source.fixAll…` kinds on the first cell). */
 export const NOTEBOOK_FIX_ALL_KIND = 'notebook.source.fixAll.atlasLens';
 
-/** The `notebookDocumentSync` server capability: Jupyter notebooks, their Python cells. */
+/**
+ * The `notebookDocumentSync` server capability: Jupyter notebooks, their Python and Markdown
+ * cells. Markdown cells are never analysed, but VS Code asks for notebook code actions on the
+ * notebook's first cell, which is usually Markdown: it must be a cell the server knows.
+ */
 export const NOTEBOOK_SYNC: NotebookDocumentSyncOptions = {
-  notebookSelector: [{ notebook: { notebookType: 'jupyter-notebook' }, cells: [{ language: 'python' }] }],
+  notebookSelector: [{ notebook: { notebookType: 'jupyter-notebook' }, cells: [{ language: 'python' }, { language: 'markdown' }] }],
   save: true,
 };
 
@@ -357,10 +362,11 @@ export class Notebooks {
     const notebookUri = this.owner.get(uri);
     if (!document || !notebookUri) return [];
     const analysis = await this.analyze(notebookUri);
-    const cell = analysis?.cells.get(uri);
-    if (!analysis || !cell) return [];
+    if (!analysis) return [];
+    const cell = analysis.cells.get(uri);
     const first = this.cells.get(analysis.order[0]!);
-    const actions = codeActions(params, document, cell, features, first ? { document: first, noun: 'notebook' } : undefined);
+    // A cell that is not analysed (Markdown) has no actions of its own, only the notebook's.
+    const actions = cell ? codeActions(params, document, cell, features, first ? { document: first, noun: 'notebook' } : undefined) : [];
     const only = params.context.only;
     if (only?.some((kind) => NOTEBOOK_FIX_ALL_KIND === kind || NOTEBOOK_FIX_ALL_KIND.startsWith(`${kind}.`))) {
       const fixAll = this.fixAllAction(analysis, features);
