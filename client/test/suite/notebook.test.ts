@@ -23,7 +23,8 @@ suite('ATLAS Lens in a Jupyter notebook', () => {
   });
 
   suiteTeardown(async () => {
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await vscode.workspace.getConfiguration('notebook').update('codeActionsOnSave', undefined, vscode.ConfigurationTarget.Workspace);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   test('each finding appears on its own cell; the alias of the import cell resolves in cell 2', async () => {
@@ -55,6 +56,7 @@ suite('ATLAS Lens in a Jupyter notebook', () => {
   });
 
   test('notebook.source.fixAll offers every safe fix across the cells', async () => {
+    // (VS Code's save participant asks on the first cell, here Markdown: see the codeActionsOnSave test.)
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', cell(1).uri, new vscode.Range(0, 0, 0, 0), 'notebook.source.fixAll');
     const ours = actions.filter((action) => action.kind?.value === 'notebook.source.fixAll.atlasLens');
     assert.equal(ours.length, 1, `one notebook fix-all among ${JSON.stringify(actions.map((a) => [a.title, a.kind?.value]))}`);
@@ -89,5 +91,30 @@ suite('ATLAS Lens in a Jupyter notebook', () => {
     await waitFor('both fixes in the text', () => cell(2).lineAt(1).text === 'cfg = y.safe_load(text)' && cell(3).lineAt(1).text === 'demo.launch(share=False)');
     await waitFor('the errors to go', () => findings(cell(2).uri).length === 0 && findings(cell(3).uri).length === 0);
     assert.deepEqual(summary(cell(4).uri), [['insecure-shell-download', [0, 6, 0, 33]]], 'an unsafe fix is left alone');
+  });
+
+  test('notebook.codeActionsOnSave with notebook.source.fixAll.atlasLens fixes every cell when the notebook is saved', async () => {
+    const target = workspaceFile('on-save.ipynb');
+    // Written here rather than copied: explore.ipynb has been edited (not saved) by the tests above.
+    const source = (lines: string[]) => lines.map((line, i) => (i < lines.length - 1 ? `${line}\n` : line));
+    const cells = [
+      { cell_type: 'markdown', metadata: {}, source: source(['# Saved with fixes']) },
+      { cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source: source(['import torch', 'import yaml as y', 'import gradio as gr']) },
+      { cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source: source(['model = torch.load(path)', 'cfg = y.load(text)']) },
+      { cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source: source(['demo = gr.Interface(fn=predict, inputs="text", outputs="text")', 'demo.launch(share=True)']) },
+    ];
+    const json = { cells, metadata: { language_info: { name: 'python' } }, nbformat: 4, nbformat_minor: 5 };
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(`${JSON.stringify(json, null, 1)}\n`));
+    await vscode.workspace.getConfiguration('notebook').update('codeActionsOnSave', { 'notebook.source.fixAll.atlasLens': 'explicit' }, vscode.ConfigurationTarget.Workspace);
+    const saved = await vscode.workspace.openNotebookDocument(target);
+    await vscode.window.showNotebookDocument(saved);
+    assert.equal(saved.cellCount, 4);
+    await waitFor('the gradio finding in the copy', () => findings(saved.cellAt(3).document.uri, 'gradio-public-share').length === 1);
+    await vscode.commands.executeCommand('workbench.action.files.save');
+    await waitFor('the saved notebook fixed', () => saved.cellAt(2).document.lineAt(1).text === 'cfg = y.safe_load(text)' && saved.cellAt(3).document.lineAt(1).text === 'demo.launch(share=False)');
+    await waitFor('the notebook saved', () => !saved.isDirty);
+    const onDisk = new TextDecoder().decode(await vscode.workspace.fs.readFile(target));
+    assert.ok(onDisk.includes('y.safe_load(text)') && onDisk.includes('demo.launch(share=False)'), onDisk);
+    assert.deepEqual(summary(saved.cellAt(2).document.uri).map(([code]) => code), ['torch-load-unsafe'], 'the unsafe torch fix is not applied on save');
   });
 });
