@@ -27,3 +27,8 @@ export function artifactReferencesAt(references: readonly ArtifactReference[] | 
 export function artifactMarkdown(references: readonly ArtifactReference[]): string {
   return references.map((reference) => reference.markdown).join('\n\n---\n\n');
 }
+
+/** Findings on those load calls (their path argument), so the whole call shows them. */
+export function findingsOnCalls<T extends { range: Range }>(findings: readonly T[], references: readonly ArtifactReference[]): T[] {
+  return findings.filter((finding) => references.some((reference) => contains(reference.range, finding.range.start) && contains(reference.range, finding.range.end)));
+}
