@@ -202,3 +202,42 @@ test('the rule off: no artifact findings, no references, the call rules report a
   assert.equal(result.findings.filter((f) => f.ruleId === 'load-inspected-artifact').length, 0);
   assert.equal(result.findings.filter((f) => f.ruleId === 'torch-load-unsafe').length, 7);
 });
+
+test('incremental analysis: a definition is analysed again when its model file or the artifacts lists of the config change', async () => {
+  const { createPythonParser } = await import('../../server/src/engine/python/parser');
+  const { root } = workspace();
+  const custom = torchZip(new PickleWriter().proto(2).global('mylib.models', 'Net').emptyTuple().newobj().stop().toBuffer());
+  fs.writeFileSync(path.join(root, 'models/custom.pt'), custom);
+  fs.writeFileSync(path.join(root, '.atlas-lens.yaml'), 'minimumSeverity: info\n');
+  const file = path.join(root, 'train.py');
+  const text = 'import torch\n\n\ndef load():\n    return torch.load("models/custom.pt", weights_only=True)\n';
+  fs.writeFileSync(file, text);
+  const parser = await createPythonParser();
+  const tree = parser.parse(text)!;
+  const later = (seconds: number) => new Date(Date.now() + seconds * 1000);
+  try {
+    const run = () => engine.analyzeTree(file, text, tree, { projectRoot: root });
+    const first = run();
+    assert.deepEqual(first.findings.map(row), [[4, 22, 4, 40, 'load-inspected-artifact', 'warning']]);
+    assert.deepEqual(first.artifacts?.map((r) => [r.range.start.line, r.verdict]), [[4, 'suspicious']]);
+    // Reused as is while nothing changed.
+    assert.deepEqual(run().findings.map(row), [[4, 22, 4, 40, 'load-inspected-artifact', 'warning']]);
+    // The config now trusts mylib.models.Net: the same definition gets a clean verdict.
+    fs.writeFileSync(path.join(root, '.atlas-lens.yaml'), 'minimumSeverity: info\nartifacts:\n  safe:\n    - "mylib.models:Net"\n');
+    fs.utimesSync(path.join(root, '.atlas-lens.yaml'), later(5), later(5));
+    const trusted = run();
+    assert.deepEqual(trusted.findings, []);
+    assert.deepEqual(trusted.artifacts?.map((r) => [r.range.start.line, r.verdict]), [[4, 'clean']]);
+    // The model file is replaced by a hostile one.
+    fs.writeFileSync(path.join(root, 'models/custom.pt'), EVIL_PT);
+    fs.utimesSync(path.join(root, 'models/custom.pt'), later(10), later(10));
+    assert.deepEqual(run().findings.map(row), [[4, 22, 4, 40, 'load-inspected-artifact', 'error']]);
+    // And deleted: the call is judged by its arguments alone (weights_only=True: nothing).
+    fs.rmSync(path.join(root, 'models/custom.pt'));
+    const gone = run();
+    assert.deepEqual(gone.findings, []);
+    assert.equal(gone.artifacts, undefined);
+  } finally {
+    tree.delete();
+  }
+});

@@ -29,7 +29,7 @@ import * as path from 'node:path';
 import type { Node } from 'web-tree-sitter';
 import { z } from 'zod';
 import { ArtifactRecorder, fileStamp } from '../artifacts/references';
-import { artifactVerdictFor, verdictMarkdown } from '../artifacts/verdicts';
+import { artifactVerdictFor, configFileForArtifact, verdictMarkdown } from '../artifacts/verdicts';
 import type { ArtifactInspection } from '../artifacts/inspect';
 import { argumentNode, normaliseSelector } from '../python/arguments';
 import type { ConditionContext } from '../python/conditions';
@@ -102,6 +102,9 @@ export function findArtifactLoads(facts: PythonFacts, context: ConditionContext,
     const artifact = locate(written, where, (candidate, stamp) => recorder?.depend(call.node.startPosition.row, candidate, stamp));
     if (!artifact) continue;
     const inspection = artifactVerdictFor(artifact);
+    // The verdict also depends on the artifacts: lists of the config above the file.
+    const config = recorder && configFileForArtifact(artifact);
+    if (config) recorder!.depend(call.node.startPosition.row, config);
     if (inspection) out.push({ call, argument, range: nodeRange(argument), artifact, shown: path.relative(where.root, artifact), inspection });
   }
   return out;
