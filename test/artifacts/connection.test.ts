@@ -47,7 +47,8 @@ test('torch.load of a file importing posix.system is an error whatever its argum
   // Relative to the project root (not to src/).
   const [finding] = analyze(dir, 'src/train.py');
   assert.equal(finding?.severity, 'error');
-  assert.match(finding!.message, /torch\.load\(\) loads \.\.\/models\/x\.pt, inspected by ATLAS Lens: dangerous: imports posix\.system \(process, called as posix\.system\('echo pwned'\)\)/);
+  // The path is shown relative to the project root, as in the Problems panel.
+  assert.equal(finding!.message, "torch.load() loads models/x.pt, inspected by ATLAS Lens: dangerous: imports posix.system (process, called as posix.system('echo pwned')). Do not load this file, whatever the arguments: it is built to run code.");
   assert.deepEqual(finding!.range, { start: { line: 1, character: 15 }, end: { line: 1, character: 28 } });
   assert.deepEqual(finding!.techniques, ['AML.T0011.000', 'AML.T0018.002']);
 

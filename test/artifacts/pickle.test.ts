@@ -146,3 +146,32 @@ test('reading through a file crosses 1 MB window boundaries without losing sync'
   assert.deepEqual(r.issues, []);
   assert.equal(r.verdict, 'dangerous');
 });
+
+test('long MARK frames are compacted without losing what a verdict needs: imports, strings for STACK_GLOBAL, calls', () => {
+  // A frame of 20k values; a call and the strings 'os' 'system' sit deep inside it. Everything above
+  // is popped again (POP), so they come back to the top long after the frame was compacted.
+  const w = new PickleWriter().proto(4).emptyList().mark();
+  for (let i = 0; i < 200; i++) w.int(i).int(i).tuple1().tuple1(); // containers in the kept head
+  w.global('builtins', 'repr'); // a global at index 200: kept
+  w.global('builtins', 'print').str('kept').tuple1().reduce(); // a call at index 201: compacted
+  w.str('os').str('system'); // strings at 202, 203: kept
+  for (let i = 0; i < 20_000; i++) w.int(7).tuple1();
+  for (let i = 0; i < 20_000; i++) w.op('0');
+  w.stackGlobal().str('echo pwned').tuple1().reduce(); // os.system('echo pwned') from the kept strings
+  w.raw([0x86]).reduce(); // repr(print(...) result, os.system(...) result): an elided argument
+  const bytes = w.appends().stop().toBuffer();
+  const r = inspectArtifact('long.pkl', bytes);
+  assert.deepEqual(r.issues, []);
+  assert.equal(r.verdict, 'dangerous');
+  const system = r.imports.find((i) => i.module === 'os' && i.name === 'system')!;
+  assert.deepEqual([system.opcode, system.calls], ['STACK_GLOBAL', ["os.system('echo pwned')"]]);
+  // The repr call is recorded; its first argument (the compacted print call) is shown as an ellipsis.
+  const repr = r.imports.find((i) => i.name === 'repr')!;
+  assert.deepEqual([repr.callCount, repr.calls], [1, ["builtins.repr(…, os.system('echo pwned'))"]]);
+  // The print call itself was recorded when it was read.
+  assert.deepEqual(r.imports.find((i) => i.name === 'print')!.calls, ["builtins.print('kept')"]);
+  // Read directly, the stream ends exactly at STOP.
+  const collector = new GlobalCollector();
+  const result = readPickle(new Cursor(bufferSource(bytes), 0, bytes.length, new Budget(1 << 26, 10_000)), collector);
+  assert.equal(result.end, bytes.length);
+});

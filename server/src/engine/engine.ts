@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Tree } from 'web-tree-sitter';
+import type { ArtifactReference } from './artifacts/references';
 import { createAnalyzers } from './analyzers';
 import { fileKindOf } from './analyzers/file-kinds';
 import { NotebookAnalyzer, toCells, type CellFinding, type CellProblem } from './analyzers/notebook';
@@ -34,6 +35,8 @@ export interface AnalysisResult {
   problems: InputProblem[];
   /** Whether the file was parsed (false when no rule's trigger occurs in it). */
   parsed: boolean;
+  /** Load calls whose path resolved to a model file on disk, with its verdict (clean ones too); for hovers. */
+  artifacts?: ArtifactReference[];
 }
 
 /** `Engine.analyzeCells`: every position is in the coordinates of the finding's (problem's) cell. */
@@ -149,7 +152,7 @@ export class Engine {
       .filter((finding): finding is RawFinding => finding !== undefined && !(suppressions && isSuppressed(finding, suppressions)))
       .map((finding) => ({ ...finding, file }))
       .sort(compareFindings);
-    return { findings, problems: output.problems, parsed: output.parsed };
+    return { findings, problems: output.problems, parsed: output.parsed, ...(output.artifacts?.length ? { artifacts: output.artifacts } : {}) };
   }
 
   /** One pass over a file finds every trigger word of its kind's rules. */

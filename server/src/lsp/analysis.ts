@@ -4,6 +4,7 @@
  * many requests need it. The result always describes the document's current version: the
  * awaits (settings, rule loading) come first and the analysis itself is synchronous.
  */
+import type { ArtifactReference } from '../engine/artifacts/references';
 import type { AtlasCatalog } from '../engine/atlas/catalog';
 import type { Engine } from '../engine/engine';
 import type { Finding, InputProblem } from '../engine/types';
@@ -17,6 +18,8 @@ export interface DocumentAnalysis {
   version: number;
   generation: number;
   findings: Finding[];
+  /** Load calls resolved to model files, with their verdicts (the hover shows them). */
+  artifacts?: ArtifactReference[];
   /** Problems with the file itself (binary, parser gave up); syntax errors are left to the language's own tools. */
   problems: InputProblem[];
   engine: Engine;
@@ -89,6 +92,6 @@ export class Analyzer {
     const result = tree ? engine.analyzeTree(file, document.text, tree, settings) : engine.analyze(file, document.text, settings);
     const problems = result.problems.filter((problem) => problem.severity !== 'info');
     const parse = !tree ? 'no tree' : (document.tree?.stats.incremental ?? 0) > incrementalBefore ? 'incremental parse' : 'parse';
-    return { ...base, findings: result.findings, problems, ms: performance.now() - started, parse };
+    return { ...base, findings: result.findings, ...(result.artifacts ? { artifacts: result.artifacts } : {}), problems, ms: performance.now() - started, parse };
   }
 }

@@ -8,6 +8,7 @@ import type { AtlasCatalog } from '../engine/atlas/catalog';
 import type { LoadedRule } from '../engine/rules/loader';
 import type { Finding } from '../engine/types';
 import type { DocumentAnalysis } from './analysis';
+import { artifactMarkdown, artifactReferencesAt, findingsOnCalls } from './artifact-hover';
 import type { LspDocument } from './documents';
 import type { AtlasEntry } from './protocol';
 
@@ -100,10 +101,13 @@ export function atlasIdAt(document: LspDocument, position: Position): { id: stri
 export function hover(document: LspDocument, position: Position, analysis: DocumentAnalysis | undefined, catalog: AtlasCatalog, markdown: boolean): Hover | null {
   const kind = markdown ? MarkupKind.Markdown : MarkupKind.PlainText;
   const findings = analysis ? analysis.findings.filter((finding) => contains(finding.range, position)) : [];
-  if (findings.length > 0 && analysis) {
-    const value = findings.map((finding) => findingMarkdown(finding, analysis.engine.rule(finding.ruleId), analysis.catalog)).join('\n\n---\n\n');
-    const first = findings[0]!;
-    return { contents: { kind, value }, range: first.range };
+  // The verdict of the model file a load call under the cursor reads comes first, then the call's findings.
+  const artifacts = artifactReferencesAt(analysis?.artifacts, position);
+  if ((findings.length > 0 || artifacts.length > 0) && analysis) {
+    const shown = [...new Set([...findings, ...findingsOnCalls(analysis.findings, artifacts)])];
+    const cards = shown.map((finding) => findingMarkdown(finding, analysis.engine.rule(finding.ruleId), analysis.catalog));
+    const value = [...(artifacts.length > 0 ? [artifactMarkdown(artifacts)] : []), ...cards].join('\n\n---\n\n');
+    return { contents: { kind, value }, range: findings[0]?.range ?? artifacts[0]!.range };
   }
   const written = atlasIdAt(document, position);
   if (!written) return null;

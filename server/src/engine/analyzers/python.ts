@@ -2,7 +2,9 @@
  * The Python analyzer: tree-sitter parse, shared facts, then declarative call rules and checks.
  */
 import type { Node, Parser, Tree } from 'web-tree-sitter';
+import { ArtifactRecorder, dependenciesUnchanged, shiftReference, type ArtifactDependency, type ArtifactReference } from '../artifacts/references';
 import { runCheck } from '../checks';
+import { mergeLoadFindings } from '../checks/loaded-artifact';
 import type { ConditionContext } from '../python/conditions';
 import { commentsByLine, definitionName, isTopLevelDefinition, PythonFacts } from '../python/facts';
 import { runCallRule, type CompiledRule, type RawFinding } from '../python/run-rules';
@@ -29,6 +31,9 @@ function isDefinitionLocal(compiled: CompiledRule): boolean {
 /** Findings of one top-level definition, lines relative to its first line. */
 interface DefinitionFindings {
   findings: RawFinding[];
+  /** Model files its load calls read: reused only while they are unchanged on disk. */
+  artifacts: ArtifactReference[];
+  dependencies: ArtifactDependency[];
 }
 
 interface IncrementalState {
@@ -81,30 +86,47 @@ export class PythonAnalyzer implements FileAnalyzer {
     const known = previous?.signature === signature ? previous.definitions : new Map<string, DefinitionFindings>();
     const textOf = (node: Node) => text.slice(node.startIndex, node.endIndex);
 
-    const output = runPythonRules(new PythonFacts(tree, { reuse: (definition) => known.has(textOf(definition)) }), input);
+    // A definition whose load calls' model files changed on disk is analysed again.
+    const reusable = new Set<string>();
+    for (const definition of definitions) {
+      const key = textOf(definition);
+      if (known.get(key) && dependenciesUnchanged(known.get(key)!.dependencies)) reusable.add(key);
+    }
+    const output = runPythonRules(new PythonFacts(tree, { reuse: (definition) => reusable.has(textOf(definition)) }), input);
     const findings: RawFinding[] = [];
+    const artifacts: ArtifactReference[] = [];
+    const dependencies: ArtifactDependency[] = [];
     const fresh = [...output.findings];
     const next = new Map<string, DefinitionFindings>();
+    const inDefinition = (line: number) => definitions.some((d) => line >= d.startPosition.row && line <= d.endPosition.row);
     for (const definition of definitions) {
       const key = textOf(definition);
       const first = definition.startPosition.row;
       const last = definition.endPosition.row;
-      let entry = known.get(key);
+      const within = (line: number) => line >= first && line <= last;
+      let entry: DefinitionFindings | undefined = reusable.has(key) ? known.get(key) : undefined;
       if (!entry) {
-        const inside = fresh.filter((finding) => finding.range.start.line >= first && finding.range.start.line <= last);
-        entry = { findings: inside.map((finding) => shiftFinding(finding, -first)) };
+        entry = {
+          findings: fresh.filter((finding) => within(finding.range.start.line)).map((finding) => shiftFinding(finding, -first)),
+          artifacts: (output.artifacts ?? []).filter((reference) => within(reference.range.start.line)).map((reference) => shiftReference(reference, -first)),
+          dependencies: (output.artifactDependencies ?? []).filter((dependency) => within(dependency.line)).map((dependency) => ({ ...dependency, line: dependency.line - first })),
+        };
       }
       next.set(key, entry);
       findings.push(...entry.findings.map((finding) => shiftFinding(finding, first)));
+      artifacts.push(...entry.artifacts.map((reference) => shiftReference(reference, first)));
+      dependencies.push(...entry.dependencies.map((dependency) => ({ ...dependency, line: dependency.line + first })));
     }
     // What the module level itself reported.
-    findings.push(...fresh.filter((finding) => !definitions.some((d) => finding.range.start.line >= d.startPosition.row && finding.range.start.line <= d.endPosition.row)));
+    findings.push(...fresh.filter((finding) => !inDefinition(finding.range.start.line)));
+    artifacts.push(...(output.artifacts ?? []).filter((reference) => !inDefinition(reference.range.start.line)));
+    dependencies.push(...(output.artifactDependencies ?? []).filter((dependency) => !inDefinition(dependency.line)));
 
     this.incremental.delete(input.file);
     this.incremental.set(input.file, { signature, definitions: next });
     if (this.incremental.size > MAX_INCREMENTAL_FILES) this.incremental.delete(this.incremental.keys().next().value!);
     const comments = findings.length > 0 && mayHoldSuppressions(text) ? commentsByLine(tree) : new Map<number, string>();
-    return { findings, problems: output.problems, comments: () => comments, parsed: true };
+    return { findings, problems: output.problems, comments: () => comments, parsed: true, artifacts, artifactDependencies: dependencies };
   }
 }
 
@@ -130,13 +152,15 @@ function shiftFinding(finding: RawFinding, lines: number): RawFinding {
 
 /** Runs the rules over facts already computed (the notebook analyzer reuses this per cell). */
 export function runPythonRules(facts: PythonFacts, input: AnalyzerInput): Omit<AnalyzerOutput, 'parsed'> {
-  const context: ConditionContext = { facts, file: input.file, projectRoot: input.projectRoot, pathExists: input.pathExists };
-  const findings: RawFinding[] = [];
+  const artifacts = new ArtifactRecorder();
+  const context: ConditionContext = { facts, file: input.file, projectRoot: input.projectRoot, pathExists: input.pathExists, artifacts };
+  let findings: RawFinding[] = [];
   for (const compiled of input.rules) {
     const rule = compiled.rule;
     if (isFlowMatch(rule.match)) findings.push(...runFlowRule(rule, facts, context));
     else findings.push(...(isCallMatch(rule.match) ? runCallRule(compiled, facts.calls, context, input.text) : runCheck(rule, rule.match, facts, context, input.text)));
   }
+  findings = mergeLoadFindings(findings, artifacts);
   const problems: InputProblem[] = [];
   if (facts.tree.rootNode.hasError) {
     const error = firstError(facts.tree.rootNode);
@@ -144,7 +168,7 @@ export function runPythonRules(facts: PythonFacts, input: AnalyzerInput): Omit<A
   }
   // Read now, while the tree is alive (the caller may delete it), and only if something could be suppressed.
   const comments = findings.length > 0 && mayHoldSuppressions(input.text) ? facts.comments : new Map<number, string>();
-  return { findings, problems, comments: () => comments };
+  return { findings, problems, comments: () => comments, artifacts: artifacts.references, artifactDependencies: artifacts.dependencies };
 }
 
 function firstError(root: Node): { row: number; column: number } | undefined {

@@ -3,6 +3,7 @@
  * returns raw findings (before settings and suppressions), problems with the file, and the
  * comments by line (for suppressions). The engine picks an analyzer by file kind.
  */
+import type { ArtifactDependency, ArtifactReference } from '../artifacts/references';
 import type { CompiledRule, RawFinding } from '../python/run-rules';
 import type { InputProblem, RuleLanguage } from '../types';
 
@@ -24,6 +25,10 @@ export interface AnalyzerOutput {
   /** Comment text by zero-based line; read lazily, only when a finding could be suppressed. */
   comments: () => ReadonlyMap<number, string>;
   parsed: boolean;
+  /** Load calls resolved to model files on disk, with their verdicts (Python only). */
+  artifacts?: ArtifactReference[];
+  /** The paths those load calls were resolved against, with their state (incremental reuse). */
+  artifactDependencies?: ArtifactDependency[];
 }
 
 export interface FileAnalyzer {

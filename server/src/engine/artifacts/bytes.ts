@@ -94,6 +94,8 @@ export function formatBytes(n: number): string {
 }
 
 const WINDOW = 1 << 20;
+/** Strings up to this many bytes are decoded in JavaScript when they are ASCII. */
+const SHORT_TEXT = 32;
 /** Longest text line (protocol 0 arguments) accepted. */
 const MAX_LINE = 1 << 16;
 
@@ -203,7 +205,18 @@ export class Cursor {
   text(n: number, encoding: 'utf8' | 'latin1'): string {
     if (n > WINDOW) throw new ArtifactError('malformed', `field of ${n} bytes is too long to read`, this.offset);
     const at = this.take(n);
-    return this.buffer.toString(encoding, at, at + n);
+    const buffer = this.buffer;
+    if (n <= SHORT_TEXT) {
+      // Short ASCII strings (state_dict keys, module names) decoded here: cheaper than a native call.
+      let text = '';
+      for (let i = at; i < at + n; i++) {
+        const byte = buffer[i]!;
+        if (byte >= 0x80) return buffer.toString(encoding, at, at + n);
+        text += String.fromCharCode(byte);
+      }
+      return text;
+    }
+    return buffer.toString(encoding, at, at + n);
   }
 
   /** An 8-byte little-endian length; beyond 2^53 it cannot be anything real. */

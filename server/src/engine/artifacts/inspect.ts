@@ -161,7 +161,7 @@ function summarise(format: ArtifactFormat | undefined, verdict: ArtifactVerdictK
     case 'incomplete':
       return `not fully inspected: ${issues[0]?.message ?? 'unknown problem'}`;
     case 'clean':
-      return format === 'safetensors' ? 'clean: safetensors, a data-only format with a valid header' : imports.length > 0 ? `clean: only known-safe imports (${list(imports.map(importLabel))})` : 'clean: no imports';
+      return format === 'safetensors' ? 'clean: safetensors header well-formed, nothing executable (a data-only format)' : imports.length > 0 ? `clean: only known-safe imports (${list(imports.map(importLabel))})` : 'clean: no imports';
   }
 }
 

@@ -35,7 +35,9 @@ export type PickleValue =
   | { t: 'call'; callee: PickleValue; args: PickleValue; opcode: string; state?: PickleValue }
   | { t: 'persistent'; id: PickleValue }
   | { t: 'ext'; code: number }
-  | { t: 'buffer' };
+  | { t: 'buffer' }
+  /** A container or call dropped from deep inside a long MARK frame (see compaction in readPickle). */
+  | { t: 'elided' };
 
 export interface ImportedGlobal {
   module: string;
@@ -61,6 +63,17 @@ export interface PickleReadResult {
 }
 
 const MAX_ITEMS = 64;
+/**
+ * Compaction of long MARK frames (a state_dict of 200k tensors is one frame of 400k values): the
+ * ops that consume a frame keep only its first MAX_ITEMS items (pairs for dicts), and pops read
+ * from the top, so containers and calls between the first COMPACT_HEAD and the last COMPACT_TAIL
+ * items are replaced by an `elided` marker every COMPACT_EVERY pushes. Imports are recorded when
+ * their opcode is read, so nothing a verdict depends on is lost: strings and globals (what
+ * STACK_GLOBAL and calls need) are kept; a call on an elided value loses only its argument text.
+ */
+const COMPACT_HEAD = 2 * MAX_ITEMS + 8;
+const COMPACT_TAIL = 64;
+const COMPACT_EVERY = 512;
 const MAX_METASTACK = 100_000;
 const MAX_CALLS_KEPT = 3;
 const MAX_STRING = 1 << 16;
@@ -68,18 +81,31 @@ const MAX_STRING = 1 << 16;
 /** Collects the globals of one or more pickle streams (one collector per artifact member). */
 export class GlobalCollector {
   readonly globals = new Map<string, ImportedGlobal>();
+  /** The value of each imported global, shared by every import of it (calls look it up by identity). */
+  private readonly values = new Map<string, Map<string, PickleValue & { t: 'global' }>>();
+  private readonly byValue = new Map<PickleValue, ImportedGlobal>();
 
-  import(module: string, name: string, opcode: string, offset: number): void {
-    const key = `${module}\u0000${name}`;
-    const existing = this.globals.get(key);
-    if (existing) existing.count++;
-    else this.globals.set(key, { module, name, opcode, offset, count: 1, calls: [], callCount: 0 });
+  /** Records the import; returns the (shared) value standing for the global. */
+  import(module: string, name: string, opcode: string, offset: number): PickleValue & { t: 'global' } {
+    let names = this.values.get(module);
+    if (!names) this.values.set(module, (names = new Map()));
+    const known = names.get(name);
+    if (known) {
+      this.byValue.get(known)!.count++;
+      return known;
+    }
+    const entry: ImportedGlobal = { module, name, opcode, offset, count: 1, calls: [], callCount: 0 };
+    const value = { t: 'global' as const, module, name };
+    this.globals.set(`${module}\u0000${name}`, entry);
+    names.set(name, value);
+    this.byValue.set(value, entry);
+    return value;
   }
 
   /** A call on an imported global; `method` for BUILD (`__setstate__` on the instance). */
   call(callee: PickleValue, args: PickleValue, method = ''): void {
     if (callee.t !== 'global') return;
-    const entry = this.globals.get(`${callee.module}\u0000${callee.name}`);
+    const entry = this.byValue.get(callee) ?? this.globals.get(`${callee.module}\u0000${callee.name}`);
     if (!entry) return;
     entry.callCount++;
     if (entry.calls.length < MAX_CALLS_KEPT) entry.calls.push(`${callee.module}.${callee.name}${method}${argsText(args)}`);
@@ -128,11 +154,19 @@ export function describeValue(value: PickleValue, depth = 0): string {
       return '<out-of-band buffer>';
     case 'mark':
       return '<mark>';
+    case 'elided':
+      return '…';
   }
 }
 
 const MARK: PickleValue = { t: 'mark' };
 const NONE: PickleValue = { t: 'none' };
+const ELIDED: PickleValue = { t: 'elided' };
+const TRUE: PickleValue = { t: 'bool', v: true };
+const FALSE: PickleValue = { t: 'bool', v: false };
+/** Values are never mutated but containers (list, dict, set) and calls: scalars can be shared. */
+const SMALL_INTS: PickleValue[] = Array.from({ length: 256 }, (_, v) => ({ t: 'int', v }));
+const intValue = (v: number): PickleValue => (v >= 0 && v < 256 ? SMALL_INTS[v]! : { t: 'int', v });
 
 function push<T>(items: T[], item: T, counter: { n: number }): void {
   counter.n++;
@@ -162,6 +196,17 @@ export const MODULE_ALIASES: Readonly<Record<string, string>> = {
 export function readPickle(cursor: Cursor, collector: GlobalCollector, nested = 0): PickleReadResult {
   let stack: PickleValue[] = [];
   const metastack: PickleValue[][] = [];
+  /** Items of the current frame below this index have been compacted. */
+  let compacted = 0;
+  const metaCompacted: number[] = [];
+  const compact = (): void => {
+    const to = stack.length - COMPACT_TAIL;
+    for (let i = Math.max(compacted, COMPACT_HEAD); i < to; i++) {
+      const t = stack[i]!.t;
+      if (t === 'call' || t === 'tuple' || t === 'list' || t === 'dict' || t === 'set' || t === 'persistent') stack[i] = ELIDED;
+    }
+    compacted = to;
+  };
   const memo = new Map<number, PickleValue>();
   let protocol = 0;
   let opcodes = 0;
@@ -184,6 +229,7 @@ export function readPickle(cursor: Cursor, collector: GlobalCollector, nested = 
     const previous = metastack.pop();
     if (!previous) malformed('MARK expected but not found', at);
     stack = previous!;
+    compacted = metaCompacted.pop() ?? 0;
     return items;
   };
   const lineInt = (text: string, at: number): bigint => {
@@ -201,10 +247,7 @@ export function readPickle(cursor: Cursor, collector: GlobalCollector, nested = 
     if (value === undefined) malformed(`memo key ${key} is not defined`, at);
     return value!;
   };
-  const importGlobal = (module: string, name: string, opcode: string, at: number): PickleValue => {
-    collector.import(module, name, opcode, at);
-    return { t: 'global', module, name };
-  };
+  const importGlobal = (module: string, name: string, opcode: string, at: number): PickleValue => collector.import(module, name, opcode, at);
   const callValue = (callee: PickleValue, args: PickleValue, opcode: string): PickleValue => {
     collector.call(callee, args);
     return { t: 'call', callee, args, opcode };
@@ -226,6 +269,7 @@ export function readPickle(cursor: Cursor, collector: GlobalCollector, nested = 
 
   for (;;) {
     if ((++opcodes & 0x1fff) === 0) cursor.checkTime();
+    if (stack.length - compacted > COMPACT_EVERY) compact();
     const at = cursor.offset;
     const op = cursor.u8();
     switch (op) {
@@ -243,7 +287,9 @@ export function readPickle(cursor: Cursor, collector: GlobalCollector, nested = 
       case 0x28: // MARK '('
         if (metastack.length >= MAX_METASTACK) malformed(`MARK nesting deeper than ${MAX_METASTACK}`, at);
         metastack.push(stack);
+        metaCompacted.push(compacted);
         stack = [];
+        compacted = 0;
         break;
       case 0x30: // POP '0'
         if (stack.length > 0) stack.pop();
@@ -268,18 +314,18 @@ export function readPickle(cursor: Cursor, collector: GlobalCollector, nested = 
       case 0x49: {
         // INT 'I' (I00/I01 are False/True)
         const text = cursor.line();
-        if (text === '00' || text === '01') stack.push({ t: 'bool', v: text === '01' });
+        if (text === '00' || text === '01') stack.push(text === '01' ? TRUE : FALSE);
         else stack.push({ t: 'int', v: small(lineInt(text, at)) });
         break;
       }
       case 0x4a: // BININT 'J'
-        stack.push({ t: 'int', v: cursor.i32() });
+        stack.push(intValue(cursor.i32()));
         break;
       case 0x4b: // BININT1 'K'
-        stack.push({ t: 'int', v: cursor.u8() });
+        stack.push(SMALL_INTS[cursor.u8()]!);
         break;
       case 0x4d: // BININT2 'M'
-        stack.push({ t: 'int', v: cursor.u16() });
+        stack.push(intValue(cursor.u16()));
         break;
       case 0x4c: // LONG 'L'
         stack.push({ t: 'int', v: small(lineInt(cursor.line(), at)) });
@@ -304,10 +350,10 @@ export function readPickle(cursor: Cursor, collector: GlobalCollector, nested = 
         stack.push(NONE);
         break;
       case 0x88: // NEWTRUE
-        stack.push({ t: 'bool', v: true });
+        stack.push(TRUE);
         break;
       case 0x89: // NEWFALSE
-        stack.push({ t: 'bool', v: false });
+        stack.push(FALSE);
         break;
       // ---- strings and bytes
       case 0x53: // STRING 'S'
@@ -549,8 +595,11 @@ export function readPickle(cursor: Cursor, collector: GlobalCollector, nested = 
   }
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 function utf8(latin1: string): string {
-  return Buffer.from(latin1, 'latin1').toString('utf8');
+  // Module and class names are ASCII but for rare exceptions; re-decoding costs two copies.
+  return NON_ASCII.test(latin1) ? Buffer.from(latin1, 'latin1').toString('utf8') : latin1;
 }
 
 function small(value: bigint): number | bigint {

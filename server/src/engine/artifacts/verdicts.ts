@@ -33,6 +33,11 @@ function projectConfigAbove(file: string): { config?: ProjectConfig; configFile?
   return { config, configFile };
 }
 
+/** The `.atlas-lens.yaml` whose `artifacts:` lists judge the artifact at `file`, if any. */
+export function configFileForArtifact(file: string): string | undefined {
+  return projectConfigAbove(file).configFile;
+}
+
 /** The lists for an artifact at `file`: bundled, extended by the project config above it. */
 export function listsForArtifact(file: string): GlobalLists {
   const { config, configFile } = projectConfigAbove(file);

@@ -9,15 +9,27 @@
  * tried against the file's folder, then the project root. The verdict comes from the cached
  * inspector (artifacts/verdicts.ts), keyed by path, mtime and size.
  *
+ * Only files inside the project root (the source file's folder when there is none) are read:
+ * an absolute path elsewhere (`torch.load("/etc/x")`), a `..` that climbs out, or a symlink
+ * whose target lies outside is not inspected. Without a source file on disk (bare text in tests,
+ * an untitled editor) nothing is resolved.
+ *
  * Severity: dangerous → error whatever the call's arguments (weights_only=True included: the
- * file itself is malware); suspicious or not inspectable → warning; clean → no finding (the
- * editor shows the clean verdict in the hover, see findArtifactLoads).
+ * file itself is malware, and weights_only has had bypasses, CVE-2025-32434); suspicious or not
+ * inspectable → warning; clean → no finding (the editor shows the clean verdict in the hover:
+ * every resolved call is recorded as an artifact reference, see artifacts/references.ts).
+ *
+ * One finding per call: the finding of a rule listed in `options.absorbs` on the same call
+ * (torch-load-unsafe, pickle-deserialization, …) is folded into this one (mergeLoadFindings):
+ * the higher severity wins; for a dangerous file its message is dropped (the verdict says
+ * more), otherwise it is kept after the verdict, with its fix.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Node } from 'web-tree-sitter';
 import { z } from 'zod';
-import { artifactVerdictFor } from '../artifacts/verdicts';
+import { ArtifactRecorder, fileStamp } from '../artifacts/references';
+import { artifactVerdictFor, configFileForArtifact, verdictMarkdown } from '../artifacts/verdicts';
 import type { ArtifactInspection } from '../artifacts/inspect';
 import { argumentNode, normaliseSelector } from '../python/arguments';
 import type { ConditionContext } from '../python/conditions';
@@ -27,23 +39,30 @@ import { displayCallee, type RawFinding } from '../python/run-rules';
 import type { LoadedRule } from '../rules/loader';
 import { compileNamePattern } from '../rules/name-pattern';
 import { ArgumentSelectorSchema } from '../rules/schema';
-import type { Range } from '../types';
+import { SEVERITY_RANK, type Range } from '../types';
 
 const LoaderSchema = z.strictObject({ calls: z.array(z.string().min(1)).min(1), path: ArgumentSelectorSchema });
-const OptionsSchema = z.strictObject({ loaders: z.array(LoaderSchema).min(1) });
+const OptionsSchema = z.strictObject({ loaders: z.array(LoaderSchema).min(1), absorbs: z.array(z.string().min(1)).default([]) });
 
 interface CompiledLoader {
   matches: Array<(name: string) => boolean>;
   path: ReturnType<typeof normaliseSelector>;
 }
 
-const compiledOptions = new WeakMap<object, CompiledLoader[]>();
+interface CompiledOptions {
+  loaders: CompiledLoader[];
+  absorbs: ReadonlySet<string>;
+}
 
-function loadersOf(options: Readonly<Record<string, unknown>>): CompiledLoader[] {
+const compiledOptions = new WeakMap<object, CompiledOptions>();
+
+function compile(options: Readonly<Record<string, unknown>>): CompiledOptions {
   let compiled = compiledOptions.get(options);
   if (!compiled) {
     const parsed = OptionsSchema.safeParse(options);
-    compiled = parsed.success ? parsed.data.loaders.map((loader) => ({ matches: loader.calls.map(compileNamePattern), path: normaliseSelector(loader.path) })) : [];
+    compiled = parsed.success
+      ? { loaders: parsed.data.loaders.map((loader) => ({ matches: loader.calls.map(compileNamePattern), path: normaliseSelector(loader.path) })), absorbs: new Set(parsed.data.absorbs) }
+      : { loaders: [], absorbs: new Set() };
     compiledOptions.set(options, compiled);
   }
   return compiled;
@@ -56,16 +75,19 @@ export interface ArtifactLoad {
   range: Range;
   /** Absolute path of the artifact. */
   artifact: string;
+  /** The artifact's path relative to the project root. */
+  shown: string;
   inspection: ArtifactInspection;
 }
 
 /**
  * Every load call in a Python file whose path resolves to an inspected artifact, with its verdict
- * (clean ones included). For hovers: pass the `load-inspected-artifact` rule's options.
+ * (clean ones included). Each path looked at is recorded as a dependency in `recorder`.
  */
-export function findArtifactLoads(facts: PythonFacts, context: ConditionContext, options: Readonly<Record<string, unknown>>): ArtifactLoad[] {
-  const loaders = loadersOf(options);
+export function findArtifactLoads(facts: PythonFacts, context: ConditionContext, options: Readonly<Record<string, unknown>>, recorder?: ArtifactRecorder): ArtifactLoad[] {
+  const { loaders } = compile(options);
   const out: ArtifactLoad[] = [];
+  let where: { file: string; root: string } | null | undefined;
   for (const call of facts.calls) {
     const name = call.qualifiedName;
     if (!name) continue;
@@ -73,30 +95,47 @@ export function findArtifactLoads(facts: PythonFacts, context: ConditionContext,
     if (!loader) continue;
     const argument = argumentNode(call, loader.path);
     if (!argument) continue;
-    const written = resolvePath(argument, facts, call.scope, context.file, 0);
+    where ??= fileSystemContext(context) ?? null;
+    if (!where) return out;
+    const written = resolvePath(argument, facts, call.scope, where.file, 0);
     if (written === undefined) continue;
-    const artifact = locate(written, context);
+    const artifact = locate(written, where, (candidate, stamp) => recorder?.depend(call.node.startPosition.row, candidate, stamp));
     if (!artifact) continue;
     const inspection = artifactVerdictFor(artifact);
-    if (inspection) out.push({ call, argument, range: nodeRange(argument), artifact, inspection });
+    // The verdict also depends on the artifacts: lists of the config above the file.
+    const config = recorder && configFileForArtifact(artifact);
+    if (config) recorder!.depend(call.node.startPosition.row, config);
+    if (inspection) out.push({ call, argument, range: nodeRange(argument), artifact, shown: path.relative(where.root, artifact), inspection });
   }
   return out;
 }
 
 export function loadedArtifact(rule: LoadedRule, options: Readonly<Record<string, unknown>>, facts: PythonFacts, context: ConditionContext): RawFinding[] {
   const findings: RawFinding[] = [];
-  for (const load of findArtifactLoads(facts, context, options)) {
-    const { inspection } = load;
-    if (inspection.verdict === 'clean') continue;
-    const shown = context.file ? path.relative(path.dirname(context.file), load.artifact) || load.artifact : load.artifact;
+  const { absorbs } = compile(options);
+  for (const load of findArtifactLoads(facts, context, options, context.artifacts)) {
+    const { inspection, shown } = load;
     const callee = displayCallee(load.call.callee);
+    const callRange = nodeRange(load.call.node);
+    context.artifacts?.references.push({
+      range: callRange,
+      pathRange: load.range,
+      callee,
+      file: load.artifact,
+      shown,
+      verdict: inspection.verdict,
+      ...(inspection.format ? { format: inspection.format } : {}),
+      summary: inspection.summary,
+      markdown: verdictMarkdown(inspection, shown),
+    });
+    if (inspection.verdict === 'clean') continue;
     const tail =
       inspection.verdict === 'dangerous'
         ? ' Do not load this file, whatever the arguments: it is built to run code.'
         : inspection.verdict === 'suspicious'
           ? ' Loading it calls that code; make sure you trust where the file came from.'
           : ' What loading it would run is unknown.';
-    findings.push({
+    const finding: RawFinding = {
       ruleId: rule.id,
       severity: inspection.verdict === 'dangerous' ? 'error' : 'warning',
       message: `${callee}() loads ${shown}, inspected by ATLAS Lens: ${inspection.summary}.${tail}`,
@@ -104,17 +143,84 @@ export function loadedArtifact(rule: LoadedRule, options: Readonly<Record<string
       statementLines: load.call.statementLines,
       techniques: inspection.verdict === 'dangerous' ? rule.atlas.techniques : rule.atlas.techniques.filter((id) => id !== 'AML.T0018.002'),
       mitigations: rule.atlas.mitigations,
-    });
+    };
+    findings.push(finding);
+    context.artifacts?.loadFindings.push({ finding, call: callRange, absorbs, dangerous: inspection.verdict === 'dangerous' });
   }
   return findings;
 }
 
-function locate(written: string, context: ConditionContext): string | undefined {
-  const expanded = written.startsWith('~/') ? path.join(process.env.HOME ?? '~', written.slice(2)) : written;
-  const candidates = path.isAbsolute(expanded)
-    ? [expanded]
-    : [context.file ? path.resolve(path.dirname(context.file), expanded) : undefined, context.projectRoot ? path.resolve(context.projectRoot, expanded) : undefined];
-  for (const candidate of candidates) if (candidate && fs.statSync(candidate, { throwIfNoEntry: false })?.isFile()) return candidate;
+function within(outer: Range, inner: Range): boolean {
+  const before = (a: Range['start'], b: Range['start']) => a.line < b.line || (a.line === b.line && a.character <= b.character);
+  return before(outer.start, inner.start) && before(inner.end, outer.end);
+}
+
+/**
+ * One finding per load call: a finding of an absorbed rule (torch-load-unsafe, …) on a call that
+ * also has an artifact finding is folded into the artifact finding. The higher severity wins and
+ * the techniques are merged; unless the file is dangerous (error, the verdict says it all), the
+ * absorbed message follows the verdict and its fix is kept. Other findings pass unchanged.
+ */
+export function mergeLoadFindings(findings: RawFinding[], recorder: ArtifactRecorder | undefined): RawFinding[] {
+  if (!recorder || recorder.loadFindings.length === 0) return findings;
+  const replaced = new Map<RawFinding, RawFinding>();
+  const dropped = new Set<RawFinding>();
+  for (const { finding, call, absorbs, dangerous } of recorder.loadFindings) {
+    let merged = finding;
+    for (const other of findings) {
+      if (other === finding || dropped.has(other) || !absorbs.has(other.ruleId) || !within(call, other.range)) continue;
+      dropped.add(other);
+      merged = {
+        ...merged,
+        severity: SEVERITY_RANK[other.severity] > SEVERITY_RANK[merged.severity] ? other.severity : merged.severity,
+        message: dangerous ? merged.message : `${merged.message} ${other.message}`,
+        techniques: [...new Set([...merged.techniques, ...other.techniques])],
+        mitigations: [...new Set([...merged.mitigations, ...other.mitigations])],
+        ...(!dangerous && other.fix && !merged.fix ? { fix: other.fix } : {}),
+      };
+    }
+    if (merged !== finding) replaced.set(finding, merged);
+  }
+  if (dropped.size === 0) return findings;
+  return findings.filter((finding) => !dropped.has(finding)).map((finding) => replaced.get(finding) ?? finding);
+}
+
+/** The source file and the root paths may not leave; undefined when the file is not on disk. */
+function fileSystemContext(context: ConditionContext): { file: string; root: string } | undefined {
+  const file = context.file;
+  if (!file || !path.isAbsolute(file) || !fs.statSync(file, { throwIfNoEntry: false })?.isFile()) return undefined;
+  const root = context.projectRoot && path.isAbsolute(context.projectRoot) ? path.resolve(context.projectRoot) : path.dirname(file);
+  return { file, root };
+}
+
+function inside(root: string, candidate: string): boolean {
+  const relative = path.relative(root, candidate);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+}
+
+function realpath(file: string): string | undefined {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The artifact a written path names: against the source file's folder, then the project root;
+ * only inside the root, also after following symlinks. `seen` gets each candidate looked at.
+ */
+function locate(written: string, where: { file: string; root: string }, seen: (candidate: string, stamp: string) => void): string | undefined {
+  const candidates = path.isAbsolute(written) ? [path.resolve(written)] : [path.resolve(path.dirname(where.file), written), path.resolve(where.root, written)];
+  for (const candidate of new Set(candidates)) {
+    if (!inside(where.root, candidate)) continue;
+    const stamp = fileStamp(candidate);
+    seen(candidate, stamp);
+    if (stamp === 'missing' || stamp === 'other') continue;
+    const real = realpath(candidate);
+    const realRoot = realpath(where.root);
+    if (real && realRoot && inside(realRoot, real)) return candidate;
+  }
   return undefined;
 }
 

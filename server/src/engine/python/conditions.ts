@@ -3,6 +3,7 @@
  */
 import * as path from 'node:path';
 import type { Node } from 'web-tree-sitter';
+import type { ArtifactRecorder } from '../artifacts/references';
 import type { ArgumentTest, Condition } from '../rules/schema';
 import { requiresAtLeast } from '../project/requirements';
 import { evaluateArgumentTest as evaluateSharedArgumentTest } from '../rules/argument-test';
@@ -18,6 +19,8 @@ export interface ConditionContext {
   pathExists?: (absolutePath: string) => boolean;
   /** Project root, for paths relative to where the code is run from. */
   projectRoot?: string;
+  /** Where the load-inspected-artifact check files the model files it resolved (references for hovers). */
+  artifacts?: ArtifactRecorder;
 }
 
 export function evaluateCondition(condition: Condition, call: CallFact, context: ConditionContext): boolean {
