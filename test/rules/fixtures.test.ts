@@ -86,7 +86,8 @@ describe('rule fixtures', () => {
       test(`${ruleId}: each fix, applied, removes its finding and keeps the file parseable`, () => {
         const text = fs.readFileSync(flagged, 'utf8');
         const { findings } = engine.analyze(flagged, text, { projectRoot: path.dirname(flagged) });
-        for (const finding of findings.filter((f) => f.fix)) {
+        // A placeholder fix (a value the user must fill in) leaves its finding by design; hf-pin-fix.test.ts covers it.
+        for (const finding of findings.filter((f) => f.fix && !f.fix.placeholder)) {
           const fixed = applyEdits(text, finding.fix!.edits);
           const after = engine.analyze(flagged, fixed, { projectRoot: path.dirname(flagged) });
           const still = after.findings.filter((f) => f.ruleId === finding.ruleId && f.range.start.line === finding.range.start.line);

@@ -89,10 +89,27 @@ describe('pin-hf-revision fix', () => {
     assert.match(applyEdits(pipe, fixOf(pipe, 'hf-model-unpinned').finding.fix!.edits), new RegExp(`"gpt2", revision="${MAIN}"`));
   });
 
-  test('offers no fix without a cache entry', () => {
+  test('without a cache entry, inserts a placeholder, never safe, and says where the commit is listed', () => {
     const source = 'from transformers import AutoModel\nm = AutoModel.from_pretrained("org/unknown")\n';
-    assert.equal(fixOf(source, 'hf-model-unpinned').finding.fix, undefined);
-    const typed = 'from huggingface_hub import hf_hub_download\nhf_hub_download("org/model", "x.bin", repo_type="space")\n';
-    assert.equal(fixOf(typed, 'hf-model-unpinned').finding.fix, undefined);
+    const { file, finding } = fixOf(source, 'hf-model-unpinned');
+    assert.deepEqual(finding.fix, {
+      title: 'Pin revision (not in the local cache: replace the placeholder with the commit listed at https://huggingface.co/org/unknown/commits/main)',
+      safe: false,
+      placeholder: true,
+      edits: [{ range: { start: { line: 1, character: 43 }, end: { line: 1, character: 43 } }, newText: ', revision="<40-hex commit>"' }],
+    });
+    // The placeholder is not a pin: the finding stays until the user writes the commit.
+    const fixed = applyEdits(source, finding.fix.edits);
+    assert.deepEqual(engine.analyze(file, fixed).findings.map((f) => f.ruleId), ['hf-model-unpinned']);
+    const space = 'from huggingface_hub import hf_hub_download\nhf_hub_download("org/model", "x.bin", repo_type="space", revision="v2")\n';
+    assert.match(fixOf(space, 'hf-model-unpinned').finding.fix!.title, /https:\/\/huggingface\.co\/spaces\/org\/model\/commits\/v2\)$/);
+    const data = 'from datasets import load_dataset\nds = load_dataset("org/other")\n';
+    assert.match(fixOf(data, 'hf-dataset-unpinned').finding.fix!.title, /huggingface\.co\/datasets\/org\/other\/commits\/main/);
+  });
+
+  test('a repository name the code computes gets no fix', () => {
+    const source = 'import sys\nfrom transformers import AutoModel\nm = AutoModel.from_pretrained(sys.argv[1])\n';
+    const file = path.join(hub, 'example.py');
+    assert.ok(engine.analyze(file, source).findings.every((f) => f.fix === undefined));
   });
 });

@@ -67,11 +67,18 @@ test('an unpinned from_pretrained is pinned to the commit of the cached reposito
   assert.deepEqual((await client.diagnosticsAt(uri, version)).filter((d) => d.code === 'hf-model-unpinned'), []);
 });
 
-test('a repository not in the cache gets no pin fix', async () => {
+test('a repository not in the cache gets a placeholder pin, not preferred, that says where to find the commit', async () => {
   const text = 'from transformers import AutoModel\n\nmodel = AutoModel.from_pretrained("org/not-cached")\n';
   const uri = await client.open(path.join(workspace, 'other.py'), text);
   const unpinned = (await client.diagnosticsAt(uri, 1)).find((d) => d.code === 'hf-model-unpinned');
   assert.ok(unpinned);
   const actions = await client.codeActions(uri, unpinned.range, [unpinned], ['quickfix']);
-  assert.deepEqual(actions.map((a) => a.title), ['Suppress hf-model-unpinned on this line', 'Suppress hf-model-unpinned in this file']);
+  assert.deepEqual(actions.map((a) => a.title), [
+    'Pin revision (not in the local cache: replace the placeholder with the commit listed at https://huggingface.co/org/not-cached/commits/main)',
+    'Suppress hf-model-unpinned on this line',
+    'Suppress hf-model-unpinned in this file',
+  ]);
+  assert.notEqual(actions[0]!.isPreferred, true);
+  const edits = Object.values(actions[0]!.edit?.changes ?? {}).flat().map((edit) => edit.newText);
+  assert.deepEqual(edits, [', revision="<40-hex commit>"']);
 });

@@ -33,6 +33,8 @@ export interface Fix {
   edits: TextEdit[];
   /** Safe fixes keep behaviour for well-behaved inputs and may be applied by "fix all". */
   safe: boolean;
+  /** The edit writes a placeholder the user must replace (the finding stays until they do); never safe. */
+  placeholder?: true;
 }
 
 export interface Finding {

@@ -22,12 +22,25 @@ export function nodeRange(node: Node): Range {
 /** `facts` lets operations read argument values through constants (pin-hf-revision needs them). */
 export function buildFix(spec: FixSpec, call: CallFact, source: string, facts?: PythonFacts): Fix | undefined {
   const edits: TextEdit[] = [];
+  let title = spec.title;
+  let placeholder = false;
   for (const operation of spec.edits) {
+    if ('pin-hf-revision' in operation) {
+      const pin = pinHfRevision(operation['pin-hf-revision'], call, source, facts);
+      if (!pin) return undefined;
+      edits.push(...pin.edits);
+      if (pin.placeholderTitle) {
+        title = pin.placeholderTitle;
+        placeholder = true;
+      }
+      continue;
+    }
     const produced = buildOperation(operation, call, source, facts);
     if (!produced) return undefined;
     edits.push(...produced);
   }
-  return { title: spec.title, safe: spec.safe, edits };
+  // A placeholder is never safe: "fix all" must not write a value the user has to replace.
+  return { title, safe: spec.safe && !placeholder, edits, ...(placeholder ? { placeholder: true as const } : {}) };
 }
 
 function buildOperation(operation: FixOperation, call: CallFact, source: string, facts?: PythonFacts): TextEdit[] | undefined {
@@ -38,7 +51,7 @@ function buildOperation(operation: FixOperation, call: CallFact, source: string,
     const attribute = call.callee.childForFieldName('attribute');
     return attribute ? [{ range: nodeRange(attribute), newText: operation['rename-method'] }] : undefined;
   }
-  if ('pin-hf-revision' in operation) return pinHfRevision(operation['pin-hf-revision'], call, source, facts);
+  if ('pin-hf-revision' in operation) return pinHfRevision(operation['pin-hf-revision'], call, source, facts)?.edits;
   const { find, value } = operation['replace-string'];
   const selector = normaliseSelector(operation['replace-string'].arg);
   const node = argumentNode(call, selector);
@@ -53,7 +66,16 @@ function buildOperation(operation: FixOperation, call: CallFact, source: string,
 
 type PinHfRevision = Extract<FixOperation, { 'pin-hf-revision': unknown }>['pin-hf-revision'];
 
-function pinHfRevision(spec: PinHfRevision, call: CallFact, source: string, facts: PythonFacts | undefined): TextEdit[] | undefined {
+/** Written in place of the commit when the repository is not in the local cache (reads as "not pinned" to the rules). */
+export const HF_COMMIT_PLACEHOLDER = '<40-hex commit>';
+
+const HUB_PATH_PREFIX: Readonly<Record<HfRepoType, string>> = { model: '', dataset: 'datasets/', space: 'spaces/' };
+
+/**
+ * The cached commit of the repository's ref; when the repository is not cached (read offline, never
+ * fetched), a placeholder and a title that says where to find the commit.
+ */
+function pinHfRevision(spec: PinHfRevision, call: CallFact, source: string, facts: PythonFacts | undefined): { edits: TextEdit[]; placeholderTitle?: string } | undefined {
   if (!facts) return undefined;
   const repo = readArgument(facts, call, spec.repo);
   if (repo.state !== 'present' || repo.value.kind !== 'string') return undefined;
@@ -71,7 +93,14 @@ function pinHfRevision(spec: PinHfRevision, call: CallFact, source: string, fact
   if (current.state === 'unknown' || (current.state === 'present' && current.value.kind !== 'string')) return undefined;
   const ref = current.state === 'present' && current.value.kind === 'string' ? current.value.value : 'main';
   const commit = cachedHfCommit(repoType, repo.value.value, ref);
-  return commit ? setArgument(call, spec.arg, `"${commit}"`, source) : undefined;
+  if (commit) {
+    const edits = setArgument(call, spec.arg, `"${commit}"`, source);
+    return edits ? { edits } : undefined;
+  }
+  const edits = setArgument(call, spec.arg, `"${HF_COMMIT_PLACEHOLDER}"`, source);
+  if (!edits) return undefined;
+  const commits = `https://huggingface.co/${HUB_PATH_PREFIX[repoType]}${repo.value.value}/commits/${ref}`;
+  return { edits, placeholderTitle: `Pin revision (not in the local cache: replace the placeholder with the commit listed at ${commits})` };
 }
 
 function argumentList(call: CallFact): Node | undefined {
