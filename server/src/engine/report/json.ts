@@ -98,6 +98,7 @@ function toJsonFinding(finding: Finding, cwd: string): JsonFinding {
     out.fix = {
       title: finding.fix.title,
       safe: finding.fix.safe,
+      ...(finding.fix.placeholder ? { placeholder: true } : {}),
       edits: finding.fix.edits.map((edit) => ({ range: copyRange(edit.range), newText: edit.newText })),
     };
   }

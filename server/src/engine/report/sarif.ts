@@ -441,7 +441,7 @@ export function formatSarif(findings: readonly Finding[], rules: readonly Loaded
         },
       ];
     }
-    if (finding.fix) {
+    if (finding.fix && !finding.fix.placeholder) { // a placeholder is not a fix a tool may apply
       result.fixes = [
         {
           description: { text: finding.fix.title },
