@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import type { Diagnostic, WorkspaceDiagnosticReport } from 'vscode-languageserver';
 import type { ScanWorkspaceResult, WorkspaceFindingsResult } from '../../server/src/lsp/protocol';
-import { ROOT, TestClient, uriOf, waitFor } from './lsp-client';
+import { makeWorkspace, ROOT, TestClient, uriOf, waitFor } from './lsp-client';
 
 const FIXTURE = path.join(ROOT, 'test/fixtures/workspace-review');
 
@@ -373,6 +373,28 @@ describe('scanOnStartup', () => {
       assert.equal(off.published.get(uriOf(path.join(dir, 'train.py'))), undefined);
     } finally {
       await off.stop();
+    }
+  });
+});
+
+describe('Scan Workspace: skipped files and bad input', () => {
+  test('a file over the size limit is skipped and counted; odd params do not break the scan', async () => {
+    const dir = makeWorkspace({
+      '.atlas-lens.yaml': 'maxFileSizeKb: 1\n',
+      'big.py': `import pickle\nx = pickle.loads(b"")\n${'# padding\n'.repeat(200)}`,
+      'small.py': 'import pickle\nx = pickle.loads(b"")\n',
+    });
+    const client = await TestClient.start({ workspace: dir });
+    try {
+      const result = await scan(client, { workDoneToken: { not: 'a token' } });
+      assert.deepEqual([result.files, result.findings, result.skipped, result.cancelled], [2, 1, 1, false]);
+      assert.ok(client.logs.some((l) => l.message.startsWith(`scan: skipped ${path.join(dir, 'big.py')}: larger than maxFileSizeKb`)));
+      assert.equal(client.progress.length, 0, 'no progress for a client without workDoneProgress and no valid token');
+      const again = await client.connection.sendRequest<ScanWorkspaceResult>('atlasLens/scanWorkspace', null);
+      assert.equal(again.files, 2);
+      assert.deepEqual((await findings(client)).findings.map((f) => f.uri), [uriOf(path.join(dir, 'small.py'))]);
+    } finally {
+      await client.stop();
     }
   });
 });

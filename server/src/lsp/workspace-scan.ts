@@ -149,7 +149,9 @@ export class WorkspaceReview {
     }
     const source = new CancellationTokenSource();
     token?.onCancellationRequested(() => source.cancel());
-    const done = this.run(params?.workDoneToken, source);
+    // A token that is not a string or number is ignored (bad input must not reach $/progress).
+    const requested = (params as { workDoneToken?: unknown } | null | undefined)?.workDoneToken;
+    const done = this.run(typeof requested === 'string' || typeof requested === 'number' ? requested : undefined, source);
     this.running = { source, done };
     try {
       return await done;
@@ -176,8 +178,16 @@ export class WorkspaceReview {
       if (!settings.enable) continue;
       const context: FolderContext = { folder, settings, artifacts: new Map() };
       const discovered = await this.discover(context);
-      skipped += discovered.skipped.filter((entry) => entry.reason !== 'does not exist').length;
-      for (const entry of discovered.skipped) log.debug(`scan: skipped ${entry.file}: ${entry.reason}`);
+      for (const entry of discovered.skipped) {
+        // Files that would have been scanned: too large, unreadable, broken links (not duplicate directories).
+        const counts = /^(larger than|cannot read|broken symbolic link)/.test(entry.reason);
+        if (counts) {
+          skipped++;
+          log.info(`scan: skipped ${entry.file}: ${entry.reason}`);
+        } else {
+          log.debug(`scan: skipped ${entry.file}: ${entry.reason}`);
+        }
+      }
       work.push({ context, files: discovered.files });
       if (cancelled()) break;
     }
