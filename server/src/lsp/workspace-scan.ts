@@ -41,6 +41,7 @@ import {
   type FileEvent,
   type WorkspaceDiagnosticParams,
   type WorkspaceDiagnosticReport,
+  type WorkDoneProgressReporter,
   type WorkspaceDocumentDiagnosticReport,
 } from 'vscode-languageserver';
 import type { AtlasCatalog } from '../engine/atlas/catalog';
@@ -162,13 +163,34 @@ export class WorkspaceReview {
   }
 
   private async run(workDoneToken: string | number | undefined, source: CancellationTokenSource): Promise<ScanWorkspaceResult> {
-    const { connection, projects, log } = this.deps;
+    const { connection, log } = this.deps;
     const started = performance.now();
     this.scanned = true;
-    const progress = workDoneToken !== undefined ? connection.window.attachWorkDoneProgress(workDoneToken) : await connection.window.createWorkDoneProgress();
-    if ('token' in progress) (progress.token as CancellationToken).onCancellationRequested(() => source.cancel());
+    let progress: WorkDoneProgressReporter;
+    if (workDoneToken !== undefined) {
+      progress = connection.window.attachWorkDoneProgress(workDoneToken);
+    } else {
+      try {
+        const created = await connection.window.createWorkDoneProgress();
+        created.token.onCancellationRequested(() => source.cancel());
+        progress = created;
+      } catch (error) {
+        // The client refused the token: scan without progress.
+        log.warn(`window/workDoneProgress/create failed: ${(error as Error).message}`);
+        progress = connection.window.attachWorkDoneProgress(undefined);
+      }
+    }
     progress.begin('ATLAS Lens: scanning the workspace', 0, 'finding files…', true);
-    const cancelled = (): boolean => source.token.isCancellationRequested;
+    try {
+      return await this.scanFolders(progress, source.token, started);
+    } finally {
+      progress.done();
+    }
+  }
+
+  private async scanFolders(progress: WorkDoneProgressReporter, token: CancellationToken, started: number): Promise<ScanWorkspaceResult> {
+    const { projects, log } = this.deps;
+    const cancelled = (): boolean => token.isCancellationRequested;
 
     // Discovery first (per folder), so the total is known.
     const work: Array<{ context: FolderContext; files: string[] }> = [];
@@ -188,7 +210,8 @@ export class WorkspaceReview {
           log.debug(`scan: skipped ${entry.file}: ${entry.reason}`);
         }
       }
-      work.push({ context, files: discovered.files });
+      // A file of a nested workspace folder belongs to the innermost one (as for watched files).
+      work.push({ context, files: discovered.files.filter((file) => this.folderOf(file) === folder) });
       if (cancelled()) break;
     }
     const total = work.reduce((sum, folder) => sum + folder.files.length, 0);
@@ -229,7 +252,6 @@ export class WorkspaceReview {
       }
       this.lastScan = { files: analysed, finishedAt: new Date().toISOString() };
     }
-    progress.done();
     this.snapshotChanged(true);
     const durationMs = Math.round(performance.now() - started);
     log.info(`workspace scan${wasCancelled ? ' cancelled' : ''}: ${analysed} file(s), ${findings} finding(s), ${skipped} skipped, in ${durationMs} ms`);
