@@ -94,7 +94,7 @@ export function startServer(connection: Connection): void {
     projects.invalidate();
     await projects.preload(await globalSettings());
     await ready().diagnostics.refreshAll();
-    void ready().review.inputsChanged();
+    void ready().review.inputsChanged().catch((error: unknown) => log.error(`workspace rescan failed: ${(error as Error).stack ?? String(error)}`));
   };
 
   connection.onInitialize(request('initialize', async (params) => {
@@ -180,7 +180,7 @@ export function startServer(connection: Connection): void {
     await globalSettings();
     log.info('settings changed: re-analysing open documents');
     await diagnostics.refreshAll();
-    void ready().review.inputsChanged();
+    void ready().review.inputsChanged().catch((error: unknown) => log.error(`workspace rescan failed: ${(error as Error).stack ?? String(error)}`));
   }));
 
   connection.languages.diagnostics.on(request('textDocument/diagnostic', (params, token) => ready().diagnostics.pull(params, token)));
