@@ -119,6 +119,7 @@ export class TestClient {
   /** Custom notifications by method (e.g. atlasLens/findingsChanged), counted. */
   readonly notifications = new Map<string, number>();
   registrations: string[] = [];
+  registrationOptions: Array<{ method: string; registerOptions?: unknown }> = [];
   stderr = '';
   private versions = new Map<string, number>();
   private texts = new Map<string, string>();
@@ -147,8 +148,9 @@ export class TestClient {
     connection.onRequest('workspace/configuration', (params: { items: Array<{ scopeUri?: string; section?: string }> }) =>
       params.items.map((item) => (item.section === 'atlasLens' ? (client.options.settings?.(item.scopeUri) ?? {}) : null)),
     );
-    connection.onRequest('client/registerCapability', (params: { registrations: Array<{ method: string }> }) => {
+    connection.onRequest('client/registerCapability', (params: { registrations: Array<{ method: string; registerOptions?: unknown }> }) => {
       client.registrations.push(...params.registrations.map((r) => r.method));
+      client.registrationOptions.push(...params.registrations.map((r) => ({ method: r.method, registerOptions: r.registerOptions })));
       return null;
     });
     connection.onRequest('window/workDoneProgress/create', (params: { token: string | number }) => {

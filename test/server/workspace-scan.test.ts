@@ -168,8 +168,18 @@ describe('Scan Workspace, push client', () => {
     assert.equal(lastPublished(client, open)!.version, 1);
   });
 
-  test('registers watchers', () => {
-    assert.ok(client.registrations.includes('workspace/didChangeWatchedFiles'));
+  test('registers watchers for configs, source files, model files and baselines', () => {
+    const watched = client.registrationOptions.filter((r) => r.method === 'workspace/didChangeWatchedFiles');
+    assert.equal(watched.length, 1);
+    assert.deepEqual((watched[0]!.registerOptions as { watchers: Array<{ globPattern: string }> }).watchers.map((w) => w.globPattern), [
+      '**/.atlas-lens.{yaml,yml}',
+      '**/*.{yaml,yml}',
+      '**/*.{py,pyw,pyi,ipynb,ts,tsx,mts,cts,js,jsx,mjs,cjs,toml,dockerfile,dvc}',
+      '**/{requirements,constraints}*.{txt,in}',
+      '**/{Dockerfile,Dockerfile.*,dockerfile,Containerfile,MLproject,dvc.lock}',
+      '**/*.{pkl,pickle,joblib,dill,dat,pt,pth,bin,ckpt,npy,npz,keras,safetensors}',
+      '**/*.sarif',
+    ]);
   });
 });
 
