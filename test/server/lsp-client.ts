@@ -41,6 +41,8 @@ export interface ClientOptions {
   initializationOptions?: Record<string, unknown>;
   /** Start through the CLI (`atlas-lens lsp --stdio`) instead of server.ts. */
   viaCli?: boolean;
+  /** window.workDoneProgress: the server may create progress tokens (recorded in `progress`). */
+  workDoneProgress?: boolean;
   /** notebookDocument.synchronization (LSP 3.17 notebook sync). */
   notebooks?: boolean;
 }
@@ -70,6 +72,7 @@ export function capabilities(options: ClientOptions): ClientCapabilities {
       workspaceEdit: { documentChanges: options.documentChanges ?? false },
       ...(options.pull ? { diagnostics: { refreshSupport: options.refreshSupport ?? true } } : {}),
     },
+    ...(options.workDoneProgress ? { window: { workDoneProgress: true } } : {}),
   };
 }
 
@@ -119,7 +122,13 @@ export class TestClient {
   readonly logs: Array<{ type: number; message: string }> = [];
   readonly appliedEdits: WorkspaceEdit[] = [];
   refreshRequests = 0;
+  /** `$/progress` notifications in order, and the tokens the server asked to create. */
+  readonly progress: Array<{ token: string | number; value: { kind: string; title?: string; message?: string; percentage?: number; cancellable?: boolean } }> = [];
+  readonly createdProgressTokens: Array<string | number> = [];
+  /** Custom notifications by method (e.g. atlasLens/findingsChanged), counted. */
+  readonly notifications = new Map<string, number>();
   registrations: string[] = [];
+  registrationOptions: Array<{ method: string; registerOptions?: unknown }> = [];
   stderr = '';
   private versions = new Map<string, number>();
   private texts = new Map<string, string>();
@@ -148,9 +157,20 @@ export class TestClient {
     connection.onRequest('workspace/configuration', (params: { items: Array<{ scopeUri?: string; section?: string }> }) =>
       params.items.map((item) => (item.section === 'atlasLens' ? (client.options.settings?.(item.scopeUri) ?? {}) : null)),
     );
-    connection.onRequest('client/registerCapability', (params: { registrations: Array<{ method: string }> }) => {
+    connection.onRequest('client/registerCapability', (params: { registrations: Array<{ method: string; registerOptions?: unknown }> }) => {
       client.registrations.push(...params.registrations.map((r) => r.method));
+      client.registrationOptions.push(...params.registrations.map((r) => ({ method: r.method, registerOptions: r.registerOptions })));
       return null;
+    });
+    connection.onRequest('window/workDoneProgress/create', (params: { token: string | number }) => {
+      client.createdProgressTokens.push(params.token);
+      return null;
+    });
+    connection.onNotification('$/progress', (params: TestClient['progress'][number]) => {
+      client.progress.push(params);
+    });
+    connection.onNotification('atlasLens/findingsChanged', () => {
+      client.notifications.set('atlasLens/findingsChanged', (client.notifications.get('atlasLens/findingsChanged') ?? 0) + 1);
     });
     connection.onRequest('workspace/diagnostic/refresh', () => {
       client.refreshRequests++;

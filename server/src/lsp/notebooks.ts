@@ -121,6 +121,11 @@ export class Notebooks {
     return this.notebooks.has(uri);
   }
 
+  /** URIs of the open notebooks (their files' findings live on the cells, not on the .ipynb). */
+  openNotebookUris(): Iterable<string> {
+    return this.notebooks.keys();
+  }
+
   cell(uri: string): LspDocument | undefined {
     return this.owner.has(uri) ? this.cells.get(uri) : undefined;
   }

@@ -140,6 +140,8 @@ export interface MatrixColumn {
 export interface AtlasMatrix {
   atlasVersion: string;
   columns: MatrixColumn[];
+  /** Cited ids that are not techniques of this ATLAS release (no cell), sorted by id. */
+  unknownTechniques?: Array<{ techniqueId: string; counts: Record<FindingSeverity, number>; score: number }>;
 }
 
 export interface WorkspaceFindingsResult {
