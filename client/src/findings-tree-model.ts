@@ -99,7 +99,9 @@ function indexMatrix(matrix: AtlasMatrix): { places: Map<string, TechniquePlace>
     for (const cell of column.cells) {
       for (const entry of [cell, ...cell.subtechniques]) {
         ids.push(entry.techniqueId);
-        const place = places.get(entry.techniqueId) ?? { name: entry.name, tactics: [] };
+        // A sub-technique cell carries its own name; the tree names it "Parent: Sub-technique".
+        const name = entry === cell ? cell.name : `${cell.name}: ${entry.name}`;
+        const place = places.get(entry.techniqueId) ?? { name, tactics: [] };
         if (!place.tactics.includes(column.tacticId)) place.tactics.push(column.tacticId);
         places.set(entry.techniqueId, place);
       }

@@ -34,10 +34,9 @@ export function escapeHtml(text: string): string {
 
 const SEVERITIES: readonly FindingSeverity[] = ['error', 'warning', 'info'];
 
-/** A cell's counts with its sub-techniques' added, and the worst severity among them. */
+/** A cell's counts (a parent's already count its sub-techniques' findings, each once), total and worst severity. */
 export function cellTotals(cell: MatrixCell): { counts: Record<FindingSeverity, number>; total: number; worst?: FindingSeverity } {
-  const counts: Record<FindingSeverity, number> = { error: 0, warning: 0, info: 0 };
-  for (const entry of [cell, ...cell.subtechniques]) for (const severity of SEVERITIES) counts[severity] += entry.counts[severity];
+  const counts = { ...cell.counts };
   const total = counts.error + counts.warning + counts.info;
   return { counts, total, worst: SEVERITIES.find((severity) => counts[severity] > 0) };
 }

@@ -2,12 +2,12 @@
 // order, a technique listed under two of them, sub-techniques folded under their parents.
 import type { AtlasMatrix, FindingSeverity, MatrixCell, WorkspaceFinding } from '../../server/src/lsp/protocol';
 
+// As the server builds them (engine/report/matrix.ts): a parent's counts include its
+// sub-techniques' findings (each once); a sub-technique carries its own name.
 export function cell(techniqueId: string, name: string, counts: Partial<Record<FindingSeverity, number>> = {}, subtechniques: MatrixCell[] = []): MatrixCell {
   const full = { error: counts.error ?? 0, warning: counts.warning ?? 0, info: counts.info ?? 0 };
-  const all = [full, ...subtechniques.map((sub) => sub.counts)];
-  const total = (severity: FindingSeverity): number => all.reduce((sum, c) => sum + c[severity], 0);
-  const worst = total('error') > 0 ? 'error' : total('warning') > 0 ? 'warning' : total('info') > 0 ? 'info' : undefined;
-  return { techniqueId, name, url: `https://atlas.mitre.org/techniques/${techniqueId}`, counts: full, worst, score: 10 * full.error + 3 * full.warning + full.info, subtechniques };
+  const worst = full.error > 0 ? 'error' : full.warning > 0 ? 'warning' : full.info > 0 ? 'info' : undefined;
+  return { techniqueId, name, url: `https://atlas.mitre.org/techniques/${techniqueId}`, counts: full, ...(worst ? { worst } : {}), score: 10 * full.error + 3 * full.warning + full.info, subtechniques };
 }
 
 export const MATRIX: AtlasMatrix = {
@@ -22,9 +22,9 @@ export const MATRIX: AtlasMatrix = {
       tacticId: 'AML.TA0004',
       tacticName: 'Initial Access',
       cells: [
-        cell('AML.T0010', 'AI Supply Chain Compromise', { warning: 1 }, [
-          cell('AML.T0010.001', 'AI Supply Chain Compromise: AI Software', { warning: 1 }),
-          cell('AML.T0010.003', 'AI Supply Chain Compromise: Model', { error: 1 }),
+        cell('AML.T0010', 'AI Supply Chain Compromise', { error: 1, warning: 2 }, [
+          cell('AML.T0010.001', 'AI Software', { warning: 1 }),
+          cell('AML.T0010.003', 'Model', { error: 1 }),
         ]),
         cell('AML.T0049', 'Exploit Public-Facing Application', { info: 1 }),
       ],
@@ -33,7 +33,7 @@ export const MATRIX: AtlasMatrix = {
       tacticId: 'AML.TA0005',
       tacticName: 'Execution',
       cells: [
-        cell('AML.T0011', 'User Execution', {}, [cell('AML.T0011.000', 'User Execution: Unsafe AI Artifacts', { error: 1, warning: 2 })]),
+        cell('AML.T0011', 'User Execution', { error: 1, warning: 2 }, [cell('AML.T0011.000', 'Unsafe AI Artifacts', { error: 1, warning: 2 })]),
         cell('AML.T0049', 'Exploit Public-Facing Application', { info: 1 }),
       ],
     },

@@ -43,16 +43,18 @@ test('tactics are columns in matrix order, with their tallies', () => {
   assert.deepEqual([...execution.matchAll(/data-col="2" data-technique="([^"]+)"/g)].map((m) => m[1]), ['AML.T0011', 'AML.T0011.000', 'AML.T0049']);
 });
 
-test('cells: severity and shade from their findings (sub-techniques included), counts, dimmed when empty', () => {
+test('cells: severity and shade from their counts (a parent\'s include its sub-techniques\'), counts, dimmed when empty', () => {
   assert.match(buttonOf(html, 'AML.T0000'), /class="nav technique dim"/);
-  // AML.T0010: 1 warning of its own, a warning and an error in its sub-techniques.
+  // AML.T0010 (with its sub-techniques): an error and two warnings.
   assert.match(buttonOf(html, 'AML.T0010'), /class="nav technique sev-error lvl-2"/);
   assert.match(buttonOf(html, 'AML.T0010'), /aria-label="AML\.T0010 AI Supply Chain Compromise: 1 error, 2 warnings"/);
   assert.match(html, /data-technique="AML\.T0010"[^>]*>.*?<span class="count">3<\/span>/);
   assert.match(buttonOf(html, 'AML.T0010.001'), /class="nav technique sub sev-warning lvl-1"/);
+  assert.match(html, /data-technique="AML\.T0010\.001"[^>]*><span class="id">AML\.T0010\.001<\/span><span class="name">AI Software<\/span><span class="count">1<\/span>/);
   assert.match(buttonOf(html, 'AML.T0049'), /class="nav technique sev-info lvl-1"/);
   assert.match(html, /data-technique="AML\.T0000"[^>]*>.*?<span class="count"><\/span>/);
-  // AML.T0011 has no findings of its own but its sub-technique has three.
+  // AML.T0011's findings are all its sub-technique's: counted once, not twice.
+  assert.match(buttonOf(html, 'AML.T0011'), /aria-label="AML\.T0011 User Execution: 1 error, 2 warnings"/);
   assert.match(buttonOf(html, 'AML.T0011'), /class="nav technique sev-error lvl-2"/);
   assert.match(buttonOf(html, 'AML.T0011.000'), /class="nav technique sub sev-error lvl-2"/);
 });
