@@ -34,6 +34,8 @@ export interface TreeItemSnapshot {
   iconColor?: string;
   contextValue?: string;
   command?: string;
+  /** The arguments of `command`, as a click passes them. */
+  commandArguments?: unknown[];
   children: TreeItemSnapshot[];
 }
 
@@ -178,6 +180,7 @@ export class FindingsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
         iconColor: icon && node.kind !== 'file' ? SEVERITY_ICON[node.severity][1] : undefined,
         contextValue: item.contextValue,
         command: item.command?.command,
+        commandArguments: item.command?.arguments,
         children: node.children.map(describe),
       };
     };

@@ -47,6 +47,8 @@ export interface WorkspaceReviewApi {
   refreshFindings(): Promise<void>;
   /** The Findings tree as the view shows it. */
   treeSnapshot(): TreeSnapshot;
+  /** The tree's nodes (what the view's context-menu commands receive). */
+  treeNodes(): TreeNode[];
   matrixPanelOpen(): boolean;
   /** The matrix webview's HTML, when open. */
   matrixHtml(): string | undefined;
@@ -241,6 +243,7 @@ export function registerWorkspaceReview(context: vscode.ExtensionContext, client
     scanWorkspace,
     refreshFindings: refresh,
     treeSnapshot: () => tree.describe(),
+    treeNodes: () => tree.getChildren(),
     matrixPanelOpen: () => matrix.isOpen,
     matrixHtml: () => matrix.html,
     postFromMatrix: (message) => matrix.handle(message),
