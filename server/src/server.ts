@@ -26,8 +26,9 @@ import { DocumentStore, uriToPath } from './lsp/documents';
 import { atlasEntry, hover } from './lsp/hover';
 import { createLogger } from './lsp/logger';
 import { Projects } from './lsp/projects';
-import { AtlasEntryRequest, AtlasTechniquesRequest, CONFIGURATION_SECTION, ServerCommands, type ApplyFixAllArguments } from './lsp/protocol';
+import { AtlasEntryRequest, AtlasTechniquesRequest, CONFIGURATION_SECTION, ScanWorkspaceRequest, ServerCommands, WorkspaceFindingsRequest, type ApplyFixAllArguments } from './lsp/protocol';
 import { normalizeSettings, SettingsCache, type AtlasLensSettings } from './lsp/settings';
+import { WATCHED_SCAN_GLOBS, WorkspaceReview } from './lsp/workspace-scan';
 
 const VERSION: string = packageJson.version;
 
@@ -36,6 +37,7 @@ interface Session {
   documents: DocumentStore;
   analyzer: Analyzer;
   diagnostics: DiagnosticsService;
+  review: WorkspaceReview;
 }
 
 /** Wires every handler on `connection` and starts listening. */
@@ -92,6 +94,7 @@ export function startServer(connection: Connection): void {
     projects.invalidate();
     await projects.preload(await globalSettings());
     await ready().diagnostics.refreshAll();
+    void ready().review.inputsChanged();
   };
 
   connection.onInitialize(request('initialize', async (params) => {
@@ -103,21 +106,25 @@ export function startServer(connection: Connection): void {
     projects.workspaceFolders = workspaceFoldersOf(params).map(uriToPath).filter((folder): folder is string => folder !== undefined);
     const documents = new DocumentStore(await createPythonParser());
     const analyzer = new Analyzer(documents, projects, settings, log);
-    session = { features, documents, analyzer, diagnostics: new DiagnosticsService(connection, documents, analyzer, projects, features, log) };
+    const diagnostics = new DiagnosticsService(connection, documents, analyzer, projects, features, log);
+    const review = new WorkspaceReview({ connection, documents, analyzer, projects, settings, features, diagnostics, log, catalog: async () => projects.defaultCatalog(await globalSettings()) });
+    diagnostics.findingFilter = (analysis) => review.documentFilter(analysis);
+    session = { features, documents, analyzer, diagnostics, review };
     return { capabilities: serverCapabilities(features), serverInfo: { name: 'atlas-lens', version: VERSION } };
   }));
 
   connection.onInitialized(notification('initialized', async () => {
-    const { features: client, diagnostics } = ready();
+    const { features: client, diagnostics, review } = ready();
     log.info(`ATLAS Lens ${VERSION}: ${client.pullDiagnostics ? 'pull' : 'push'} diagnostics; workspace ${projects.workspaceFolders.join(', ') || '(none)'}${projects.trusted ? '' : ' (untrusted: custom rule directories are not loaded)'}`);
     if (client.configurationChangeRegistration) await connection.client.register(DidChangeConfigurationNotification.type, { section: CONFIGURATION_SECTION });
     if (client.watchedFilesRegistration) {
       await connection.client.register(DidChangeWatchedFilesNotification.type, {
-        watchers: [{ globPattern: '**/.atlas-lens.{yaml,yml}' }, { globPattern: '**/*.{yaml,yml}' }],
+        watchers: [{ globPattern: '**/.atlas-lens.{yaml,yml}' }, { globPattern: '**/*.{yaml,yml}' }, ...WATCHED_SCAN_GLOBS.map((globPattern) => ({ globPattern }))],
       });
     }
     await projects.preload(await globalSettings());
     await diagnostics.publishInputProblems();
+    void review.scanOnStartup().catch((error: unknown) => log.error(`scan on startup failed: ${(error as Error).stack ?? String(error)}`));
   }));
 
   connection.onDidOpenTextDocument(notification('didOpen', (params) => {
@@ -125,6 +132,7 @@ export function startServer(connection: Connection): void {
     const { uri, languageId, version, text } = params.textDocument;
     documents.open(uri, languageId, version, text);
     diagnostics.changed(uri);
+    ready().review.documentChanged();
   }));
 
   connection.onDidChangeTextDocument(notification('didChange', (params) => {
@@ -133,14 +141,16 @@ export function startServer(connection: Connection): void {
     if (!document) return log.warn(`didChange for a document that is not open: ${params.textDocument.uri}`);
     document.update(params.contentChanges, params.textDocument.version);
     diagnostics.changed(document.uri);
+    ready().review.documentChanged();
   }));
 
-  connection.onDidCloseTextDocument(notification('didClose', (params) => {
+  connection.onDidCloseTextDocument(notification('didClose', async (params) => {
     const { documents, analyzer, diagnostics } = ready();
     documents.close(params.textDocument.uri);
     analyzer.forget(params.textDocument.uri);
     settings.delete(params.textDocument.uri);
     diagnostics.closed(params.textDocument.uri);
+    await ready().review.documentClosed(params.textDocument.uri);
   }));
 
   connection.onDidSaveTextDocument(notification('didSave', async (params) => {
@@ -150,7 +160,13 @@ export function startServer(connection: Connection): void {
 
   connection.onDidChangeWatchedFiles(notification('didChangeWatchedFiles', async (params) => {
     const changed = params.changes.map((change) => uriToPath(change.uri)).filter((file): file is string => file !== undefined && projects.isInput(file));
-    if (changed.length > 0) await inputsChanged(`changed ${changed.join(', ')}`);
+    if (changed.length > 0) return inputsChanged(`changed ${changed.join(', ')}`);
+    const { review, analyzer, diagnostics } = ready();
+    // A model file or the baseline changed: open documents' findings may read them.
+    if (await review.watchedFilesChanged(params.changes)) {
+      analyzer.settingsGeneration++;
+      await diagnostics.refreshAll();
+    }
   }));
 
   connection.onDidChangeConfiguration(notification('didChangeConfiguration', async (params) => {
@@ -164,9 +180,14 @@ export function startServer(connection: Connection): void {
     await globalSettings();
     log.info('settings changed: re-analysing open documents');
     await diagnostics.refreshAll();
+    void ready().review.inputsChanged();
   }));
 
   connection.languages.diagnostics.on(request('textDocument/diagnostic', (params, token) => ready().diagnostics.pull(params, token)));
+  connection.languages.diagnostics.onWorkspace(request('workspace/diagnostic', (params) => ready().review.workspaceDiagnostics(params)));
+  connection.onRequest(ScanWorkspaceRequest, request('atlasLens/scanWorkspace', (params, token) => ready().review.scan(params, token)));
+  const workspaceFindings = request('atlasLens/workspaceFindings', () => ready().review.findings());
+  connection.onRequest(WorkspaceFindingsRequest, (token) => workspaceFindings(undefined, token));
 
   connection.onHover(request('textDocument/hover', async (params, token) => {
     const { documents, analyzer, features: client } = ready();

@@ -177,7 +177,7 @@ describe('pull diagnostics', () => {
   after(() => client.stop());
 
   test('declares a diagnostic provider', () => {
-    assert.deepEqual(client.initializeResult.capabilities.diagnosticProvider, { identifier: 'atlas-lens', interFileDependencies: false, workspaceDiagnostics: false });
+    assert.deepEqual(client.initializeResult.capabilities.diagnosticProvider, { identifier: 'atlas-lens', interFileDependencies: false, workspaceDiagnostics: true });
   });
 
   test('full report, then unchanged for the same resultId, then a new one after an edit; nothing pushed', async () => {

@@ -41,6 +41,8 @@ export interface ClientOptions {
   initializationOptions?: Record<string, unknown>;
   /** Start through the CLI (`atlas-lens lsp --stdio`) instead of server.ts. */
   viaCli?: boolean;
+  /** window.workDoneProgress: the server may create progress tokens (recorded in `progress`). */
+  workDoneProgress?: boolean;
 }
 
 export function capabilities(options: ClientOptions): ClientCapabilities {
@@ -61,6 +63,7 @@ export function capabilities(options: ClientOptions): ClientCapabilities {
       workspaceEdit: { documentChanges: options.documentChanges ?? false },
       ...(options.pull ? { diagnostics: { refreshSupport: options.refreshSupport ?? true } } : {}),
     },
+    ...(options.workDoneProgress ? { window: { workDoneProgress: true } } : {}),
   };
 }
 
@@ -110,6 +113,11 @@ export class TestClient {
   readonly logs: Array<{ type: number; message: string }> = [];
   readonly appliedEdits: WorkspaceEdit[] = [];
   refreshRequests = 0;
+  /** `$/progress` notifications in order, and the tokens the server asked to create. */
+  readonly progress: Array<{ token: string | number; value: { kind: string; title?: string; message?: string; percentage?: number; cancellable?: boolean } }> = [];
+  readonly createdProgressTokens: Array<string | number> = [];
+  /** Custom notifications by method (e.g. atlasLens/findingsChanged), counted. */
+  readonly notifications = new Map<string, number>();
   registrations: string[] = [];
   stderr = '';
   private versions = new Map<string, number>();
@@ -142,6 +150,16 @@ export class TestClient {
     connection.onRequest('client/registerCapability', (params: { registrations: Array<{ method: string }> }) => {
       client.registrations.push(...params.registrations.map((r) => r.method));
       return null;
+    });
+    connection.onRequest('window/workDoneProgress/create', (params: { token: string | number }) => {
+      client.createdProgressTokens.push(params.token);
+      return null;
+    });
+    connection.onNotification('$/progress', (params: TestClient['progress'][number]) => {
+      client.progress.push(params);
+    });
+    connection.onNotification('atlasLens/findingsChanged', () => {
+      client.notifications.set('atlasLens/findingsChanged', (client.notifications.get('atlasLens/findingsChanged') ?? 0) + 1);
     });
     connection.onRequest('workspace/diagnostic/refresh', () => {
       client.refreshRequests++;

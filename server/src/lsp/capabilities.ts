@@ -55,7 +55,7 @@ export function serverCapabilities(features: ClientFeatures): ServerCapabilities
       ? { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false }
       : true,
     executeCommandProvider: { commands: [ServerCommands.applyFixAll] },
-    ...(features.pullDiagnostics ? { diagnosticProvider: { identifier: 'atlas-lens', interFileDependencies: false, workspaceDiagnostics: false } } : {}),
+    ...(features.pullDiagnostics ? { diagnosticProvider: { identifier: 'atlas-lens', interFileDependencies: false, workspaceDiagnostics: true } } : {}),
   };
 }
 

@@ -92,6 +92,8 @@ export class DiagnosticsService {
   /** didChange → published, in ms, for the log and the benchmark. */
   readonly latencies: number[] = [];
   private readonly changedAt = new Map<string, number>();
+  /** Which findings of an open document to show (the workspace review's baseline); undefined: all. */
+  findingFilter?: (analysis: DocumentAnalysis) => ((finding: Finding) => boolean) | undefined;
 
   constructor(
     private readonly connection: Connection,
@@ -104,9 +106,10 @@ export class DiagnosticsService {
 
   private toDiagnostics(analysis: DocumentAnalysis): Diagnostic[] {
     const document = this.documents.get(analysis.uri);
+    const keep = this.findingFilter?.(analysis);
     return [
       ...analysis.problems.map((problem) => problemToDiagnostic(problem, document?.text)),
-      ...analysis.findings.map((finding) => findingToDiagnostic(finding, analysis, this.features)),
+      ...(keep ? analysis.findings.filter(keep) : analysis.findings).map((finding) => findingToDiagnostic(finding, analysis, this.features)),
     ];
   }
 

@@ -22,6 +22,12 @@ export interface AtlasLensSettings {
   honorNosec: boolean | null;
   /** An official ATLAS.yaml to use instead of the bundled catalog; null: bundled. */
   atlasDataPath: string | null;
+  /** Scan the workspace once the server is initialized. */
+  scanOnStartup: boolean;
+  /** A SARIF file of an earlier scan (relative to the workspace folder); null: no baseline. */
+  baseline: string | null;
+  /** Hide findings that are in the baseline from diagnostics too. */
+  onlyNewSinceBaseline: boolean;
   trace: { server: TraceLevel };
 }
 
@@ -32,6 +38,9 @@ export const DEFAULT_SETTINGS: Readonly<AtlasLensSettings> = Object.freeze<Atlas
   minimumSeverity: null,
   honorNosec: null,
   atlasDataPath: null,
+  scanOnStartup: false,
+  baseline: null,
+  onlyNewSinceBaseline: false,
   trace: { server: 'off' },
 });
 
@@ -45,6 +54,9 @@ const FIELDS = {
   minimumSeverity: Severity.nullable(),
   honorNosec: z.boolean().nullable(),
   atlasDataPath: z.string().nullable(),
+  scanOnStartup: z.boolean(),
+  baseline: z.string().nullable(),
+  onlyNewSinceBaseline: z.boolean(),
   trace: z.object({ server: z.enum(['off', 'messages', 'verbose']).optional() }).passthrough(),
 } as const;
 
@@ -82,6 +94,10 @@ export function normalizeSettings(raw: unknown): NormalizedSettings {
   if (honorNosec !== undefined) settings.honorNosec = honorNosec;
   const atlasDataPath = take('atlasDataPath');
   if (atlasDataPath !== undefined) settings.atlasDataPath = atlasDataPath?.trim() ? atlasDataPath.trim() : null;
+  settings.scanOnStartup = take('scanOnStartup') ?? settings.scanOnStartup;
+  const baseline = take('baseline');
+  if (baseline !== undefined) settings.baseline = baseline?.trim() ? baseline.trim() : null;
+  settings.onlyNewSinceBaseline = take('onlyNewSinceBaseline') ?? settings.onlyNewSinceBaseline;
   settings.trace.server = take('trace')?.server ?? settings.trace.server;
   return { settings, problems };
 }

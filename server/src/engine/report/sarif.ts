@@ -11,29 +11,26 @@
  *   percent-encoded segment by segment; files outside `baseDir` get an absolute `file:` URI.
  * - Regions are one-based; columns count UTF-16 code units (SARIF's default `columnKind`, the
  *   engine's own unit), so they are the engine's zero-based positions plus one.
- * - `partialFingerprints["atlasLens/v1"]` hashes the rule id, the relative path, the normalised
- *   text of the flagged statement and of the underlined span, and the occurrence index of that
- *   statement text in the file. Inserting unrelated lines does not change it; two identical
- *   statements get different ones. Without source text (no `readSource`, or it returns undefined),
- *   `atlasLensMessage/v1` hashes the rule id, path, message and occurrence among such findings.
+ * - `partialFingerprints` are the stable fingerprints of ./fingerprint.ts (`atlasLens/v1`: rule,
+ *   relative path, normalised statement text, occurrence index; they survive code moving up or
+ *   down), which `scan --baseline` compares against.
  * - Input problems become `invocations[0].toolConfigurationNotifications`;
  *   `executionSuccessful` is false when one of them is an error, unless the caller says otherwise.
  */
-import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Finding, InputProblem, Range, Severity } from '../types';
 import type { LoadedRule } from '../rules/loader';
 import { ATLAS_WEBSITE, type AtlasLookup } from './atlas-lookup';
-import { compareStrings, relativePath, sortFindings } from './common';
+import { compareStrings } from './common';
+import { FINGERPRINT_KEY, fingerprintFindings, MESSAGE_FINGERPRINT_KEY } from './fingerprint';
 import { TOOL_NAME } from './json';
 
 export const SARIF_VERSION = '2.1.0';
 export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 export const SRCROOT = '%SRCROOT%';
 export const ATLAS_TAXONOMY_NAME = 'MITRE ATLAS';
-export const FINGERPRINT_KEY = 'atlasLens/v1';
-export const MESSAGE_FINGERPRINT_KEY = 'atlasLensMessage/v1';
+export { FINGERPRINT_KEY, MESSAGE_FINGERPRINT_KEY };
 export const DEFAULT_INFORMATION_URI = 'https://github.com/atlas-lens/atlas-lens';
 
 export interface SarifOptions {
@@ -263,44 +260,6 @@ function ruleHelp(rule: LoadedRule, atlas: AtlasLookup): SarifMessage {
   return { text: text.join('\n'), markdown: markdown.join('\n') };
 }
 
-function normaliseLine(line: string): string {
-  return line.trim().replace(/\s+/g, ' ');
-}
-
-interface SourceLines {
-  raw: string[];
-  normalised: string[];
-}
-
-function sha(parts: readonly string[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
-}
-
-/** Text of a range in raw lines (lines joined by \n), or undefined when out of bounds. */
-function rangeText(lines: readonly string[], range: Range): string | undefined {
-  const { start, end } = range;
-  if (start.line < 0 || end.line >= lines.length || end.line < start.line) return undefined;
-  if (start.line === end.line) return lines[start.line]!.slice(start.character, end.character);
-  const parts = [lines[start.line]!.slice(start.character)];
-  for (let line = start.line + 1; line < end.line; line++) parts.push(lines[line]!);
-  parts.push(lines[end.line]!.slice(0, end.character));
-  return parts.join('\n');
-}
-
-/** How often the normalised block `lines[first..last]` occurs in the file before `first`. */
-function occurrenceIndex(normalised: readonly string[], first: number, last: number): number {
-  const length = last - first + 1;
-  let count = 0;
-  for (let start = 0; start < first; start++) {
-    let same = true;
-    for (let offset = 0; offset < length && same; offset++) {
-      if (normalised[start + offset] !== normalised[first + offset]) same = false;
-    }
-    if (same) count++;
-  }
-  return count;
-}
-
 function makeNotification(problem: InputProblem, baseDir: string): SarifNotification {
   const notification: SarifNotification = { level: LEVEL[problem.severity], message: { text: problem.message } };
   const physicalLocation: SarifLocation['physicalLocation'] = { artifactLocation: artifactLocation(baseDir, problem.file) };
@@ -372,52 +331,12 @@ export function formatSarif(findings: readonly Finding[], rules: readonly Loaded
     });
   }
 
-  // Source text, read once a file.
-  const sources = new Map<string, SourceLines | undefined>();
-  const sourceOf = (file: string): SourceLines | undefined => {
-    if (!sources.has(file)) {
-      const text = options.readSource?.(file);
-      const raw = text === undefined ? undefined : text.split(/\r\n|\r|\n/);
-      sources.set(file, raw && { raw, normalised: raw.map(normaliseLine) });
-    }
-    return sources.get(file);
-  };
+  const fingerprinted = fingerprintFindings(findings, baseDir, options.readSource);
 
-  const sorted = sortFindings(findings, (file) => relativePath(baseDir, file));
-  const messageOccurrences = new Map<string, number>();
-  const seenFingerprints = new Map<string, number>();
-
-  const results: SarifResult[] = sorted.map((finding) => {
+  const results: SarifResult[] = fingerprinted.map(({ finding, key: fingerprintKey, fingerprint, snippet }) => {
     const location = artifactLocation(baseDir, finding.file);
-    const relative = relativePath(baseDir, finding.file);
     const region = toRegion(finding.range);
-    const source = sourceOf(finding.file);
-
-    let fingerprintKey = MESSAGE_FINGERPRINT_KEY;
-    let fingerprintParts: string[] | undefined;
-    if (source) {
-      // The whole statement when its lines are known and inside the file, else the underlined lines.
-      const inFile = (lines: { first: number; last: number }): boolean => lines.first >= 0 && lines.last >= lines.first && lines.last < source.raw.length;
-      const { first, last } = inFile(finding.statementLines) ? finding.statementLines : { first: finding.range.start.line, last: finding.range.end.line };
-      const span = rangeText(source.raw, finding.range);
-      if (first >= 0 && last >= first && last < source.raw.length && span !== undefined) {
-        const statement = source.normalised.slice(first, last + 1).join('\n');
-        fingerprintKey = FINGERPRINT_KEY;
-        fingerprintParts = [FINGERPRINT_KEY, finding.ruleId, relative, statement, normaliseLine(span), String(occurrenceIndex(source.normalised, first, last))];
-        region.snippet = { text: span };
-      }
-    }
-    if (!fingerprintParts) {
-      const key = [finding.ruleId, relative, finding.message].join('\u0000');
-      const occurrence = messageOccurrences.get(key) ?? 0;
-      messageOccurrences.set(key, occurrence + 1);
-      fingerprintParts = [MESSAGE_FINGERPRINT_KEY, finding.ruleId, relative, finding.message, String(occurrence)];
-    }
-    // Two findings of one rule on the very same text: keep their fingerprints apart.
-    let fingerprint = sha(fingerprintParts);
-    const duplicates = seenFingerprints.get(fingerprint) ?? 0;
-    seenFingerprints.set(fingerprint, duplicates + 1);
-    if (duplicates > 0) fingerprint = sha([...fingerprintParts, `duplicate ${duplicates}`]);
+    if (snippet !== undefined) region.snippet = { text: snippet };
 
     const result: SarifResult = {
       ruleId: finding.ruleId,

@@ -65,6 +65,12 @@ export interface DiscoverOptions {
   isSupported: (file: string) => boolean;
   /** A size limit in bytes for this file instead of maxFileSizeKb (model files have their own); undefined: the default. */
   maxBytesFor?: (file: string) => number | undefined;
+  /**
+   * Entries (absolute paths) not to look at, before any other filter: a caller that only wants to
+   * know whether a few files are in scope prunes everything off their way (the language server's
+   * watched files), so only the directories leading to them are read.
+   */
+  prune?: (entry: string, isDirectory: boolean) => boolean;
 }
 
 export interface SkippedFile {
@@ -293,6 +299,7 @@ export function discoverFiles(roots: readonly string[], options: DiscoverOptions
           size = target.size;
         }
 
+        if (options.prune?.(full, isDirectory)) continue;
         if (isDirectory) {
           if (DEFAULT_SKIPPED_DIRS.has(name)) continue;
           if (excluded(rel, true)) continue;
