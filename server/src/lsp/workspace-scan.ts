@@ -466,16 +466,23 @@ export class WorkspaceReview {
 
   /** `atlasLens/workspaceFindings`: the scanned files' findings, open documents' live ones instead of theirs, and the matrix. */
   async findings(): Promise<WorkspaceFindingsResult> {
+    const shown = await this.shownFindings();
+    const matrix = buildMatrix(shown.map((item) => item.finding), await this.deps.catalog());
+    return { findings: shown.map((item) => item.workspace), matrix, ...(this.lastScan ? { lastScan: { ...this.lastScan } } : {}) };
+  }
+
+  /** The findings of the snapshot, sorted, with the engine that reported each (also rendered by `atlasLens/exportReport`, lsp/export.ts). */
+  async shownFindings(): Promise<Array<{ workspace: WorkspaceFinding; finding: Finding; engine: Engine }>> {
     const { documents, analyzer } = this.deps;
     const open = this.openPaths();
-    const shown: Array<{ workspace: WorkspaceFinding; finding: Finding }> = [];
+    const shown: Array<{ workspace: WorkspaceFinding; finding: Finding; engine: Engine }> = [];
     for (const entry of this.entries.values()) {
       if (open.has(entry.file)) continue;
       const baseline = this.baselineOf(entry.folder, entry.settings);
       entry.findings.forEach((finding, i) => {
         const isNew = baseline ? !baseline.fingerprints.has(entry.fingerprints[i]!) : undefined;
         if (isNew === false && entry.settings.onlyNewSinceBaseline) return;
-        shown.push({ workspace: this.toWorkspaceFinding(entry.uri, finding, entry.engine, isNew), finding });
+        shown.push({ workspace: this.toWorkspaceFinding(entry.uri, finding, entry.engine, isNew), finding, engine: entry.engine });
       });
     }
     for (const document of documents.all()) {
@@ -485,7 +492,7 @@ export class WorkspaceReview {
       for (const finding of analysis.findings) {
         const isNew = fresh ? fresh.has(finding) : undefined;
         if (isNew === false && analysis.settings.onlyNewSinceBaseline) continue;
-        shown.push({ workspace: this.toWorkspaceFinding(analysis.uri, finding, analysis.engine, isNew), finding });
+        shown.push({ workspace: this.toWorkspaceFinding(analysis.uri, finding, analysis.engine, isNew), finding, engine: analysis.engine });
       }
     }
     shown.sort(
@@ -495,8 +502,7 @@ export class WorkspaceReview {
         a.workspace.range.start.character - b.workspace.range.start.character ||
         (a.workspace.ruleId < b.workspace.ruleId ? -1 : a.workspace.ruleId > b.workspace.ruleId ? 1 : 0),
     );
-    const matrix = buildMatrix(shown.map((item) => item.finding), await this.deps.catalog());
-    return { findings: shown.map((item) => item.workspace), matrix, ...(this.lastScan ? { lastScan: { ...this.lastScan } } : {}) };
+    return shown;
   }
 
   /** The snapshot changed: tell the client soon (debounced); `diskChanged` also asks pull clients to pull again. */
