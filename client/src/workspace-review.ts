@@ -78,22 +78,32 @@ export function registerWorkspaceReview(context: vscode.ExtensionContext, client
   });
   context.subscriptions.push(tree, matrix);
 
-  /** Only the answer to the latest request is shown (a change can overtake a slower answer). */
+  /**
+   * Only the answer to the latest request is shown (a change can overtake a slower answer); a
+   * refresh overtaken by a newer one resolves when that one is shown.
+   */
   let generation = 0;
-  const refresh = async (): Promise<void> => {
-    await ready;
+  let latest: Promise<void> = Promise.resolve();
+  const refresh = (): Promise<void> => {
     const mine = ++generation;
-    const snapshot: WorkspaceFindingsResult = await client.sendRequest(WorkspaceFindingsRequest);
-    if (mine !== generation) return;
-    tree.setSnapshot(snapshot);
-    matrix.update(snapshot.matrix, tree.filter.technique);
+    const run = (async () => {
+      await ready;
+      const snapshot: WorkspaceFindingsResult = await client.sendRequest(WorkspaceFindingsRequest);
+      if (mine !== generation) return latest;
+      tree.setSnapshot(snapshot);
+      matrix.update(snapshot.matrix, tree.filter.technique);
+    })();
+    latest = run;
+    return run;
   };
   const refreshQuietly = (): void => {
     refresh().catch((error: unknown) => log.warn(`could not fetch the workspace findings: ${(error as Error).message}`));
   };
 
   void ready.then(() => {
-    context.subscriptions.push(client.onNotification(FindingsChangedNotification, refreshQuietly));
+    // By method name: the server sends this parameterless notification with `params: null`, which a
+    // NotificationType0 handler rejects ("defines 0 params but received 1 arguments").
+    context.subscriptions.push(client.onNotification(FindingsChangedNotification.method, refreshQuietly));
     refreshQuietly();
   }, () => undefined);
 
@@ -113,7 +123,13 @@ export function registerWorkspaceReview(context: vscode.ExtensionContext, client
         });
         const onCancel = cancellation.onCancellationRequested(() => void client.sendNotification(WorkDoneProgressCancelNotification.type, { token }));
         try {
-          return await client.sendRequest(ScanWorkspaceRequest, { workDoneToken: token }, cancellation);
+          // The server cancels a running scan when it starts another (a settings change rescans): a
+          // scan reported cancelled that the user did not cancel is asked for again.
+          for (let attempt = 1; ; attempt++) {
+            const scan = await client.sendRequest(ScanWorkspaceRequest, { workDoneToken: token }, cancellation);
+            if (!scan.cancelled || cancellation.isCancellationRequested || attempt === 3) return scan;
+            log.info('Scan Workspace: superseded by a scan the server started; asking again');
+          }
         } catch (error) {
           if (cancellation.isCancellationRequested) return undefined;
           throw error;
