@@ -135,7 +135,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AtlasL
     { dispose: () => void languageClient.dispose() },
   );
 
-  const review = registerWorkspaceReview(context, languageClient, ready, (id) => showTechnique(languageClient, cards, id), log);
+  const review = registerWorkspaceReview(context, languageClient, ready, (id) => showTechnique(languageClient, cards, id, { beside: true }), log);
   return { ready, findingsInActiveFile: () => status.count, ...review };
 }
 

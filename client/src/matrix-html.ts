@@ -85,7 +85,8 @@ h1 { font-size: 1.2em; margin: 0 0 4px; }
 .summary { margin: 0 0 8px; color: var(--vscode-descriptionForeground); }
 .legend { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; margin: 0 0 12px; padding: 0; list-style: none; }
 .legend li { display: flex; align-items: center; gap: 4px; }
-.swatch { display: inline-block; width: 14px; height: 14px; border-left: 4px solid var(--sev, transparent); background: color-mix(in srgb, var(--sev, transparent) var(--mix, 0%), var(--vscode-editor-background)); outline: 1px solid var(--vscode-panel-border, transparent); }
+.swatch { display: inline-block; width: 14px; height: 14px; border-left: 4px solid var(--sev, transparent); background: color-mix(in srgb, var(--sev, transparent) var(--mix, 0%), var(--vscode-editor-background)); outline: 1px solid var(--vscode-descriptionForeground); }
+.swatch.dim { opacity: 0.45; }
 .matrix { display: flex; gap: 6px; align-items: flex-start; overflow-x: auto; padding-bottom: 8px; }
 .column { flex: 0 0 150px; min-width: 150px; }
 .column h2 { font-size: 0.9em; margin: 0 0 6px; padding: 4px; border-bottom: 2px solid var(--vscode-panel-border, var(--vscode-editor-foreground)); min-height: 2.6em; }
@@ -191,7 +192,7 @@ export function renderMatrixHtml(matrix: AtlasMatrix, options: MatrixHtmlOptions
     ['sev-info lvl-2', 'worst finding: info'],
     ['sev-warning lvl-1', 'lighter: 1 finding'],
     ['sev-warning lvl-3', 'darker: 5 or more'],
-    ['', 'no findings (dimmed)'],
+    ['dim', 'no findings (dimmed)'],
   ].map(([classes, text]) => `<li><span class="swatch ${classes}"></span>${text}</li>`).join('');
   return `<!DOCTYPE html>
 <html lang="en">

@@ -66,6 +66,7 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
+/** `showTechnique` shows a technique's card beside the matrix. */
 export function registerWorkspaceReview(context: vscode.ExtensionContext, client: LanguageClient, ready: Promise<void>, showTechnique: (id: string) => Promise<unknown>, log: vscode.LogOutputChannel): WorkspaceReviewApi {
   const tree = new FindingsTree();
   const matrix = new MatrixPanel(vscode.Uri.joinPath(context.extensionUri, 'client/images/atlas-lens.svg'), async (techniqueId) => {

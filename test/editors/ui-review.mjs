@@ -22,6 +22,20 @@ let server, browser, code = 1;
 
 const check = (condition, message) => { if (!condition) throw new Error(message); };
 
+/** The inner frame of the webview holding `selector` (code-server nests each webview in two iframes). */
+async function webviewWith(page, selector, timeout = 60_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const count = await page.locator('iframe.webview.ready').count();
+    for (let i = 0; i < count; i++) {
+      const inner = page.frameLocator('iframe.webview.ready').nth(i).frameLocator('#active-frame');
+      if (await inner.locator(selector).count().catch(() => 0) > 0) return inner;
+    }
+    if (Date.now() > deadline) throw new Error(`no webview with ${selector}`);
+    await page.waitForTimeout(100);
+  }
+}
+
 async function runCommand(page, title) {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
@@ -41,6 +55,8 @@ try {
   const payload = [['skipWelcome', 'true'], ['skipReleaseNotes', 'true']];
   await page.goto(server.url({ folder: workspace, payload: JSON.stringify(payload) }), { timeout: 120_000 });
   await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+  // More room for the matrix: no Chat side bar.
+  await runCommand(page, 'View: Close Secondary Side Bar').catch(() => page.keyboard.press('Escape'));
 
   // The activity-bar container with our icon opens the (empty) Findings view.
   const container = page.locator('.activitybar .action-item a[aria-label^="ATLAS Lens"]').first();
@@ -57,12 +73,20 @@ try {
 
   const rows = findingsView.locator('.monaco-list-row');
   await rows.filter({ hasText: 'Execution' }).first().waitFor({ timeout: 60_000 });
-  const top = (await rows.allInnerTexts()).map((text) => text.replace(/\s+/g, ' ').trim());
+  const top = await rows.evaluateAll((nodes) => nodes.map((row) => `${row.querySelector('.label-name')?.textContent ?? ''} — ${row.querySelector('.label-description')?.textContent ?? ''}`));
   console.log(`[review] tree: ${top.join(' | ')}`);
-  check(top[0] === 'Initial Access 2 findings' && top.includes('AI Model Access 1 finding') && top.includes('Execution 4 findings'), `the tree's tactic rows: ${top.join(' | ')}`);
+  check(JSON.stringify(top) === JSON.stringify([
+    'Initial Access — 2 findings',
+    'AML.T0010.001 AI Supply Chain Compromise: AI Software — 1 finding',
+    'AML.T0049 Exploit Public-Facing Application — 1 finding',
+    'AI Model Access — 1 finding',
+    'AML.T0040 AI Model Inference API Access — 1 finding',
+    'Execution — 4 findings',
+    'AML.T0011.000 User Execution: Unsafe AI Artifacts — 4 findings',
+  ]), `the tree's rows: ${top.join(' | ')}`);
 
   await runCommand(page, 'ATLAS Lens: Show ATLAS Matrix');
-  const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  const frame = await webviewWith(page, '.matrix');
   const headings = frame.locator('.column h2');
   await headings.nth(TACTICS.length - 1).waitFor({ timeout: 60_000 });
   const names = (await headings.evaluateAll((nodes) => nodes.map((node) => node.firstChild?.textContent ?? ''))).map((name) => name.trim());
@@ -106,7 +130,11 @@ try {
   await page.keyboard.press('Enter');
   await findingsView.locator('.message', { hasText: 'Showing Technique AML.T0011.000: 4 findings.' }).first().waitFor({ timeout: 60_000 });
   await page.locator('.tab', { hasText: 'AML.T0011.000' }).first().waitFor({ timeout: 60_000 });
-  console.log('[review] Enter on AML.T0011.000 filtered the tree and opened the technique card');
+  // The card (a Markdown preview, another webview) beside the matrix, which stays visible.
+  const card = await webviewWith(page, 'text=as used by ATLAS Lens');
+  await card.locator('body', { hasText: 'Unsafe AI Artifacts' }).waitFor({ timeout: 60_000 });
+  check(await frame.locator('.technique.selected[data-technique="AML.T0011.000"]').count() === 1, 'the matrix marks the selected technique');
+  console.log('[review] Enter on AML.T0011.000 filtered the tree and opened the technique card beside the matrix');
   const selectedShot = shot.replace(/\.png$/, '') + '-selected.png';
   await page.screenshot({ path: selectedShot });
   console.log(`[review] screenshot ${selectedShot}`);
