@@ -14,6 +14,7 @@ import { atlasLookupFromCatalog } from './engine/report/atlas-lookup';
 import { formatJson } from './engine/report/json';
 import { formatHtml, formatMarkdown } from './engine/report/markdown';
 import { formatNavigator } from './engine/report/navigator';
+import { newSinceBaseline, readBaseline } from './engine/report/baseline';
 import { formatSarif } from './engine/report/sarif';
 import { formatProblemLine, formatText } from './engine/report/text';
 import { scanFiles, setUpScan } from './engine/scan';
@@ -43,6 +44,9 @@ Options for scan:
   --rules DIR                      extra rule directory (repeatable)
   --atlas-data FILE                use this official ATLAS.yaml instead of the bundled ATLAS 5.6.0
   --exclude GLOB                   exclude files (repeatable)
+  --baseline FILE                  report only findings that are not in FILE, a SARIF
+                                   report of an earlier scan (--format sarif, run from
+                                   the same directory); --fail-on counts only those
   --no-color                       never colour the output
   -h, --help, --version
 
@@ -66,6 +70,7 @@ function parseCommandLine(argv: string[]) {
       rules: { type: 'string', multiple: true },
       'atlas-data': { type: 'string' },
       exclude: { type: 'string', multiple: true },
+      baseline: { type: 'string' },
       'no-color': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', default: false },
@@ -81,6 +86,13 @@ function parseCommandLine(argv: string[]) {
 
 async function runScan(paths: string[], options: ReturnType<typeof parseCommandLine>['values']): Promise<number> {
   for (const p of paths) if (!fs.existsSync(p)) throw new UsageError(`no such file or directory: ${p}`);
+  // Read before scanning: a wrong path fails at once, with where.
+  const baselineLoad = options.baseline !== undefined ? readBaseline(path.resolve(options.baseline)) : undefined;
+  if (baselineLoad?.problem) {
+    process.stderr.write(`${formatProblemLine(baselineLoad.problem, process.cwd())}\n`);
+    process.stderr.write('atlas-lens: cannot use the baseline, nothing scanned\n');
+    return 2;
+  }
   const setup = await setUpScan({ paths, configFile: options.config, ruleDirs: options.rules, atlasDataFile: options['atlas-data'] });
   const cwd = process.cwd();
   if (setup.fatal) {
@@ -104,6 +116,21 @@ async function runScan(paths: string[], options: ReturnType<typeof parseCommandL
       : undefined,
   });
   if (showProgress && lastProgress > 0) process.stderr.write('\r\x1b[K');
+  const readSource = (file: string): string | undefined => {
+    if (isArtifactPath(file)) return undefined; // binary model files: fingerprint the message
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  if (baselineLoad?.baseline) {
+    // Fingerprints as the SARIF report computes them (relative to the working directory).
+    const fresh = newSinceBaseline(result.findings, baselineLoad.baseline, cwd, readSource);
+    const known = result.findings.length - fresh.size;
+    result.findings = result.findings.filter((finding) => fresh.has(finding));
+    process.stderr.write(`baseline ${path.relative(cwd, baselineLoad.baseline.file) || baselineLoad.baseline.file}: ${known} known finding${known === 1 ? '' : 's'} not reported\n`);
+  }
 
   const problems = [...setup.problems, ...result.fileProblems];
   if (options.format === 'navigator' || options.format === 'markdown' || options.format === 'html') {
@@ -121,14 +148,7 @@ async function runScan(paths: string[], options: ReturnType<typeof parseCommandL
       baseDir: cwd,
       toolVersion: VERSION,
       problems,
-      readSource: (file) => {
-        if (isArtifactPath(file)) return undefined; // binary model files: fingerprint the message
-        try {
-          return fs.readFileSync(file, 'utf8');
-        } catch {
-          return undefined;
-        }
-      },
+      readSource,
     });
     report = JSON.stringify(sarif, null, 2) + '\n';
   } else if (options.format === 'navigator') {

@@ -41,6 +41,7 @@ import {
   type FileEvent,
   type WorkspaceDiagnosticParams,
   type WorkspaceDiagnosticReport,
+  type WorkDoneProgressReporter,
   type WorkspaceDocumentDiagnosticReport,
 } from 'vscode-languageserver';
 import type { AtlasCatalog } from '../engine/atlas/catalog';
@@ -149,7 +150,9 @@ export class WorkspaceReview {
     }
     const source = new CancellationTokenSource();
     token?.onCancellationRequested(() => source.cancel());
-    const done = this.run(params?.workDoneToken, source);
+    // A token that is not a string or number is ignored (bad input must not reach $/progress).
+    const requested = (params as { workDoneToken?: unknown } | null | undefined)?.workDoneToken;
+    const done = this.run(typeof requested === 'string' || typeof requested === 'number' ? requested : undefined, source);
     this.running = { source, done };
     try {
       return await done;
@@ -160,13 +163,34 @@ export class WorkspaceReview {
   }
 
   private async run(workDoneToken: string | number | undefined, source: CancellationTokenSource): Promise<ScanWorkspaceResult> {
-    const { connection, projects, log } = this.deps;
+    const { connection, log } = this.deps;
     const started = performance.now();
     this.scanned = true;
-    const progress = workDoneToken !== undefined ? connection.window.attachWorkDoneProgress(workDoneToken) : await connection.window.createWorkDoneProgress();
-    if ('token' in progress) (progress.token as CancellationToken).onCancellationRequested(() => source.cancel());
+    let progress: WorkDoneProgressReporter;
+    if (workDoneToken !== undefined) {
+      progress = connection.window.attachWorkDoneProgress(workDoneToken);
+    } else {
+      try {
+        const created = await connection.window.createWorkDoneProgress();
+        created.token.onCancellationRequested(() => source.cancel());
+        progress = created;
+      } catch (error) {
+        // The client refused the token: scan without progress.
+        log.warn(`window/workDoneProgress/create failed: ${(error as Error).message}`);
+        progress = connection.window.attachWorkDoneProgress(undefined);
+      }
+    }
     progress.begin('ATLAS Lens: scanning the workspace', 0, 'finding files…', true);
-    const cancelled = (): boolean => source.token.isCancellationRequested;
+    try {
+      return await this.scanFolders(progress, source.token, started);
+    } finally {
+      progress.done();
+    }
+  }
+
+  private async scanFolders(progress: WorkDoneProgressReporter, token: CancellationToken, started: number): Promise<ScanWorkspaceResult> {
+    const { projects, log } = this.deps;
+    const cancelled = (): boolean => token.isCancellationRequested;
 
     // Discovery first (per folder), so the total is known.
     const work: Array<{ context: FolderContext; files: string[] }> = [];
@@ -176,9 +200,18 @@ export class WorkspaceReview {
       if (!settings.enable) continue;
       const context: FolderContext = { folder, settings, artifacts: new Map() };
       const discovered = await this.discover(context);
-      skipped += discovered.skipped.filter((entry) => entry.reason !== 'does not exist').length;
-      for (const entry of discovered.skipped) log.debug(`scan: skipped ${entry.file}: ${entry.reason}`);
-      work.push({ context, files: discovered.files });
+      for (const entry of discovered.skipped) {
+        // Files that would have been scanned: too large, unreadable, broken links (not duplicate directories).
+        const counts = /^(larger than|cannot read|broken symbolic link)/.test(entry.reason);
+        if (counts) {
+          skipped++;
+          log.info(`scan: skipped ${entry.file}: ${entry.reason}`);
+        } else {
+          log.debug(`scan: skipped ${entry.file}: ${entry.reason}`);
+        }
+      }
+      // A file of a nested workspace folder belongs to the innermost one (as for watched files).
+      work.push({ context, files: discovered.files.filter((file) => this.folderOf(file) === folder) });
       if (cancelled()) break;
     }
     const total = work.reduce((sum, folder) => sum + folder.files.length, 0);
@@ -219,7 +252,6 @@ export class WorkspaceReview {
       }
       this.lastScan = { files: analysed, finishedAt: new Date().toISOString() };
     }
-    progress.done();
     this.snapshotChanged(true);
     const durationMs = Math.round(performance.now() - started);
     log.info(`workspace scan${wasCancelled ? ' cancelled' : ''}: ${analysed} file(s), ${findings} finding(s), ${skipped} skipped, in ${durationMs} ms`);
