@@ -240,7 +240,8 @@ export function registerWorkspaceReview(context: vscode.ExtensionContext, client
       matrix.update(undefined, id);
     }),
     vscode.commands.registerCommand(ReviewCommands.clearTechniqueFilter, () => {
-      tree.setFilter({ ...tree.filter, technique: undefined });
+      const { technique: _cleared, ...rest } = tree.filter;
+      tree.setFilter(rest);
       matrix.update(undefined, undefined);
     }),
     vscode.commands.registerCommand(ReviewCommands.applyFix, async (argument?: unknown) => {

@@ -25,7 +25,7 @@ try {
   browser = await launchChromium(box);
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const payload = [['openFile', server.remote(file)], ['skipWelcome', 'true'], ['skipReleaseNotes', 'true']];
-  await page.goto(server.url({ folder: workspace, payload: JSON.stringify(payload) }));
+  await page.goto(server.url({ folder: workspace, payload: JSON.stringify(payload) }), { timeout: 120_000 }); // a loaded machine serves the workbench slowly
   await page.locator('.monaco-editor .view-lines', { hasText: 'torch.load(path)' }).first().waitFor({ timeout: 90_000 });
   // The squiggle in the editor, then the row in the Problems panel.
   await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ timeout: 90_000 });

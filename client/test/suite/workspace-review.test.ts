@@ -71,23 +71,36 @@ function findNode(nodes: readonly TreeNode[], match: (node: TreeNode) => boolean
   return undefined;
 }
 
-/** The fixture files the tests edit, as in the repository. */
-const EDITED = ['train.py', 'service/app.py'];
+/** The fixture workspace as in the repository (relative path → bytes). */
 const originals = new Map<string, Uint8Array>();
 
+async function readTree(root: vscode.Uri, prefix = ''): Promise<void> {
+  for (const [name, type] of await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(root, prefix))) {
+    const relative = prefix ? `${prefix}/${name}` : name;
+    if (type === vscode.FileType.Directory) await readTree(root, relative);
+    else originals.set(relative, await vscode.workspace.fs.readFile(vscode.Uri.joinPath(root, relative)));
+  }
+}
+
 /**
- * Reverts every edited document, writes back the fixture files the tests edited (VS Code may save
- * a file a workspace edit touched: files.refactoring.autoSave) and closes the editors.
+ * The workspace as in the repository: edited documents reverted, the fixture files written back
+ * where an earlier edit was saved (VS Code saves files a workspace edit touched:
+ * files.refactoring.autoSave), every open document showing the disk again, no editors open.
  */
 async function revertAll(): Promise<void> {
   for (const document of vscode.workspace.textDocuments.filter((d) => d.isDirty && d.uri.scheme === 'file')) {
     await vscode.window.showTextDocument(document);
     await vscode.commands.executeCommand('workbench.action.files.revert');
   }
+  const decoder = new TextDecoder();
   for (const [name, bytes] of originals) {
     const current = await vscode.workspace.fs.readFile(workspaceFile(name));
     if (Buffer.compare(Buffer.from(current), Buffer.from(bytes)) !== 0) await vscode.workspace.fs.writeFile(workspaceFile(name), bytes);
   }
+  await waitFor('the open documents to show the files as on disk', () => [...originals].every(([name, bytes]) => {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === workspaceFile(name).toString());
+    return !open || (!open.isDirty && open.getText() === decoder.decode(bytes));
+  }));
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
 
@@ -96,11 +109,9 @@ suite('Workspace review', () => {
 
   suiteSetup(async () => {
     api = await activateExtension();
-    // The fixture as in the repository (an earlier suite's fix may have been saved to the copy).
-    const fixture = vscode.Uri.joinPath(vscode.extensions.getExtension(EXTENSION_ID)!.extensionUri, 'client/test/fixture-workspace');
-    for (const name of EDITED) originals.set(name, await vscode.workspace.fs.readFile(vscode.Uri.joinPath(fixture, name)));
+    // The fixture as in the repository (an earlier suite's fixes may have been saved to the copy).
+    await readTree(vscode.Uri.joinPath(vscode.extensions.getExtension(EXTENSION_ID)!.extensionUri, 'client/test/fixture-workspace'));
     await revertAll();
-    await waitFor('no dirty documents', () => vscode.workspace.textDocuments.every((d) => !d.isDirty));
   });
 
   suiteTeardown(async () => {
@@ -235,5 +246,35 @@ suite('Workspace review', () => {
     const markdown = await read(markdownUri);
     assert.match(markdown, /^### ATLAS Lens: 6 findings \(1 error, 5 warnings, 0 info\)\n/);
     assert.ok(markdown.includes('[service/app.py:15](service/app.py#L15)'), markdown);
+  });
+
+  test('new since the baseline: findings not in the exported SARIF, and the filter', async () => {
+    const configuration = vscode.workspace.getConfiguration('atlasLens');
+    try {
+      await vscode.commands.executeCommand('atlasLens.exportSarif', workspaceFile('out/baseline.sarif'));
+      await configuration.update('baseline', 'out/baseline.sarif', vscode.ConfigurationTarget.Workspace);
+      const all = (): TreeNode[] => api.treeNodes().flatMap((node) => [node, ...node.children.flatMap((t) => [t, ...t.children.flatMap((f) => [f, ...f.children])])]);
+      await waitFor('the findings compared with the baseline', () => all().some((node) => node.finding?.newSinceBaseline === false));
+      assert.equal(all().some((node) => node.finding?.newSinceBaseline === true), false, 'nothing is new yet');
+      await vscode.workspace.fs.writeFile(workspaceFile('service/extra.py'), new TextEncoder().encode('import torch\n\n\ndef load(path):\n    return torch.load(path)\n'));
+      await waitFor('the new file\'s finding, marked new', () => all().some((node) => node.finding?.newSinceBaseline === true));
+      await vscode.commands.executeCommand('atlasLens.showNewSinceBaseline');
+      const onlyNew = api.treeSnapshot();
+      assert.deepEqual(onlyNew.filter, { newOnly: true });
+      assert.equal(onlyNew.message, 'Showing new since the baseline: 1 finding.');
+      assert.deepEqual(lines(onlyNew.items), [
+        'Execution — 1 finding',
+        '  AML.T0011.000 User Execution: Unsafe AI Artifacts — 1 finding',
+        '    service/extra.py — 1 finding',
+        `      ${TITLE.torch} — torch-load-unsafe · Ln 5`,
+      ]);
+      await vscode.commands.executeCommand('atlasLens.showAllFindings');
+      assert.equal(api.treeSnapshot().message, undefined);
+      assert.equal(api.treeSnapshot().items[2]!.description, '5 findings');
+    } finally {
+      await vscode.commands.executeCommand('atlasLens.showAllFindings');
+      await configuration.update('baseline', undefined, vscode.ConfigurationTarget.Workspace);
+      await vscode.workspace.fs.delete(workspaceFile('service/extra.py')).then(undefined, () => undefined);
+    }
   });
 });
