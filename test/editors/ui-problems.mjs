@@ -32,6 +32,8 @@ try {
   // The status bar item counts the finding; clicking it opens the Problems panel.
   const status = page.locator('.statusbar-item', { has: page.locator('.codicon-shield') });
   await status.first().waitFor({ timeout: 30_000 });
+  // The item shows (counting 0) as soon as train.py is active; the count follows the diagnostics.
+  await page.waitForFunction(() => [...document.querySelectorAll('.statusbar-item')].some((item) => item.querySelector('.codicon-shield') && /1 finding/.test(item.getAttribute('aria-label') ?? '')), undefined, { timeout: 30_000 }).catch(() => undefined);
   const label = await status.first().getAttribute('aria-label');
   console.log(`[ui] status bar: ${(await status.first().innerText()).trim()} (${label})`);
   if (!/1 finding/.test(label ?? '')) throw new Error(`the status bar item does not count 1 finding: ${label}`);
