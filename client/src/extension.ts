@@ -18,6 +18,8 @@ import { CONFIGURATION_SECTION, ServerCommands, type ApplyFixAllArguments, type 
 import { DOCUMENT_SELECTOR } from './languages';
 import { FindingsStatus } from './status';
 import { showTechnique, TechniqueCards } from './technique-card';
+import { techniqueOfArgument } from './findings-view';
+import { registerWorkspaceReview, type WorkspaceReviewApi } from './workspace-review';
 
 export const Commands = {
   restartServer: 'atlasLens.restartServer',
@@ -27,7 +29,7 @@ export const Commands = {
 } as const;
 
 /** What `activate` returns: used by the extension tests, stable enough for other extensions. */
-export interface AtlasLensApi {
+export interface AtlasLensApi extends WorkspaceReviewApi {
   /** Resolves once the server answered `initialize` (rejects if it could not start). */
   readonly ready: Promise<void>;
   /** The number the status bar shows for the active file, or undefined when the item is hidden. */
@@ -120,7 +122,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<AtlasL
     vscode.commands.registerCommand(Commands.showLogs, () => log.show(true)),
     vscode.commands.registerCommand(Commands.showTechnique, async (id?: unknown): Promise<AtlasEntry | undefined> => {
       await ready;
-      return showTechnique(languageClient, cards, typeof id === 'string' ? id : undefined);
+      // An id, or a node of the Findings tree (its context menu).
+      return showTechnique(languageClient, cards, techniqueOfArgument(id));
     }),
     vscode.commands.registerCommand(Commands.fixAll, async (target?: unknown): Promise<boolean> => {
       await ready;
@@ -148,7 +151,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<AtlasL
     { dispose: () => void languageClient.dispose() },
   );
 
-  return { ready, findingsInActiveFile: () => status.count };
+  const review = registerWorkspaceReview(context, languageClient, ready, (id) => showTechnique(languageClient, cards, id, { beside: true }), log);
+  return { ready, findingsInActiveFile: () => status.count, ...review };
 }
 
 export async function deactivate(): Promise<void> {

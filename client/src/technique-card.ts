@@ -39,7 +39,7 @@ interface TechniqueItem extends vscode.QuickPickItem {
 }
 
 /** Shows the card of `id`, or of the technique picked; returns the entry shown (undefined if none). */
-export async function showTechnique(client: BaseLanguageClient, cards: TechniqueCards, id?: string): Promise<AtlasEntry | undefined> {
+export async function showTechnique(client: BaseLanguageClient, cards: TechniqueCards, id?: string, options: { beside?: boolean } = {}): Promise<AtlasEntry | undefined> {
   let chosen = typeof id === 'string' ? id.trim() : undefined;
   if (!chosen) {
     const items = vscode.window.showQuickPick<TechniqueItem>(
@@ -60,9 +60,9 @@ export async function showTechnique(client: BaseLanguageClient, cards: Technique
     return undefined;
   }
   const uri = cards.set(entry);
-  await vscode.commands.executeCommand('markdown.showPreview', uri).then(undefined, async () => {
+  await vscode.commands.executeCommand(options.beside ? 'markdown.showPreviewToSide' : 'markdown.showPreview', uri).then(undefined, async () => {
     // No Markdown preview (a trimmed-down editor): show the card's source.
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: true });
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: true, viewColumn: options.beside ? vscode.ViewColumn.Beside : undefined });
   });
   return entry;
 }

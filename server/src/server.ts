@@ -24,10 +24,11 @@ import { codeActions, fixAllAction } from './lsp/code-actions';
 import { DiagnosticsService } from './lsp/diagnostics';
 import { DocumentStore, uriToPath } from './lsp/documents';
 import { atlasEntry, hover } from './lsp/hover';
+import { exportReport, snapshotExportSource } from './lsp/export';
 import { createLogger } from './lsp/logger';
 import { Notebooks } from './lsp/notebooks';
 import { Projects } from './lsp/projects';
-import { AtlasEntryRequest, AtlasTechniquesRequest, CONFIGURATION_SECTION, ScanWorkspaceRequest, ServerCommands, WorkspaceFindingsRequest, type ApplyFixAllArguments } from './lsp/protocol';
+import { AtlasEntryRequest, AtlasTechniquesRequest, CONFIGURATION_SECTION, ExportReportRequest, ScanWorkspaceRequest, ServerCommands, WorkspaceFindingsRequest, type ApplyFixAllArguments } from './lsp/protocol';
 import { normalizeSettings, SettingsCache, type AtlasLensSettings } from './lsp/settings';
 import { WATCHED_SCAN_GLOBS, WorkspaceReview } from './lsp/workspace-scan';
 
@@ -207,6 +208,8 @@ export function startServer(connection: Connection): void {
   connection.onRequest(ScanWorkspaceRequest, request('atlasLens/scanWorkspace', (params, token) => ready().review.scan(params, token)));
   const workspaceFindings = request('atlasLens/workspaceFindings', () => ready().review.findings());
   connection.onRequest(WorkspaceFindingsRequest, (token) => workspaceFindings(undefined, token));
+  const snapshot = () => snapshotExportSource({ ...ready(), workspaceFolders: () => projects.workspaceFolders, catalog: async () => projects.defaultCatalog(await globalSettings()) });
+  connection.onRequest(ExportReportRequest, request('atlasLens/exportReport', (params) => exportReport(params, snapshot, VERSION)));
 
   connection.onHover(request('textDocument/hover', async (params, token) => {
     const { documents, analyzer, features: client, notebooks } = ready();

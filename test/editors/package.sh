@@ -18,7 +18,7 @@ out="${1:-$root/atlas-lens-$version.vsix}"
 python3 - "$out" <<'PY'
 import re, sys, zipfile
 names = [n for n in zipfile.ZipFile(sys.argv[1]).namelist() if n.startswith('extension/')]
-allowed = re.compile(r'^extension/(package\.json|readme\.md|LICENSE(\.txt)?|client/images/icon\.png|client/dist/extension\.js'
+allowed = re.compile(r'^extension/(package\.json|readme\.md|LICENSE(\.txt)?|client/images/(icon\.png|atlas-lens\.svg)|client/dist/extension\.js'
                      r'|server/dist/(server\.js|typescript-analysis\.js|[\w-]+\.wasm)|data/.+|rules/.+)$', re.I)
 stray = [n for n in names if not allowed.match(n)]
 required = ['extension/client/dist/extension.js', 'extension/server/dist/server.js', 'extension/server/dist/typescript-analysis.js', 'extension/server/dist/tree-sitter-python.wasm']

@@ -35,7 +35,7 @@ try {
     ['skipWelcome', 'true'],
     ['skipReleaseNotes', 'true'],
   ];
-  await page.goto(server.url({ folder: workspace, payload: JSON.stringify(payload) }));
+  await page.goto(server.url({ folder: workspace, payload: JSON.stringify(payload) }), { timeout: 120_000 }); // a loaded machine serves the workbench slowly
   let timer;
   const result = await Promise.race([done, new Promise((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs); })]);
   clearTimeout(timer);

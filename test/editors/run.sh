@@ -6,6 +6,7 @@
 #   4. npm run package: the .vsix (checked to hold only the bundles, data/, rules/, README, LICENSE, icon)
 #   5. the UI check: that .vsix installed into code-server; the status bar count, clicked, opens the
 #      Problems panel with the finding; the hover card; screenshots in .tools/artifacts/ (problems.png, problems-hover.png)
+#      then the workspace review: Scan Workspace, the Findings tree, the ATLAS matrix webview (matrix.png, matrix-selected.png)
 #   6. Neovim headless as the LSP client of `atlas-lens lsp --stdio`
 # Every step runs; the exit code is non-zero when one failed. VERBOSE=1 shows the editors' logs.
 set -uo pipefail
@@ -37,6 +38,7 @@ step "extension tests in code-server" node test/editors/run-ext-tests.mjs
 step "npm run package (.vsix)" bash test/editors/package.sh "$artifacts/atlas-lens.vsix"
 if [ -f "$artifacts/atlas-lens.vsix" ]; then
   step "UI: installed .vsix, Problems panel" node test/editors/ui-problems.mjs "$artifacts/atlas-lens.vsix" "$artifacts/problems.png"
+  step "UI: workspace review, ATLAS matrix" node test/editors/ui-review.mjs "$artifacts/atlas-lens.vsix" "$artifacts/matrix.png"
 else
   failed=$((failed + 1)); failures+=("UI: no .vsix")
 fi

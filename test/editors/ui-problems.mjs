@@ -25,13 +25,15 @@ try {
   browser = await launchChromium(box);
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const payload = [['openFile', server.remote(file)], ['skipWelcome', 'true'], ['skipReleaseNotes', 'true']];
-  await page.goto(server.url({ folder: workspace, payload: JSON.stringify(payload) }));
+  await page.goto(server.url({ folder: workspace, payload: JSON.stringify(payload) }), { timeout: 120_000 }); // a loaded machine serves the workbench slowly
   await page.locator('.monaco-editor .view-lines', { hasText: 'torch.load(path)' }).first().waitFor({ timeout: 90_000 });
   // The squiggle in the editor, then the row in the Problems panel.
   await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ timeout: 90_000 });
   // The status bar item counts the finding; clicking it opens the Problems panel.
   const status = page.locator('.statusbar-item', { has: page.locator('.codicon-shield') });
   await status.first().waitFor({ timeout: 30_000 });
+  // The item shows (counting 0) as soon as train.py is active; the count follows the diagnostics.
+  await page.waitForFunction(() => [...document.querySelectorAll('.statusbar-item')].some((item) => item.querySelector('.codicon-shield') && /1 finding/.test(item.getAttribute('aria-label') ?? '')), undefined, { timeout: 30_000 }).catch(() => undefined);
   const label = await status.first().getAttribute('aria-label');
   console.log(`[ui] status bar: ${(await status.first().innerText()).trim()} (${label})`);
   if (!/1 finding/.test(label ?? '')) throw new Error(`the status bar item does not count 1 finding: ${label}`);

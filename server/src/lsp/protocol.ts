@@ -156,3 +156,19 @@ export const WorkspaceFindingsRequest = new RequestType0<WorkspaceFindingsResult
 
 /** Sent by the server when the snapshot changed (debounced); the client asks for it again. */
 export const FindingsChangedNotification = new NotificationType0('atlasLens/findingsChanged');
+
+export type ExportFormat = 'sarif' | 'navigator' | 'markdown';
+
+export interface ExportReportParams {
+  format: ExportFormat;
+}
+
+export interface ExportReportResult {
+  /** The report: SARIF 2.1.0 JSON, an ATLAS Navigator layer (JSON) or Markdown. */
+  content: string;
+  /** Findings in the report. */
+  findings: number;
+}
+
+/** The current workspace snapshot rendered by the engine's reporters (the extension writes it where the user picks). */
+export const ExportReportRequest = new RequestType<ExportReportParams, ExportReportResult, void>('atlasLens/exportReport');

@@ -14,7 +14,8 @@
  *   published, not reported by `workspace/diagnostic`, and replaced by the live findings in
  *   `atlasLens/workspaceFindings`. A document that is closed is analysed again from disk.
  * - Scans yield to the event loop after every file, so edits, hovers and `$/cancelRequest` are
- *   handled during a scan. A new scan cancels the running one.
+ *   handled during a scan. A new scan cancels the running one; a settings change during a scan lets
+ *   it finish and scans again after.
  * - Watched files: the server registers watchers for source and model files at startup (one
  *   registration, cheap for the client), but only acts on source changes once a workspace scan
  *   has happened (before that there is no snapshot to keep current). A changed model file always
@@ -127,6 +128,8 @@ export class WorkspaceReview {
   private readonly pushed = new Set<string>();
   private revisions = 0;
   private running: { source: CancellationTokenSource; done: Promise<ScanWorkspaceResult> } | undefined;
+  /** Settings or project inputs changed during a scan: scan again once it ends. */
+  private rescanWhenDone = false;
   private lastScan: { files: number; finishedAt: string } | undefined;
   /** A scan has been started: from then on the snapshot is kept current. */
   private scanned = false;
@@ -159,7 +162,13 @@ export class WorkspaceReview {
     try {
       return await done;
     } finally {
-      if (this.running?.done === done) this.running = undefined;
+      if (this.running?.done === done) {
+        this.running = undefined;
+        if (this.rescanWhenDone) {
+          this.rescanWhenDone = false;
+          void this.scan(undefined).catch((error: unknown) => this.deps.log.error(`workspace rescan failed: ${(error as Error).stack ?? String(error)}`));
+        }
+      }
       source.dispose();
     }
   }
@@ -517,16 +526,23 @@ export class WorkspaceReview {
 
   /** `atlasLens/workspaceFindings`: the scanned files' findings, open documents' live ones instead of theirs, and the matrix. */
   async findings(): Promise<WorkspaceFindingsResult> {
+    const shown = await this.shownFindings();
+    const matrix = buildMatrix(shown.map((item) => item.finding), await this.deps.catalog());
+    return { findings: shown.map((item) => item.workspace), matrix, ...(this.lastScan ? { lastScan: { ...this.lastScan } } : {}) };
+  }
+
+  /** The findings of the snapshot, sorted, with the engine that reported each (also rendered by `atlasLens/exportReport`, lsp/export.ts). */
+  async shownFindings(): Promise<Array<{ workspace: WorkspaceFinding; finding: Finding; engine: Engine }>> {
     const { documents, analyzer } = this.deps;
     const open = this.openPaths(false);
-    const shown: Array<{ workspace: WorkspaceFinding; finding: Finding }> = [];
+    const shown: Array<{ workspace: WorkspaceFinding; finding: Finding; engine: Engine }> = [];
     for (const entry of this.entries.values()) {
       if (open.has(entry.file)) continue;
       const baseline = this.baselineOf(entry.folder, entry.settings);
       entry.findings.forEach((finding, i) => {
         const isNew = baseline ? !baseline.fingerprints.has(entry.fingerprints[i]!) : undefined;
         if (isNew === false && entry.settings.onlyNewSinceBaseline) return;
-        shown.push({ workspace: this.toWorkspaceFinding(entry.uri, finding, entry.engine, isNew), finding });
+        shown.push({ workspace: this.toWorkspaceFinding(entry.uri, finding, entry.engine, isNew), finding, engine: entry.engine });
       });
     }
     for (const document of documents.all()) {
@@ -536,7 +552,7 @@ export class WorkspaceReview {
       for (const finding of analysis.findings) {
         const isNew = fresh ? fresh.has(finding) : undefined;
         if (isNew === false && analysis.settings.onlyNewSinceBaseline) continue;
-        shown.push({ workspace: this.toWorkspaceFinding(analysis.uri, finding, analysis.engine, isNew), finding });
+        shown.push({ workspace: this.toWorkspaceFinding(analysis.uri, finding, analysis.engine, isNew), finding, engine: analysis.engine });
       }
     }
     shown.sort(
@@ -546,8 +562,7 @@ export class WorkspaceReview {
         a.workspace.range.start.character - b.workspace.range.start.character ||
         (a.workspace.ruleId < b.workspace.ruleId ? -1 : a.workspace.ruleId > b.workspace.ruleId ? 1 : 0),
     );
-    const matrix = buildMatrix(shown.map((item) => item.finding), await this.deps.catalog());
-    return { findings: shown.map((item) => item.workspace), matrix, ...(this.lastScan ? { lastScan: { ...this.lastScan } } : {}) };
+    return shown;
   }
 
   /** The snapshot changed: tell the client soon (debounced); `diskChanged` also asks pull clients to pull again. */
@@ -646,6 +661,12 @@ export class WorkspaceReview {
     this.baselines.clear();
     this.snapshotChanged(true);
     if (!this.scanned) return;
+    // A running scan (the user's Scan Workspace) is not cancelled under them: it finishes, then a
+    // second scan brings the snapshot up to date with the new settings.
+    if (this.running) {
+      this.rescanWhenDone = true;
+      return;
+    }
     await this.scan(undefined);
   }
 
