@@ -10,6 +10,8 @@
  * Prints median, p95 and max per file size, scenario and mode, and the server's RSS (current and
  * peak) after each run; targets p95 < 20 ms (issue 3) and < 10 ms (issue 7) typing on 5,000 lines.
  *   npm run bench:didchange [-- --edits 100 --lines 1000,5000,20000 --scenario typing,stress --mode push,pull]
+ * `--server .bench/server/dist/server.js` measures a copy of an older build (kept under the repository
+ * so it finds rules/ and data/) for a before/after comparison under the same machine load.
  * In process, phase by phase (sync, reparse, analysis, diagnostics, JSON): didchange-phases.ts.
  */
 import { spawn } from 'node:child_process';
@@ -23,7 +25,6 @@ import type { DocumentDiagnosticReport, PublishDiagnosticsParams } from 'vscode-
 import { edits, pythonFile, stats, type Scenario } from './didchange-scenarios';
 
 const ROOT = path.resolve(__dirname, '../..');
-const SERVER = path.join(ROOT, 'server/dist/server.js');
 const arg = (name: string, fallback: string): string => {
   const index = process.argv.indexOf(`--${name}`);
   return index >= 0 ? process.argv[index + 1]! : fallback;
@@ -33,6 +34,8 @@ const SIZES = arg('lines', '1000,5000,20000').split(',').map(Number);
 const SCENARIOS = arg('scenario', 'typing,stress').split(',') as Scenario[];
 const MODES = arg('mode', 'push,pull').split(',') as Array<'push' | 'pull'>;
 const WARMUP = 5;
+/** Another build to measure (a copy of an older server/dist, to compare before and after on the same machine load). */
+const SERVER = path.resolve(arg('server', path.join(ROOT, 'server/dist/server.js')));
 
 /** The server's resident memory now and at its peak, in MB (Linux /proc). */
 function serverMemory(pid: number | undefined): { rss: number; peak: number } | undefined {
@@ -112,7 +115,7 @@ async function run(lines: number, mode: 'push' | 'pull', scenario: Scenario): Pr
 
 async function main(): Promise<void> {
   if (!fs.existsSync(SERVER)) throw new Error(`${SERVER} is missing: run npm run build`);
-  console.log(`didChange → fresh diagnostics over stdio, ${EDITS} one-character edits per run (after ${WARMUP} warm-up edits); load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
+  console.log(`${path.relative(ROOT, SERVER)}: didChange → fresh diagnostics over stdio, ${EDITS} one-character edits per run (after ${WARMUP} warm-up edits); load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
   const typingP95 = new Map<number, number>();
   for (const lines of SIZES) {
     for (const scenario of SCENARIOS) {
