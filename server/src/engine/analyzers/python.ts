@@ -4,7 +4,7 @@
 import type { Node, Parser, Tree } from 'web-tree-sitter';
 import { runCheck } from '../checks';
 import type { ConditionContext } from '../python/conditions';
-import { commentsByLine, definitionName, isTopLevelDefinition, PythonFacts } from '../python/facts';
+import { commentsByLine, definitionName, PythonFacts, reusedDefinitionOf, type ReusedDefinition } from '../python/facts';
 import { runCallRule, type CompiledRule, type RawFinding } from '../python/run-rules';
 import { runFlowRule } from '../python/run-flow';
 import { isCallMatch, isFlowMatch } from '../rules/schema';
@@ -26,16 +26,26 @@ function isDefinitionLocal(compiled: CompiledRule): boolean {
   return !isFlowMatch(match) && DEFINITION_LOCAL_CHECKS.has(match.check);
 }
 
-/** Findings of one top-level definition, lines relative to its first line. */
-interface DefinitionFindings {
+/** What is kept of one top-level definition between analyses of a document. */
+interface DefinitionEntry {
+  /** Its exact text (a copy, so that the document text it came from can be freed). */
+  text: string;
+  /** Column it starts at (its findings are kept relative to its first line only). */
+  column: number;
+  reused: ReusedDefinition;
+  /** Its findings, lines relative to its first line. */
   findings: RawFinding[];
+  /** The findings last placed, and at which first line (most definitions do not move between keystrokes). */
+  placed?: { first: number; findings: RawFinding[] };
 }
 
 interface IncrementalState {
-  /** Active rules, project root and the module level outside definitions: what every definition's findings depend on. */
+  /** Active rules, project root, and the top-level statements in order (definitions by name): what every definition's findings depend on. */
   signature: string;
-  /** By the definition's exact text. */
-  definitions: Map<string, DefinitionFindings>;
+  /** By exact text. */
+  byText: Map<string, DefinitionEntry>;
+  /** By tree-sitter node id: an unchanged definition keeps its subtree across incremental reparses (the text is still compared). */
+  byId: Map<number, DefinitionEntry>;
 }
 
 const MAX_INCREMENTAL_FILES = 32;
@@ -62,6 +72,8 @@ export class PythonAnalyzer implements FileAnalyzer {
    * On a tree the caller owns and keeps current as the document is edited (the language server);
    * it is not deleted here. Re-analyses only the top-level definitions whose text changed since
    * the last call for this file, when every active rule allows it; otherwise the whole file.
+   * Per keystroke this costs the changed definitions plus a few operations per top-level
+   * statement (no pass over the whole text, no walk of the whole tree).
    */
   analyzeTree(input: AnalyzerInput, tree: Tree): AnalyzerOutput {
     if (!input.rules.every(isDefinitionLocal)) {
@@ -69,43 +81,94 @@ export class PythonAnalyzer implements FileAnalyzer {
       return { ...runPythonRules(new PythonFacts(tree), input), parsed: true };
     }
     const text = input.text;
-    const children = tree.rootNode.namedChildren.filter((child): child is Node => child !== null && child.type !== 'comment');
-    const definitions = children.filter(isTopLevelDefinition);
-    const signature = [
-      input.rules.map((compiled) => compiled.rule.id).join(','),
-      input.projectRoot ?? '',
-      definitions.map((definition) => definitionName(definition) ?? '').join(','),
-      ...children.filter((child) => !isTopLevelDefinition(child)).map((child) => text.slice(child.startIndex, child.endIndex)),
-    ].join('\u0000');
     const previous = this.incremental.get(input.file);
-    const known = previous?.signature === signature ? previous.definitions : new Map<string, DefinitionFindings>();
-    const textOf = (node: Node) => text.slice(node.startIndex, node.endIndex);
-
-    const output = runPythonRules(new PythonFacts(tree, { reuse: (definition) => known.has(textOf(definition)) }), input);
-    const findings: RawFinding[] = [];
-    const fresh = [...output.findings];
-    const next = new Map<string, DefinitionFindings>();
-    for (const definition of definitions) {
-      const key = textOf(definition);
-      const first = definition.startPosition.row;
-      const last = definition.endPosition.row;
-      let entry = known.get(key);
-      if (!entry) {
-        const inside = fresh.filter((finding) => finding.range.start.line >= first && finding.range.start.line <= last);
-        entry = { findings: inside.map((finding) => shiftFinding(finding, -first)) };
+    const topLevel = tree.rootNode.namedChildren;
+    // Each definition with the entry its text had last time (still to be confirmed by the signature).
+    const definitions: Array<{ node: Node; first: number; text: string; entry: DefinitionEntry | undefined }> = [];
+    const signature: string[] = [input.rules.map((compiled) => compiled.rule.id).join(','), input.projectRoot ?? ''];
+    for (const child of topLevel) {
+      // Each property read of a node is a call into the wasm parser: each is read once here.
+      const type = child?.type;
+      if (!child || type === 'comment') continue;
+      const childText = text.slice(child.startIndex, child.endIndex);
+      if (type !== 'function_definition' && type !== 'class_definition' && type !== 'decorated_definition') {
+        signature.push(childText);
+        continue;
       }
-      next.set(key, entry);
-      findings.push(...entry.findings.map((finding) => shiftFinding(finding, first)));
+      const start = child.startPosition;
+      let entry = previous?.byId.get(child.id);
+      if (entry?.text !== childText) entry = previous?.byText.get(childText);
+      if (entry && entry.column !== start.column) entry = undefined;
+      definitions.push({ node: child, first: start.row, text: childText, entry });
+      // The order of definitions among the other statements matters (which binding of a name comes last).
+      signature.push(`\u0001${entry ? entry.reused.name : definitionName(child)}`);
     }
-    // What the module level itself reported.
-    findings.push(...fresh.filter((finding) => !definitions.some((d) => finding.range.start.line >= d.startPosition.row && finding.range.start.line <= d.endPosition.row)));
+    const joined = signature.join('\u0000');
+    if (previous?.signature !== joined) for (const definition of definitions) definition.entry = undefined;
+    const reused = new Map<number, ReusedDefinition>();
+    for (const definition of definitions) if (definition.entry) reused.set(definition.node.id, definition.entry.reused);
+
+    // Comments are read below, once, for the findings put together.
+    const output = runPythonRules(new PythonFacts(tree, { reuse: (node) => reused.get(node.id), topLevel }), { ...input, mayHoldSuppressions: false });
+    // Fresh findings inside a re-analysed definition become its entry; the rest is module level.
+    const fresh = new Map<DefinitionEntry | undefined, RawFinding[]>();
+    const analysed = definitions.filter((definition) => !definition.entry);
+    for (const definition of analysed) {
+      definition.entry = { text: copyOf(definition.text), column: definition.node.startPosition.column, reused: reusedDefinitionOf(definition.node), findings: [] };
+      fresh.set(definition.entry, []);
+    }
+    const moduleLevel: RawFinding[] = [];
+    for (const finding of output.findings) {
+      const owner = containing(analysed, finding.range.start);
+      (owner ? fresh.get(owner.entry)! : moduleLevel).push(finding);
+    }
+    const findings: RawFinding[] = [...moduleLevel];
+    const byText = new Map<string, DefinitionEntry>();
+    const byId = new Map<number, DefinitionEntry>();
+    for (const { node, first, entry } of definitions) {
+      const inside = fresh.get(entry);
+      if (inside) {
+        entry!.findings = inside.map((finding) => shiftFinding(finding, -first));
+        entry!.placed = { first, findings: inside };
+      } else if (entry!.placed?.first !== first) {
+        entry!.placed = { first, findings: entry!.findings.map((finding) => shiftFinding(finding, first)) };
+      }
+      findings.push(...entry!.placed!.findings);
+      byText.set(entry!.text, entry!);
+      byId.set(node.id, entry!);
+    }
 
     this.incremental.delete(input.file);
-    this.incremental.set(input.file, { signature, definitions: next });
+    this.incremental.set(input.file, { signature: joined, byText, byId });
     if (this.incremental.size > MAX_INCREMENTAL_FILES) this.incremental.delete(this.incremental.keys().next().value!);
-    const comments = findings.length > 0 && mayHoldSuppressions(text) ? commentsByLine(tree) : new Map<number, string>();
+    const mayBeSuppressed = findings.length > 0 && (input.mayHoldSuppressions ?? mayHoldSuppressions(text));
+    const comments = mayBeSuppressed ? commentsByLine(tree) : new Map<number, string>();
     return { findings, problems: output.problems, comments: () => comments, parsed: true };
   }
+}
+
+/** A copy of a slice that does not keep the whole text it was sliced from alive. */
+function copyOf(slice: string): string {
+  return (slice + ' ').slice(0, -1);
+}
+
+/** The definition (in document order, not overlapping) whose range holds a position. */
+function containing<T extends { node: Node }>(definitions: readonly T[], position: { line: number; character: number }): T | undefined {
+  const before = (a: { row: number; column: number }) => a.row < position.line || (a.row === position.line && a.column <= position.character);
+  let low = 0;
+  let high = definitions.length - 1;
+  let found = -1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (before(definitions[middle]!.node.startPosition)) {
+      found = middle;
+      low = middle + 1;
+    } else high = middle - 1;
+  }
+  const candidate = found >= 0 ? definitions[found] : undefined;
+  if (!candidate) return undefined;
+  const end = candidate.node.endPosition;
+  return position.line < end.row || (position.line === end.row && position.character < end.column) ? candidate : undefined;
 }
 
 function shiftPosition<T extends { line: number; character: number }>(position: T, lines: number): T {
@@ -143,11 +206,13 @@ export function runPythonRules(facts: PythonFacts, input: AnalyzerInput): Omit<A
     problems.push({ file: input.file, line: error?.row ?? 0, character: error?.column ?? 0, message: 'syntax error; the parts that parse were analysed', severity: 'info' });
   }
   // Read now, while the tree is alive (the caller may delete it), and only if something could be suppressed.
-  const comments = findings.length > 0 && mayHoldSuppressions(input.text) ? facts.comments : new Map<number, string>();
+  const comments = findings.length > 0 && (input.mayHoldSuppressions ?? mayHoldSuppressions(input.text)) ? facts.comments : new Map<number, string>();
   return { findings, problems, comments: () => comments };
 }
 
 function firstError(root: Node): { row: number; column: number } | undefined {
+  // A walk over every node up to the error. Pruning it with hasError was tried: on some trees
+  // with a MISSING token no child of a node with hasError reports one, so the walk stays whole.
   const cursor = root.walk();
   try {
     // Depth-first until the first ERROR or MISSING node.
