@@ -116,7 +116,9 @@ test('changing an import or a module constant re-analyses every definition', () 
   assert.deepEqual(result.findings, engine.analyze(file, aliased).findings);
   assert.ok(!result.findings.some((f) => f.ruleId === 'torch-load-unsafe'), 'torch.load no longer resolves once torch is imported under another name');
   const branch = BASE.replace(`REV = "0123456789abcdef0123456789abcdef01234567"`, 'REV = "main"');
+  analyseIncrementally(file, BASE);
   assert.deepEqual(analyseIncrementally(file, branch).findings, engine.analyze(file, branch).findings);
+  assert.ok(engine.analyze(file, branch).findings.some((f) => f.ruleId === 'hf-model-unpinned'), 'the model is unpinned once REV names a branch');
 });
 
 /** Pieces typed into the document at random places: brackets left open, quotes, keywords split. */

@@ -40,7 +40,7 @@ interface DefinitionEntry {
 }
 
 interface IncrementalState {
-  /** Active rules, project root, and the top-level statements in order (definitions by name): what every definition's findings depend on. */
+  /** Active rules, project root, the definitions' names and the module's bindings (moduleBindings): what every definition's findings depend on. */
   signature: string;
   /** By exact text. */
   byText: Map<string, DefinitionEntry>;
@@ -85,31 +85,32 @@ export class PythonAnalyzer implements FileAnalyzer {
     const topLevel = tree.rootNode.namedChildren;
     // Each definition with the entry its text had last time (still to be confirmed by the signature).
     const definitions: Array<{ node: Node; first: number; text: string; entry: DefinitionEntry | undefined }> = [];
-    const signature: string[] = [input.rules.map((compiled) => compiled.rule.id).join(','), input.projectRoot ?? ''];
+    const structure: string[] = [input.rules.map((compiled) => compiled.rule.id).join(','), input.projectRoot ?? ''];
     for (const child of topLevel) {
       // Each property read of a node is a call into the wasm parser: each is read once here.
       const type = child?.type;
-      if (!child || type === 'comment') continue;
+      if (!child || (type !== 'function_definition' && type !== 'class_definition' && type !== 'decorated_definition')) continue;
       const childText = text.slice(child.startIndex, child.endIndex);
-      if (type !== 'function_definition' && type !== 'class_definition' && type !== 'decorated_definition') {
-        signature.push(childText);
-        continue;
-      }
       const start = child.startPosition;
       let entry = previous?.byId.get(child.id);
       if (entry?.text !== childText) entry = previous?.byText.get(childText);
       if (entry && entry.column !== start.column) entry = undefined;
       definitions.push({ node: child, first: start.row, text: childText, entry });
-      // The order of definitions among the other statements matters (which binding of a name comes last).
-      signature.push(`\u0001${entry ? entry.reused.name : definitionName(child)}`);
+      structure.push(entry ? entry.reused.name ?? '' : definitionName(child) ?? '');
     }
-    const joined = signature.join('\u0000');
-    if (previous?.signature !== joined) for (const definition of definitions) definition.entry = undefined;
     const reused = new Map<number, ReusedDefinition>();
     for (const definition of definitions) if (definition.entry) reused.set(definition.node.id, definition.entry.reused);
+    let facts = new PythonFacts(tree, { reuse: (node) => reused.get(node.id), topLevel });
+    let signature = `${structure.join('\u0000')}\u0001${moduleBindings(facts, text, definitions)}`;
+    if (reused.size > 0 && previous?.signature !== signature) {
+      // What the definitions see of the module changed: analyse them all again.
+      for (const definition of definitions) definition.entry = undefined;
+      facts = new PythonFacts(tree, { topLevel });
+      signature = `${structure.join('\u0000')}\u0001${moduleBindings(facts, text, definitions)}`;
+    }
 
     // Comments are read below, once, for the findings put together.
-    const output = runPythonRules(new PythonFacts(tree, { reuse: (node) => reused.get(node.id), topLevel }), { ...input, mayHoldSuppressions: false });
+    const output = runPythonRules(facts, { ...input, mayHoldSuppressions: false });
     // Fresh findings inside a re-analysed definition become its entry; the rest is module level.
     const fresh = new Map<DefinitionEntry | undefined, RawFinding[]>();
     const analysed = definitions.filter((definition) => !definition.entry);
@@ -139,12 +140,38 @@ export class PythonAnalyzer implements FileAnalyzer {
     }
 
     this.incremental.delete(input.file);
-    this.incremental.set(input.file, { signature: joined, byText, byId });
+    this.incremental.set(input.file, { signature, byText, byId });
     if (this.incremental.size > MAX_INCREMENTAL_FILES) this.incremental.delete(this.incremental.keys().next().value!);
     const mayBeSuppressed = findings.length > 0 && (input.mayHoldSuppressions ?? mayHoldSuppressions(text));
     const comments = mayBeSuppressed ? commentsByLine(tree) : new Map<number, string>();
     return { findings, problems: output.problems, comments: () => comments, parsed: true };
   }
+}
+
+/**
+ * What every definition's findings depend on outside itself: the module scope's bindings (name,
+ * kind, what is bound: import target or the bound expression's text), in document order, each
+ * with the number of definitions that start before it (a lookup from inside a definition takes
+ * the last binding before it). Module statements that bind nothing do not count, so typing in
+ * top-level code or in a broken stretch of the file does not throw away every definition's findings.
+ */
+function moduleBindings(facts: PythonFacts, text: string, definitions: ReadonlyArray<{ node: Node }>): string {
+  const events: Array<{ at: number; key: string }> = [];
+  for (const [name, bindings] of facts.module.bindings) {
+    for (const binding of bindings) {
+      const bound = binding.kind === 'assign' || binding.kind === 'with' ? binding.value : binding.kind === 'annotated' ? binding.type : undefined;
+      const content = binding.kind === 'import' ? binding.qualified : bound ? text.slice(bound.startIndex, bound.endIndex) : '';
+      events.push({ at: binding.at, key: `${name}\u0002${binding.kind}\u0002${content}` });
+    }
+  }
+  events.sort((a, b) => a.at - b.at || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const parts: string[] = [];
+  let before = 0;
+  for (const event of events) {
+    while (before < definitions.length && definitions[before]!.node.startIndex <= event.at) before++;
+    parts.push(`${before}\u0002${event.key}`);
+  }
+  return parts.join('\u0000');
 }
 
 /** A copy of a slice that does not keep the whole text it was sliced from alive. */
