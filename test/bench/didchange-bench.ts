@@ -36,6 +36,8 @@ const MODES = arg('mode', 'push,pull').split(',') as Array<'push' | 'pull'>;
 const WARMUP = 5;
 /** Another build to measure (a copy of an older server/dist, to compare before and after on the same machine load). */
 const SERVER = path.resolve(arg('server', path.join(ROOT, 'server/dist/server.js')));
+/** Node options for the server, e.g. `--node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"` for its CPU profile. */
+const NODE_ARGS = arg('node-args', '').split(' ').filter(Boolean);
 
 /** The server's resident memory now and at its peak, in MB (Linux /proc). */
 function serverMemory(pid: number | undefined): { rss: number; peak: number } | undefined {
@@ -64,7 +66,7 @@ async function run(lines: number, mode: 'push' | 'pull', scenario: Scenario): Pr
   const text = pythonFile(lines);
   fs.writeFileSync(file, text);
   const uri = pathToFileURL(file).href;
-  const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...NODE_ARGS, SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const waiting = new Map<number, () => void>();
   connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
@@ -120,6 +122,7 @@ async function run(lines: number, mode: 'push' | 'pull', scenario: Scenario): Pr
   await connection.sendRequest('shutdown');
   await connection.sendNotification('exit').catch(() => undefined);
   child.stdin.on('error', () => undefined); // the server may close its end first
+  await Promise.race([new Promise((resolve) => child.once('exit', resolve)), new Promise((resolve) => setTimeout(resolve, 2000))]);
   connection.dispose();
   child.kill();
   fs.rmSync(workspace, { recursive: true, force: true });
