@@ -7,6 +7,7 @@ import { before, test } from 'node:test';
 import type { Parser } from 'web-tree-sitter';
 import { Engine } from '../../server/src/engine/engine';
 import { createPythonParser } from '../../server/src/engine/python/parser';
+import { DocumentStore } from '../../server/src/lsp/documents';
 
 let engine: Engine;
 let parser: Parser;
@@ -115,5 +116,45 @@ test('changing an import or a module constant re-analyses every definition', () 
   assert.deepEqual(result.findings, engine.analyze(file, aliased).findings);
   assert.ok(!result.findings.some((f) => f.ruleId === 'torch-load-unsafe'), 'torch.load no longer resolves once torch is imported under another name');
   const branch = BASE.replace(`REV = "0123456789abcdef0123456789abcdef01234567"`, 'REV = "main"');
+  analyseIncrementally(file, BASE);
   assert.deepEqual(analyseIncrementally(file, branch).findings, engine.analyze(file, branch).findings);
+  assert.ok(engine.analyze(file, branch).findings.some((f) => f.ruleId === 'hf-model-unpinned'), 'the model is unpinned once REV names a branch');
+});
+
+/** Pieces typed into the document at random places: brackets left open, quotes, keywords split. */
+const KEYSTROKES = ['(', ')', '()', '[', '"', "'", '"""', ':', ' ', '\n', '\n    ', 'x', '#', ',', '=', 'def ', 'import torch\n', 'torch.load(p)', 'weights_only=False', ', allow_pickle=True', '@app.get("/")\n'];
+
+test('random keystrokes through the server document store (incremental reparse): findings and problems equal a full analysis after every edit', () => {
+  const source = BASE + '\n\n@decorator\ndef served(p):\n    return pickle.loads(p)\n\n\nimport pickle\n\nclass Late:\n    x = torch.load("m.pt")\n';
+  for (let seed = 1; seed <= 6; seed++) {
+    const next = random(seed * 7919);
+    const file = `/project/keystrokes_${seed}.py`;
+    const documents = new DocumentStore(parser);
+    const document = documents.open(`file://${file}`, 'python', 1, source);
+    for (let step = 0; step < 50; step++) {
+      const lines = document.lineCount;
+      const line = Math.floor(next() * lines);
+      const character = Math.floor(next() * (document.lineText(line).length + 1));
+      const start = { line, character };
+      // Mostly insertions; sometimes a deletion of a few characters, or typing into the same place again.
+      const remove = next() < 0.25 ? Math.floor(next() * 6) : 0;
+      const end = document.positionAt(document.offsetAt(start) + remove);
+      const text = remove > 0 && next() < 0.5 ? '' : KEYSTROKES[Math.floor(next() * KEYSTROKES.length)]!;
+      document.update([{ range: { start, end }, text }], step + 2);
+      const incremental = engine.analyzeTree(file, document.text, document.tree!.current(document.text)!);
+      const full = engine.analyze(file, document.text);
+      assert.deepEqual(incremental.findings, full.findings, `seed ${seed}, step ${step}:\n${document.text}`);
+      assert.deepEqual(incremental.problems, full.problems, `seed ${seed}, step ${step}: problems`);
+    }
+    documents.close(`file://${file}`);
+  }
+});
+
+test('moving a module statement across a definition re-analyses it (which binding of a name comes last depends on the order)', () => {
+  const file = '/project/order.py';
+  const before = 'import torch\n\n\ndef restore(p):\n    return torch.load(p)\n\n\ntorch = None\n';
+  const after = 'import torch\ntorch = None\n\n\ndef restore(p):\n    return torch.load(p)\n';
+  assert.equal(analyseIncrementally(file, before).findings.length, 1);
+  assert.deepEqual(analyseIncrementally(file, after).findings, engine.analyze(file, after).findings);
+  assert.deepEqual(engine.analyze(file, after).findings, [], 'torch is None when restore runs');
 });

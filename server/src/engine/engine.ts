@@ -14,8 +14,11 @@ import type { AnalyzerInput, FileAnalyzer, FileKind } from './analyzers/types';
 import { compileRule, type CompiledRule, type RawFinding } from './python/run-rules';
 import { loadRules, type LoadedRule } from './rules/loader';
 import { WordScanner } from './rules/word-scanner';
-import { isSuppressed, mayHoldSuppressions, parseSuppressions } from './suppressions';
+import { isSuppressed, parseSuppressions, SUPPRESSION_WORDS } from './suppressions';
 import { SEVERITY_RANK, type Finding, type InputProblem, type Severity } from './types';
+
+/** Open documents whose trigger words are tracked incrementally (each keeps its last text). */
+const MAX_TRACKED_FILES = 32;
 
 export type RuleSetting = 'on' | 'off' | Severity;
 
@@ -72,6 +75,8 @@ export class Engine {
   private readonly rulesByKind = new Map<FileKind, CompiledRule[]>();
   private readonly existsCache = new Map<string, boolean>();
   private readonly scanners = new Map<FileKind, WordScanner>();
+  /** Per document analysed through analyzeTree (an editor's open files): trigger words tracked across its versions. */
+  private readonly trackers = new Map<string, (text: string) => Set<string>>();
 
   private constructor(
     readonly rules: readonly LoadedRule[],
@@ -135,18 +140,20 @@ export class Engine {
     if (looksBinary(text)) {
       return { findings: [], problems: [{ file, line: 0, character: 0, message: 'binary content; not analysed', severity: 'info' }], parsed: false };
     }
-    const present = this.triggerScanner(kind).present(text);
+    const present = tree ? this.trackedWords(file, kind)(text) : this.triggerScanner(kind).present(text);
     const occurs = (word: string): boolean => present.has(word);
     const rules = this.activeRules(kind, settings).filter(
       (compiled) => (compiled.triggers.length === 0 || compiled.triggers.some(occurs)) && (!compiled.requiredTriggers || compiled.requiredTriggers.some(occurs)),
     );
     if (rules.length === 0) return { findings: [], problems: [], parsed: false };
 
-    const input: AnalyzerInput = { file, text, rules, projectRoot: settings.projectRoot, pathExists: (p) => this.pathExists(p) };
+    // The scan looks for the suppression markers too (SUPPRESSION_WORDS), sparing the analyzers a pass over the text.
+    const suppressible = SUPPRESSION_WORDS.some(occurs);
+    const input: AnalyzerInput = { file, text, rules, projectRoot: settings.projectRoot, mayHoldSuppressions: suppressible, pathExists: (p) => this.pathExists(p) };
     const output = cells && analyzer instanceof NotebookAnalyzer ? analyzer.analyzeCells(input, cells)
       : tree && analyzer instanceof PythonAnalyzer ? analyzer.analyzeTree(input, tree) : analyzer.analyze(input);
     // Comments are only read when there is something they could suppress.
-    const suppressions = output.findings.length > 0 && mayHoldSuppressions(text) ? parseSuppressions(output.comments(), settings.honorNosec ?? true) : undefined;
+    const suppressions = output.findings.length > 0 && suppressible ? parseSuppressions(output.comments(), settings.honorNosec ?? true) : undefined;
     const findings = output.findings
       .map((finding) => this.applySettings(finding, settings))
       .filter((finding): finding is RawFinding => finding !== undefined && !(suppressions && isSuppressed(finding, suppressions)))
@@ -159,10 +166,21 @@ export class Engine {
   private triggerScanner(kind: FileKind): WordScanner {
     let scanner = this.scanners.get(kind);
     if (!scanner) {
-      scanner = new WordScanner([...new Set((this.rulesByKind.get(kind) ?? []).flatMap((compiled) => [...compiled.triggers, ...(compiled.requiredTriggers ?? [])]))]);
+      const triggers = (this.rulesByKind.get(kind) ?? []).flatMap((compiled) => [...compiled.triggers, ...(compiled.requiredTriggers ?? [])]);
+      scanner = new WordScanner([...new Set([...triggers, ...SUPPRESSION_WORDS])]);
       this.scanners.set(kind, scanner);
     }
     return scanner;
+  }
+
+  /** The trigger words of a document being edited: only the text around each change is rescanned. */
+  private trackedWords(file: string, kind: FileKind): (text: string) => Set<string> {
+    let tracker = this.trackers.get(file);
+    if (tracker) this.trackers.delete(file);
+    else tracker = this.triggerScanner(kind).tracker();
+    this.trackers.set(file, tracker);
+    if (this.trackers.size > MAX_TRACKED_FILES) this.trackers.delete(this.trackers.keys().next().value!);
+    return tracker;
   }
 
   private activeRules(kind: FileKind, settings: AnalysisSettings): CompiledRule[] {

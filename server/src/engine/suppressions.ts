@@ -20,9 +20,12 @@ export interface FileSuppressions {
 const DIRECTIVE = /atlas-lens:\s*(ignore-file|ignore)\b(?:\[([^\]]*)\])?/g;
 const NOSEC = /(^|[^\w])nosec\b/;
 
+/** Without one of these words in the text there is no suppression comment to read. */
+export const SUPPRESSION_WORDS = ['atlas-lens', 'nosec'] as const;
+
 /** Cheap and exact: without these words in the text there is no suppression comment to read. */
 export function mayHoldSuppressions(text: string): boolean {
-  return text.includes('atlas-lens') || text.includes('nosec');
+  return SUPPRESSION_WORDS.some((word) => text.includes(word));
 }
 
 export function parseSuppressions(comments: ReadonlyMap<number, string>, honorNosec: boolean): FileSuppressions {

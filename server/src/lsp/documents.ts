@@ -37,6 +37,7 @@ function computeLineStarts(text: string): number[] {
 
 export class LspDocument {
   private lineStartsCache: number[] | undefined;
+  private mayHoldCarriageReturn: boolean | undefined;
   /** The file the engine sees: the real path, or for untitled/notebook cells a made-up one with the language's extension. */
   readonly analysisPath: string | undefined;
   /** Absolute path on disk, for file: URIs (and the notebook's, for a notebook cell). */
@@ -115,18 +116,21 @@ export class LspDocument {
       if (!('range' in change) || !change.range) {
         this.text = change.text;
         this.lineStartsCache = undefined;
+        this.mayHoldCarriageReturn = undefined;
         this.tree?.reset();
         continue;
       }
       const startIndex = this.offsetAt(change.range.start);
       const oldEndIndex = Math.max(startIndex, this.offsetAt(change.range.end));
+      const start = this.positionAt(startIndex);
+      const oldEnd = this.positionAt(oldEndIndex);
+      // Only "\n" ends lines and tree rows unless a "\r" is around (rare): then the slow, sure paths.
+      const plain = !this.hasCarriageReturn() && !change.text.includes('\r');
       if (this.tree) {
         // Tree rows are separated by "\n" only; with a lone "\r" in play, reparse from scratch.
-        if (/\r(?!\n)/.test(change.text) || this.text.includes('\r') && /\r(?!\n)/.test(this.text)) {
+        if (!plain && (/\r(?!\n)/.test(change.text) || /\r(?!\n)/.test(this.text))) {
           this.tree.reset();
         } else {
-          const start = this.positionAt(startIndex);
-          const oldEnd = this.positionAt(oldEndIndex);
           this.tree.edit({
             startIndex,
             oldEndIndex,
@@ -137,9 +141,27 @@ export class LspDocument {
         }
       }
       this.text = this.text.slice(0, startIndex) + change.text + this.text.slice(oldEndIndex);
-      this.lineStartsCache = undefined;
+      if (!plain) this.mayHoldCarriageReturn = true;
+      if (plain && this.lineStartsCache) {
+        // Patched rather than recomputed: a keystroke costs O(lines) additions, not a pass over the text.
+        const starts = this.lineStartsCache;
+        const inserted: number[] = [];
+        for (let i = change.text.indexOf('\n'); i >= 0; i = change.text.indexOf('\n', i + 1)) inserted.push(startIndex + i + 1);
+        const delta = change.text.length - (oldEndIndex - startIndex);
+        if (delta !== 0) for (let line = oldEnd.line + 1; line < starts.length; line++) starts[line]! += delta;
+        if (inserted.length > 10_000) this.lineStartsCache = undefined;
+        else if (inserted.length > 0 || oldEnd.line > start.line) starts.splice(start.line + 1, oldEnd.line - start.line, ...inserted);
+      } else {
+        this.lineStartsCache = undefined;
+      }
     }
     this.version = version;
+  }
+
+  /** Whether the text may hold a "\r" (answered from the last full look, kept up by update()). */
+  private hasCarriageReturn(): boolean {
+    this.mayHoldCarriageReturn ??= this.text.includes('\r');
+    return this.mayHoldCarriageReturn;
   }
 
   dispose(): void {

@@ -6,7 +6,7 @@ import { ArtifactRecorder, dependenciesUnchanged, shiftReference, type ArtifactD
 import { runCheck } from '../checks';
 import { mergeLoadFindings } from '../checks/loaded-artifact';
 import type { ConditionContext } from '../python/conditions';
-import { commentsByLine, definitionName, isTopLevelDefinition, PythonFacts } from '../python/facts';
+import { commentsByLine, definitionName, PythonFacts, reusedDefinitionOf, type ReusedDefinition } from '../python/facts';
 import { runCallRule, type CompiledRule, type RawFinding } from '../python/run-rules';
 import { runFlowRule } from '../python/run-flow';
 import { isCallMatch, isFlowMatch } from '../rules/schema';
@@ -28,19 +28,29 @@ function isDefinitionLocal(compiled: CompiledRule): boolean {
   return !isFlowMatch(match) && DEFINITION_LOCAL_CHECKS.has(match.check);
 }
 
-/** Findings of one top-level definition, lines relative to its first line. */
-interface DefinitionFindings {
+/** What is kept of one top-level definition between analyses of a document. */
+interface DefinitionEntry {
+  /** Its exact text (a copy, so that the document text it came from can be freed). */
+  text: string;
+  /** Column it starts at (its findings are kept relative to its first line only). */
+  column: number;
+  reused: ReusedDefinition;
+  /** Its findings, lines relative to its first line. */
   findings: RawFinding[];
-  /** Model files its load calls read: reused only while they are unchanged on disk. */
+  /** Model files its load calls read (lines relative to its first line): reused only while they are unchanged on disk. */
   artifacts: ArtifactReference[];
   dependencies: ArtifactDependency[];
+  /** The findings last placed, and at which first line (most definitions do not move between keystrokes). */
+  placed?: { first: number; findings: RawFinding[] };
 }
 
 interface IncrementalState {
-  /** Active rules, project root and the module level outside definitions: what every definition's findings depend on. */
+  /** Active rules, project root, the definitions' names and the module's bindings (moduleBindings): what every definition's findings depend on. */
   signature: string;
-  /** By the definition's exact text. */
-  definitions: Map<string, DefinitionFindings>;
+  /** By exact text. */
+  byText: Map<string, DefinitionEntry>;
+  /** By tree-sitter node id: an unchanged definition keeps its subtree across incremental reparses (the text is still compared). */
+  byId: Map<number, DefinitionEntry>;
 }
 
 const MAX_INCREMENTAL_FILES = 32;
@@ -67,6 +77,8 @@ export class PythonAnalyzer implements FileAnalyzer {
    * On a tree the caller owns and keeps current as the document is edited (the language server);
    * it is not deleted here. Re-analyses only the top-level definitions whose text changed since
    * the last call for this file, when every active rule allows it; otherwise the whole file.
+   * Per keystroke this costs the changed definitions plus a few operations per top-level
+   * statement (no pass over the whole text, no walk of the whole tree).
    */
   analyzeTree(input: AnalyzerInput, tree: Tree): AnalyzerOutput {
     if (!input.rules.every(isDefinitionLocal)) {
@@ -74,60 +86,139 @@ export class PythonAnalyzer implements FileAnalyzer {
       return { ...runPythonRules(new PythonFacts(tree), input), parsed: true };
     }
     const text = input.text;
-    const children = tree.rootNode.namedChildren.filter((child): child is Node => child !== null && child.type !== 'comment');
-    const definitions = children.filter(isTopLevelDefinition);
-    const signature = [
-      input.rules.map((compiled) => compiled.rule.id).join(','),
-      input.projectRoot ?? '',
-      definitions.map((definition) => definitionName(definition) ?? '').join(','),
-      ...children.filter((child) => !isTopLevelDefinition(child)).map((child) => text.slice(child.startIndex, child.endIndex)),
-    ].join('\u0000');
     const previous = this.incremental.get(input.file);
-    const known = previous?.signature === signature ? previous.definitions : new Map<string, DefinitionFindings>();
-    const textOf = (node: Node) => text.slice(node.startIndex, node.endIndex);
-
-    // A definition whose load calls' model files changed on disk is analysed again.
-    const reusable = new Set<string>();
-    for (const definition of definitions) {
-      const key = textOf(definition);
-      if (known.get(key) && dependenciesUnchanged(known.get(key)!.dependencies)) reusable.add(key);
+    const topLevel = tree.rootNode.namedChildren;
+    // Each definition with the entry its text had last time (still to be confirmed by the signature).
+    const definitions: Array<{ node: Node; first: number; text: string; entry: DefinitionEntry | undefined }> = [];
+    const structure: string[] = [input.rules.map((compiled) => compiled.rule.id).join(','), input.projectRoot ?? ''];
+    for (const child of topLevel) {
+      // Each property read of a node is a call into the wasm parser: each is read once here.
+      const type = child?.type;
+      if (!child || (type !== 'function_definition' && type !== 'class_definition' && type !== 'decorated_definition')) continue;
+      const childText = text.slice(child.startIndex, child.endIndex);
+      const start = child.startPosition;
+      let entry = previous?.byId.get(child.id);
+      if (entry?.text !== childText) entry = previous?.byText.get(childText);
+      if (entry && entry.column !== start.column) entry = undefined;
+      // A definition whose load calls' model files changed on disk is analysed again.
+      if (entry && !dependenciesUnchanged(entry.dependencies)) entry = undefined;
+      definitions.push({ node: child, first: start.row, text: childText, entry });
+      structure.push(entry ? entry.reused.name ?? '' : definitionName(child) ?? '');
     }
-    const output = runPythonRules(new PythonFacts(tree, { reuse: (definition) => reusable.has(textOf(definition)) }), input);
-    const findings: RawFinding[] = [];
+    const reused = new Map<number, ReusedDefinition>();
+    for (const definition of definitions) if (definition.entry) reused.set(definition.node.id, definition.entry.reused);
+    let facts = new PythonFacts(tree, { reuse: (node) => reused.get(node.id), topLevel });
+    let signature = `${structure.join('\u0000')}\u0001${moduleBindings(facts, text, definitions)}`;
+    if (reused.size > 0 && previous?.signature !== signature) {
+      // What the definitions see of the module changed: analyse them all again.
+      for (const definition of definitions) definition.entry = undefined;
+      facts = new PythonFacts(tree, { topLevel });
+      signature = `${structure.join('\u0000')}\u0001${moduleBindings(facts, text, definitions)}`;
+    }
+
+    // Comments are read below, once, for the findings put together.
+    const output = runPythonRules(facts, { ...input, mayHoldSuppressions: false });
+    // Fresh findings inside a re-analysed definition become its entry; the rest is module level.
+    const fresh = new Map<DefinitionEntry | undefined, RawFinding[]>();
+    const analysed = definitions.filter((definition) => !definition.entry);
+    for (const definition of analysed) {
+      definition.entry = { text: copyOf(definition.text), column: definition.node.startPosition.column, reused: reusedDefinitionOf(definition.node), findings: [], artifacts: [], dependencies: [] };
+      fresh.set(definition.entry, []);
+    }
+    const moduleLevel: RawFinding[] = [];
+    for (const finding of output.findings) {
+      const owner = containing(analysed, finding.range.start);
+      (owner ? fresh.get(owner.entry)! : moduleLevel).push(finding);
+    }
+    // Model-file references and their dependencies follow the same split.
     const artifacts: ArtifactReference[] = [];
     const dependencies: ArtifactDependency[] = [];
-    const fresh = [...output.findings];
-    const next = new Map<string, DefinitionFindings>();
-    const inDefinition = (line: number) => definitions.some((d) => line >= d.startPosition.row && line <= d.endPosition.row);
-    for (const definition of definitions) {
-      const key = textOf(definition);
-      const first = definition.startPosition.row;
-      const last = definition.endPosition.row;
-      const within = (line: number) => line >= first && line <= last;
-      let entry: DefinitionFindings | undefined = reusable.has(key) ? known.get(key) : undefined;
-      if (!entry) {
-        entry = {
-          findings: fresh.filter((finding) => within(finding.range.start.line)).map((finding) => shiftFinding(finding, -first)),
-          artifacts: (output.artifacts ?? []).filter((reference) => within(reference.range.start.line)).map((reference) => shiftReference(reference, -first)),
-          dependencies: (output.artifactDependencies ?? []).filter((dependency) => within(dependency.line)).map((dependency) => ({ ...dependency, line: dependency.line - first })),
-        };
-      }
-      next.set(key, entry);
-      findings.push(...entry.findings.map((finding) => shiftFinding(finding, first)));
-      artifacts.push(...entry.artifacts.map((reference) => shiftReference(reference, first)));
-      dependencies.push(...entry.dependencies.map((dependency) => ({ ...dependency, line: dependency.line + first })));
+    const ownerOfLine = (line: number) => analysed.find((definition) => line >= definition.first && line <= definition.node.endPosition.row);
+    for (const reference of output.artifacts ?? []) {
+      const owner = ownerOfLine(reference.range.start.line);
+      if (owner) owner.entry!.artifacts.push(shiftReference(reference, -owner.first));
+      else artifacts.push(reference);
     }
-    // What the module level itself reported.
-    findings.push(...fresh.filter((finding) => !inDefinition(finding.range.start.line)));
-    artifacts.push(...(output.artifacts ?? []).filter((reference) => !inDefinition(reference.range.start.line)));
-    dependencies.push(...(output.artifactDependencies ?? []).filter((dependency) => !inDefinition(dependency.line)));
+    for (const dependency of output.artifactDependencies ?? []) {
+      const owner = ownerOfLine(dependency.line);
+      if (owner) owner.entry!.dependencies.push({ ...dependency, line: dependency.line - owner.first });
+      else dependencies.push(dependency);
+    }
+    const findings: RawFinding[] = [...moduleLevel];
+    const byText = new Map<string, DefinitionEntry>();
+    const byId = new Map<number, DefinitionEntry>();
+    for (const { node, first, entry } of definitions) {
+      const inside = fresh.get(entry);
+      if (inside) {
+        entry!.findings = inside.map((finding) => shiftFinding(finding, -first));
+        entry!.placed = { first, findings: inside };
+      } else if (entry!.placed?.first !== first) {
+        entry!.placed = { first, findings: entry!.findings.map((finding) => shiftFinding(finding, first)) };
+      }
+      findings.push(...entry!.placed!.findings);
+      for (const reference of entry!.artifacts) artifacts.push(shiftReference(reference, first));
+      for (const dependency of entry!.dependencies) dependencies.push({ ...dependency, line: dependency.line + first });
+      byText.set(entry!.text, entry!);
+      byId.set(node.id, entry!);
+    }
 
     this.incremental.delete(input.file);
-    this.incremental.set(input.file, { signature, definitions: next });
+    this.incremental.set(input.file, { signature, byText, byId });
     if (this.incremental.size > MAX_INCREMENTAL_FILES) this.incremental.delete(this.incremental.keys().next().value!);
-    const comments = findings.length > 0 && mayHoldSuppressions(text) ? commentsByLine(tree) : new Map<number, string>();
+    const mayBeSuppressed = findings.length > 0 && (input.mayHoldSuppressions ?? mayHoldSuppressions(text));
+    const comments = mayBeSuppressed ? commentsByLine(tree) : new Map<number, string>();
     return { findings, problems: output.problems, comments: () => comments, parsed: true, artifacts, artifactDependencies: dependencies };
   }
+}
+
+/**
+ * What every definition's findings depend on outside itself: the module scope's bindings (name,
+ * kind, what is bound: import target or the bound expression's text), in document order, each
+ * with the number of definitions that start before it (a lookup from inside a definition takes
+ * the last binding before it). Module statements that bind nothing do not count, so typing in
+ * top-level code or in a broken stretch of the file does not throw away every definition's findings.
+ */
+function moduleBindings(facts: PythonFacts, text: string, definitions: ReadonlyArray<{ node: Node }>): string {
+  const events: Array<{ at: number; key: string }> = [];
+  for (const [name, bindings] of facts.module.bindings) {
+    for (const binding of bindings) {
+      const bound = binding.kind === 'assign' || binding.kind === 'with' ? binding.value : binding.kind === 'annotated' ? binding.type : undefined;
+      const content = binding.kind === 'import' ? binding.qualified : bound ? text.slice(bound.startIndex, bound.endIndex) : '';
+      events.push({ at: binding.at, key: `${name}\u0002${binding.kind}\u0002${content}` });
+    }
+  }
+  events.sort((a, b) => a.at - b.at || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const parts: string[] = [];
+  let before = 0;
+  for (const event of events) {
+    while (before < definitions.length && definitions[before]!.node.startIndex <= event.at) before++;
+    parts.push(`${before}\u0002${event.key}`);
+  }
+  return parts.join('\u0000');
+}
+
+/** A copy of a slice that does not keep the whole text it was sliced from alive. */
+function copyOf(slice: string): string {
+  return (slice + ' ').slice(0, -1);
+}
+
+/** The definition (in document order, not overlapping) whose range holds a position. */
+function containing<T extends { node: Node }>(definitions: readonly T[], position: { line: number; character: number }): T | undefined {
+  const before = (a: { row: number; column: number }) => a.row < position.line || (a.row === position.line && a.column <= position.character);
+  let low = 0;
+  let high = definitions.length - 1;
+  let found = -1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (before(definitions[middle]!.node.startPosition)) {
+      found = middle;
+      low = middle + 1;
+    } else high = middle - 1;
+  }
+  const candidate = found >= 0 ? definitions[found] : undefined;
+  if (!candidate) return undefined;
+  const end = candidate.node.endPosition;
+  return position.line < end.row || (position.line === end.row && position.character < end.column) ? candidate : undefined;
 }
 
 function shiftPosition<T extends { line: number; character: number }>(position: T, lines: number): T {
@@ -167,11 +258,13 @@ export function runPythonRules(facts: PythonFacts, input: AnalyzerInput): Omit<A
     problems.push({ file: input.file, line: error?.row ?? 0, character: error?.column ?? 0, message: 'syntax error; the parts that parse were analysed', severity: 'info' });
   }
   // Read now, while the tree is alive (the caller may delete it), and only if something could be suppressed.
-  const comments = findings.length > 0 && mayHoldSuppressions(input.text) ? facts.comments : new Map<number, string>();
+  const comments = findings.length > 0 && (input.mayHoldSuppressions ?? mayHoldSuppressions(input.text)) ? facts.comments : new Map<number, string>();
   return { findings, problems, comments: () => comments, artifacts: artifacts.references, artifactDependencies: artifacts.dependencies };
 }
 
 function firstError(root: Node): { row: number; column: number } | undefined {
+  // A walk over every node up to the error. Pruning it with hasError was tried: on some trees
+  // with a MISSING token no child of a node with hasError reports one, so the walk stays whole.
   const cursor = root.walk();
   try {
     // Depth-first until the first ERROR or MISSING node.

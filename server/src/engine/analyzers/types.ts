@@ -15,6 +15,8 @@ export interface AnalyzerInput {
   /** The active rules for this kind whose trigger words occur in the text. */
   rules: readonly CompiledRule[];
   projectRoot?: string;
+  /** Whether the text may hold a suppression comment, when the caller knows already (else the analyzer looks). */
+  mayHoldSuppressions?: boolean;
   /** Cached filesystem existence check (for local-path judgements). */
   pathExists: (absolutePath: string) => boolean;
 }

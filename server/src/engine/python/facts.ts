@@ -102,15 +102,16 @@ export class PythonFacts {
   private readonly scopeOfNode = new Map<number, Scope>();
 
   /**
-   * `reuse`: top-level definitions (functions, classes) whose findings the caller already has
-   * (incremental analysis, see analyzers/python.ts). They only bind their names here; nothing
-   * inside them is collected.
+   * `reuse`: the top-level definitions (functions, classes) whose findings the caller already has
+   * (incremental analysis, see analyzers/python.ts), given with the name they bind and where
+   * (as a full walk would bind it); nothing inside them is collected. `topLevel`: the root's
+   * named children, when the caller has them already.
    */
   constructor(
     readonly tree: Tree,
-    options: { reuse?: (definition: Node) => boolean } = {},
+    options: { reuse?: (definition: Node) => ReusedDefinition | undefined; topLevel?: ReadonlyArray<Node | null> } = {},
   ) {
-    this.collect(tree.rootNode, this.module, options.reuse);
+    this.collect(tree.rootNode, this.module, options.reuse, options.topLevel);
     for (const call of this.calls) call.qualifiedName = this.qualifiedNameOf(call.callee, call.scope);
   }
 
@@ -122,10 +123,10 @@ export class PythonFacts {
    * this measured faster than a tree-sitter query. Scopes are tracked with a stack of open
    * function/class nodes by their end offsets.
    */
-  private collect(root: Node, rootScope: Scope, reuse?: (definition: Node) => boolean): void {
+  private collect(root: Node, rootScope: Scope, reuse?: (definition: Node) => ReusedDefinition | undefined, topLevel?: ReadonlyArray<Node | null>): void {
     const scopes: Array<{ scope: Scope; end: number }> = [{ scope: rootScope, end: Number.POSITIVE_INFINITY }];
     let skipUntil = -1;
-    for (const node of reuse ? this.nodesOutsideReused(root, rootScope, reuse) : root.descendantsOfType(INTERESTING_TYPES)) {
+    for (const node of reuse ? this.nodesOutsideReused(topLevel ?? root.namedChildren, rootScope, reuse) : root.descendantsOfType(INTERESTING_TYPES)) {
       if (!node) continue;
       const start = node.startIndex;
       if (start < skipUntil) continue;
@@ -137,13 +138,13 @@ export class PythonFacts {
   }
 
   /** The interesting nodes of every top-level statement except reused definitions, whose names are bound. */
-  private nodesOutsideReused(root: Node, rootScope: Scope, reuse: (definition: Node) => boolean): Array<Node | null> {
+  private nodesOutsideReused(topLevel: ReadonlyArray<Node | null>, rootScope: Scope, reuse: (definition: Node) => ReusedDefinition | undefined): Array<Node | null> {
     const nodes: Array<Node | null> = [];
-    for (const child of root.namedChildren) {
+    for (const child of topLevel) {
       if (!child) continue;
-      if (isTopLevelDefinition(child) && reuse(child)) {
-        const name = definitionName(child);
-        if (name) bind(rootScope, name, { kind: 'opaque', at: child.startIndex });
+      const reused = reuse(child);
+      if (reused) {
+        if (reused.name !== undefined) bind(rootScope, reused.name, { kind: 'opaque', at: child.startIndex + reused.nameOffset });
         continue;
       }
       nodes.push(...child.descendantsOfType(INTERESTING_TYPES));
@@ -557,6 +558,18 @@ export function isTopLevelDefinition(node: Node): boolean {
 export function definitionName(node: Node): string | undefined {
   const definition = node.type === 'decorated_definition' ? node.childForFieldName('definition') : node;
   return definition?.childForFieldName('name')?.text;
+}
+
+/** A reused top-level definition as the module sees it: the name it binds, at what offset from its start. */
+export interface ReusedDefinition {
+  name: string | undefined;
+  nameOffset: number;
+}
+
+/** What a full walk binds for a top-level definition (the `def`/`class` itself binds, after any decorators). */
+export function reusedDefinitionOf(node: Node): ReusedDefinition {
+  const definition = node.type === 'decorated_definition' ? node.childForFieldName('definition') : node;
+  return { name: definition?.childForFieldName('name')?.text, nameOffset: definition ? definition.startIndex - node.startIndex : 0 };
 }
 
 function bind(scope: Scope, name: string, binding: Binding): void {

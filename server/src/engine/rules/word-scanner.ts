@@ -16,11 +16,14 @@ export class WordScanner {
   private readonly output: number[][];
   private readonly words: string[];
   private readonly others: string[];
+  /** Length of the longest ASCII word. */
+  private readonly longest: number;
 
   constructor(words: readonly string[]) {
     const unique = [...new Set(words)];
     this.words = unique.filter((word) => word.length > 0 && /^[\x00-\x7f]*$/.test(word));
     this.others = unique.filter((word) => !this.words.includes(word));
+    this.longest = Math.max(0, ...this.words.map((word) => word.length));
 
     // The trie.
     const children: Array<Map<number, number>> = [new Map()];
@@ -90,4 +93,64 @@ export class WordScanner {
     for (const word of this.others) if (text.includes(word)) found.add(word);
     return found;
   }
+
+  /** Adds `sign` × the occurrences of each word that lie wholly inside text[start, end) to `counts` (indexed like the words). */
+  private count(text: string, start: number, end: number, counts: Int32Array, sign: number): void {
+    const { delta, output } = this;
+    let state = 0;
+    for (let i = start; i < end; i++) {
+      const code = text.charCodeAt(i);
+      state = code < ALPHABET ? delta[state * ALPHABET + code]! : 0;
+      const ending = output[state]!;
+      for (let k = 0; k < ending.length; k++) counts[ending[k]!]! += sign;
+    }
+  }
+
+  /**
+   * `present` for successive versions of one document (the language server, a keystroke at a
+   * time): occurrences are counted once, then each version rescans only around what differs
+   * from the previous one, which is found by comparing the two texts in large slices.
+   */
+  tracker(): (text: string) => Set<string> {
+    let previous: string | undefined;
+    let counts: Int32Array | undefined;
+    return (text) => {
+      if (this.others.length > 0) return this.present(text);
+      if (previous === undefined || counts === undefined) {
+        counts = new Int32Array(this.words.length);
+        this.count(text, 0, text.length, counts, 1);
+      } else if (previous !== text) {
+        const prefix = commonPrefix(previous, text);
+        const suffix = commonSuffix(previous, text, prefix);
+        // Occurrences wholly inside the common prefix or suffix are the same in both texts.
+        const from = Math.max(0, prefix - this.longest + 1);
+        this.count(previous, from, Math.min(previous.length, previous.length - suffix + this.longest - 1), counts, -1);
+        this.count(text, from, Math.min(text.length, text.length - suffix + this.longest - 1), counts, 1);
+      }
+      previous = text;
+      const found = new Set<string>();
+      for (let i = 0; i < counts.length; i++) if (counts[i]! > 0) found.add(this.words[i]!);
+      return found;
+    };
+  }
+}
+
+const SLICE = 4096;
+
+/** Length of the common prefix of two texts; slices are compared natively, characters only in the last one. */
+function commonPrefix(a: string, b: string): number {
+  const limit = Math.min(a.length, b.length);
+  let i = 0;
+  while (i + SLICE <= limit && a.slice(i, i + SLICE) === b.slice(i, i + SLICE)) i += SLICE;
+  while (i < limit && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+/** Length of the common suffix of two texts, not reaching into a common prefix of length `prefix`. */
+function commonSuffix(a: string, b: string, prefix: number): number {
+  const limit = Math.min(a.length, b.length) - prefix;
+  let n = 0;
+  while (n + SLICE <= limit && a.slice(a.length - n - SLICE, a.length - n) === b.slice(b.length - n - SLICE, b.length - n)) n += SLICE;
+  while (n < limit && a.charCodeAt(a.length - n - 1) === b.charCodeAt(b.length - n - 1)) n++;
+  return n;
 }

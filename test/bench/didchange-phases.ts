@@ -1,0 +1,82 @@
+/**
+ * Where the time from didChange to diagnostics goes, in process (no JSON-RPC, no child): the
+ * same edits as didchange-bench.ts replayed on the server's own document store and engine, each
+ * phase timed — applying the change (document sync), the incremental reparse, the analysis,
+ * findings → LSP diagnostics, JSON serialisation. For a CPU profile of the whole:
+ *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx test/bench/didchange-phases.ts [--lines 5000 --edits 200 --scenario stress]
+ * Each phase is given as wall-clock median/p95 and as the median CPU time of the process (less
+ * disturbed by a busy machine). `--src DIR` runs the server sources in DIR instead (an older
+ * checkout's server/src copied under .bench/, for before/after on the same machine load).
+ */
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { edits, pythonFile, stats, type Scenario } from './didchange-scenarios';
+
+const arg = (name: string, fallback: string): string => {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1]! : fallback;
+};
+const EDITS = Number(arg('edits', '100'));
+const LINES = arg('lines', '1000,5000,20000').split(',').map(Number);
+const SCENARIOS = arg('scenario', 'typing,stress').split(',') as Scenario[];
+const WARMUP = 5;
+const SRC = path.resolve(arg('src', path.join(__dirname, '../../server/src')));
+
+async function main(): Promise<void> {
+  const { loadBundledCatalog } = (await import(path.join(SRC, 'engine/atlas/catalog'))) as typeof import('../../server/src/engine/atlas/catalog');
+  const { Engine } = (await import(path.join(SRC, 'engine/engine'))) as typeof import('../../server/src/engine/engine');
+  const { createPythonParser } = (await import(path.join(SRC, 'engine/python/parser'))) as typeof import('../../server/src/engine/python/parser');
+  const { findingToDiagnostic } = (await import(path.join(SRC, 'lsp/diagnostics'))) as typeof import('../../server/src/lsp/diagnostics');
+  const { DocumentStore } = (await import(path.join(SRC, 'lsp/documents'))) as typeof import('../../server/src/lsp/documents');
+  console.log(`${path.relative(process.cwd(), SRC)}: phases of didChange → diagnostics, ${EDITS} edits (after ${WARMUP} warm-up edits); wall median/p95 ms, then median CPU ms`);
+  const engine = await Engine.create();
+  const catalog = loadBundledCatalog();
+  const features = { codeDescription: true, diagnosticData: true };
+  for (const lines of LINES) {
+    for (const scenario of SCENARIOS) {
+      const documents = new DocumentStore(await createPythonParser());
+      const uri = `file:///bench/lines_${lines}_${scenario}.py`;
+      const document = documents.open(uri, 'python', 1, pythonFile(lines));
+      engine.analyzeTree(document.analysisPath!, document.text, document.tree!.current(document.text)!);
+      const phases: Record<string, number[]> = { sync: [], reparse: [], analyse: [], diagnostics: [], json: [], total: [] };
+      const cpu: number[] = [];
+      let version = 1;
+      let i = 0;
+      for (const change of edits(scenario, document.text, EDITS + WARMUP)) {
+        version++;
+        const c0 = process.cpuUsage();
+        const t0 = performance.now();
+        document.update([change], version);
+        const t1 = performance.now();
+        const tree = document.tree!.current(document.text)!;
+        const t2 = performance.now();
+        const result = engine.analyzeTree(document.analysisPath!, document.text, tree);
+        const t3 = performance.now();
+        const diagnostics = result.findings.map((finding) => findingToDiagnostic(finding, { version, catalog }, features));
+        const t4 = performance.now();
+        JSON.stringify({ jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri, version, diagnostics } });
+        const t5 = performance.now();
+        const c1 = process.cpuUsage(c0);
+        if (i++ < WARMUP) continue;
+        phases.sync!.push(t1 - t0);
+        phases.reparse!.push(t2 - t1);
+        phases.analyse!.push(t3 - t2);
+        phases.diagnostics!.push(t4 - t3);
+        phases.json!.push(t5 - t4);
+        phases.total!.push(t5 - t0);
+        cpu.push((c1.user + c1.system) / 1000);
+      }
+      documents.close(uri);
+      const cells = Object.entries(phases).map(([name, samples]) => {
+        const { median, p95 } = stats(samples);
+        return `${name} ${median.toFixed(2)}/${p95.toFixed(2)}`;
+      });
+      console.log(`${String(lines).padStart(6)} lines ${scenario.padEnd(6)}: ${cells.join('  ')}  cpu ${stats(cpu).median.toFixed(2)}`);
+    }
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error((error as Error).stack ?? String(error));
+  process.exit(1);
+});

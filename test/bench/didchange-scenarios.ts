@@ -1,0 +1,104 @@
+/**
+ * The edits the didChange benchmarks replay (didchange-bench.ts over the real server,
+ * didchange-phases.ts in process), so both measure the same thing:
+ * - typing: someone typing code into functions, a character at a time, with brackets closed
+ *   automatically as VS Code does by default (a new line of code, a call with a risky argument
+ *   appearing and being completed) — the everyday case;
+ * - stress: a space inserted at seeded random places, which splits identifiers and keyword
+ *   tokens and leaves the file full of syntax errors, so incremental reuse rarely applies.
+ */
+
+export type Scenario = 'typing' | 'stress';
+
+export interface BenchChange {
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  text: string;
+}
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+export function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** ML-flavoured Python: imports, then blocks of training/serving code with a few findings each. */
+export function pythonFile(lines: number): string {
+  const out = ['import os', 'import pickle', 'import torch', 'import yaml', 'import numpy as np', 'from transformers import AutoModel', ''];
+  for (let i = 0; out.length < lines; i++) {
+    out.push(
+      `def train_${i}(data_dir, checkpoint_${i}):`,
+      `    """Trains block ${i} and saves a checkpoint."""`,
+      `    # comment line for edits ${i}`,
+      `    batch_size = ${32 + (i % 8)}`,
+      `    path = os.path.join(data_dir, "part-${i}.npy")`,
+      i % 5 === 0 ? `    state = torch.load(checkpoint_${i})` : `    state = torch.load(checkpoint_${i}, weights_only=True)`,
+      i % 7 === 0 ? `    arr = np.load(path, allow_pickle=True)` : `    arr = np.load(path)`,
+      i % 11 === 0 ? `    cfg = yaml.load(open("cfg-${i}.yaml"))` : `    cfg = yaml.safe_load(open("cfg-${i}.yaml"))`,
+      `    model = AutoModel.from_pretrained("org/model-${i}", revision="0123456789abcdef0123456789abcdef01234567")`,
+      `    total = 0`,
+      `    for step in range(batch_size):`,
+      `        total += step * ${i}`,
+      `    return model, state, arr, cfg, total`,
+      '',
+    );
+  }
+  return out.slice(0, lines).join('\n') + '\n';
+}
+
+/**
+ * `count` edits of a scenario on `text`, as LSP content changes; each applies to the text left by
+ * the ones before. Deterministic (seeded).
+ */
+export function* edits(scenario: Scenario, text: string, count: number, seed = 42): Generator<BenchChange> {
+  const next = random(seed);
+  const lines = text.split('\n');
+  // Typing: a statement typed a character at a time on a new line inside a function.
+  const TYPED = '    extra = torch.load(path, weights_only=False)';
+  let typingLine = -1;
+  let typed = 0;
+  for (let i = 0; i < count; i++) {
+    if (scenario === 'typing') {
+      if (typingLine < 0 || typed >= TYPED.length) {
+        // Start a new line after a random function's docstring.
+        const from = Math.floor(next() * (lines.length - 1));
+        const docstring = lines.findIndex((l, index) => index >= from && l.trimStart().startsWith('"""'));
+        typingLine = (docstring < 0 ? lines.findIndex((l) => l.trimStart().startsWith('"""')) : docstring) + 1;
+        lines.splice(typingLine, 0, '');
+        typed = 0;
+        yield { range: { start: { line: typingLine, character: 0 }, end: { line: typingLine, character: 0 } }, text: '\n' };
+      } else {
+        // As in VS Code (editor.autoClosingBrackets): typing "(" inserts "()", and typing the ")"
+        // in front of the auto-inserted one only moves the cursor past it.
+        if (TYPED[typed] === ')' && lines[typingLine]![typed] === ')') typed++;
+        if (typed >= TYPED.length) {
+          i--;
+          continue;
+        }
+        const character = typed;
+        const insert = TYPED[typed] === '(' ? '()' : TYPED[typed]!;
+        lines[typingLine] = lines[typingLine]!.slice(0, character) + insert + lines[typingLine]!.slice(character);
+        typed++;
+        yield { range: { start: { line: typingLine, character }, end: { line: typingLine, character } }, text: insert };
+      }
+    } else {
+      // Type one character at a random place of a random line (every fifth edit on a finding's line).
+      let line = Math.floor(next() * (lines.length - 1));
+      if (i % 5 === 0) line = lines.findIndex((l, index) => index >= line && l.includes('torch.load('));
+      if (line < 0) line = 0;
+      const character = Math.floor(next() * ((lines[line] ?? '').length + 1));
+      const insert = lines[line]!.trimStart().startsWith('#') ? 'x' : ' ';
+      lines[line] = lines[line]!.slice(0, character) + (character === 0 ? '' : insert) + lines[line]!.slice(character);
+      yield { range: { start: { line, character }, end: { line, character } }, text: character === 0 ? '' : insert };
+    }
+  }
+}
+
+export function stats(samples: number[]): { median: number; p95: number; max: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
+  return { median: at(0.5), p95: at(0.95), max: sorted[sorted.length - 1] ?? NaN };
+}
