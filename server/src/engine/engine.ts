@@ -9,6 +9,8 @@ import { createAnalyzers } from './analyzers';
 import { fileKindOf } from './analyzers/file-kinds';
 import { PythonAnalyzer } from './analyzers/python';
 import type { AnalyzerInput, FileAnalyzer, FileKind } from './analyzers/types';
+import { analysisLimits, sizeProblem } from './limits';
+import { withFileGuard } from './guard';
 import { compileRule, type CompiledRule, type RawFinding } from './python/run-rules';
 import { loadRules, type LoadedRule } from './rules/loader';
 import { WordScanner } from './rules/word-scanner';
@@ -25,6 +27,12 @@ export interface AnalysisSettings {
   honorNosec?: boolean;
   /** Where relative paths in code are resolved from besides the file's own folder. */
   projectRoot?: string;
+  /** Limits on one file's analysis (see limits.ts): size, time budget, per-rule budget. */
+  maxFileSizeKb?: number;
+  timeBudgetMs?: number;
+  ruleBudgetMs?: number;
+  /** Rules found over their budget earlier in this scan (shared across files; see guard.ts). */
+  slowRules?: Set<string>;
 }
 
 export interface AnalysisResult {
@@ -108,6 +116,8 @@ export class Engine {
     const kind = fileKindOf(file);
     const analyzer = kind ? this.analyzers.get(kind) : undefined;
     if (!kind || !analyzer) return { findings: [], problems: [], parsed: false };
+    const tooLarge = sizeProblem(file, text, settings.maxFileSizeKb);
+    if (tooLarge) return { findings: [], problems: [tooLarge], parsed: false };
     if (looksBinary(text)) {
       return { findings: [], problems: [{ file, line: 0, character: 0, message: 'binary content; not analysed', severity: 'info' }], parsed: false };
     }
@@ -119,7 +129,15 @@ export class Engine {
     if (rules.length === 0) return { findings: [], problems: [], parsed: false };
 
     const input: AnalyzerInput = { file, text, rules, projectRoot: settings.projectRoot, pathExists: (p) => this.pathExists(p) };
-    const output = tree && analyzer instanceof PythonAnalyzer ? analyzer.analyzeTree(input, tree) : analyzer.analyze(input);
+    // Nothing escapes: a rule that throws or runs long is reported by the guard, anything else here.
+    let guarded: ReturnType<typeof withFileGuard<ReturnType<FileAnalyzer['analyze']>>>;
+    try {
+      guarded = withFileGuard(file, analysisLimits(settings), () => (tree && analyzer instanceof PythonAnalyzer ? analyzer.analyzeTree(input, tree) : analyzer.analyze(input)));
+    } catch (error) {
+      return { findings: [], problems: [{ file, line: 0, character: 0, message: `internal error while analysing this file: ${(error as Error)?.message ?? String(error)}`, severity: 'warning' }], parsed: false };
+    }
+    if (!guarded.result) return { findings: [], problems: guarded.problems, parsed: false };
+    const output = guarded.result;
     // Comments are only read when there is something they could suppress.
     const suppressions = output.findings.length > 0 && mayHoldSuppressions(text) ? parseSuppressions(output.comments(), settings.honorNosec ?? true) : undefined;
     const findings = output.findings
@@ -127,7 +145,7 @@ export class Engine {
       .filter((finding): finding is RawFinding => finding !== undefined && !(suppressions && isSuppressed(finding, suppressions)))
       .map((finding) => ({ ...finding, file }))
       .sort(compareFindings);
-    return { findings, problems: output.problems, parsed: output.parsed };
+    return { findings, problems: guarded.problems.length > 0 ? [...output.problems, ...guarded.problems] : output.problems, parsed: output.parsed };
   }
 
   /** One pass over a file finds every trigger word of its kind's rules. */

@@ -3,6 +3,7 @@
  */
 import type { Node, Parser, Tree } from 'web-tree-sitter';
 import { runCheck } from '../checks';
+import { BudgetExceeded, guardRule, parseProgress } from '../guard';
 import type { ConditionContext } from '../python/conditions';
 import { commentsByLine, definitionName, isTopLevelDefinition, PythonFacts } from '../python/facts';
 import { runCallRule, type CompiledRule, type RawFinding } from '../python/run-rules';
@@ -49,8 +50,13 @@ export class PythonAnalyzer implements FileAnalyzer {
   constructor(private readonly parser: Parser) {}
 
   analyze(input: AnalyzerInput): AnalyzerOutput {
-    const tree = this.parser.parse(input.text);
-    if (!tree) return notAnalysed(input.file, 'the parser gave up on this file');
+    const progress = parseProgress();
+    const tree = this.parser.parse(input.text, null, { progressCallback: progress.callback });
+    if (!tree) {
+      this.parser.reset(); // a cancelled parse would otherwise resume on the next file
+      if (progress.cancelled()) throw new BudgetExceeded('while parsing', 0);
+      return notAnalysed(input.file, 'the parser gave up on this file');
+    }
     try {
       return { ...runPythonRules(new PythonFacts(tree), input), parsed: true };
     } finally {
@@ -134,8 +140,12 @@ export function runPythonRules(facts: PythonFacts, input: AnalyzerInput): Omit<A
   const findings: RawFinding[] = [];
   for (const compiled of input.rules) {
     const rule = compiled.rule;
-    if (isFlowMatch(rule.match)) findings.push(...runFlowRule(rule, facts, context));
-    else findings.push(...(isCallMatch(rule.match) ? runCallRule(compiled, facts.calls, context, input.text) : runCheck(rule, rule.match, facts, context, input.text)));
+    findings.push(
+      ...guardRule(rule.id, () => {
+        if (isFlowMatch(rule.match)) return runFlowRule(rule, facts, context);
+        return isCallMatch(rule.match) ? runCallRule(compiled, facts.calls, context, input.text) : runCheck(rule, rule.match, facts, context, input.text);
+      }),
+    );
   }
   const problems: InputProblem[] = [];
   if (facts.tree.rootNode.hasError) {

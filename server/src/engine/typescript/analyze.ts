@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import { Project, ts } from 'ts-morph';
 import type { RawFinding } from '../python/run-rules';
+import { guardRule } from '../guard';
 import { isCallMatch, isFlowMatch } from '../rules/schema';
 import type { InputProblem } from '../types';
 import type { AnalyzerInput, AnalyzerOutput } from '../analyzers/types';
@@ -55,9 +56,13 @@ export function runTsRules(facts: TsFacts, input: AnalyzerInput): Omit<AnalyzerO
   const findings: RawFinding[] = [];
   for (const compiled of input.rules) {
     const match = compiled.rule.match;
-    if (isCallMatch(match)) findings.push(...runTsCallRule(compiled, match, context));
-    else if (isFlowMatch(match)) findings.push(...runTsFlow(compiled.rule, flowOptionsFromMatch(match.flow), context));
-    else if ('check' in match) findings.push(...runTsCheck(compiled.rule, match.check, match.options ?? {}, context));
+    findings.push(
+      ...guardRule(compiled.rule.id, () => {
+        if (isCallMatch(match)) return runTsCallRule(compiled, match, context);
+        if (isFlowMatch(match)) return runTsFlow(compiled.rule, flowOptionsFromMatch(match.flow), context);
+        return 'check' in match ? runTsCheck(compiled.rule, match.check, match.options ?? {}, context) : [];
+      }),
+    );
   }
   const problems: InputProblem[] = [];
   const diagnostics = (facts.sourceFile as ts.SourceFile & { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics ?? [];
