@@ -6,6 +6,7 @@
  */
 import type { AtlasCatalog } from '../engine/atlas/catalog';
 import type { Engine } from '../engine/engine';
+import { sizeProblem } from '../engine/limits';
 import type { Finding, InputProblem } from '../engine/types';
 import type { DocumentStore, LspDocument } from './documents';
 import type { Logger } from './logger';
@@ -74,7 +75,11 @@ export class Analyzer {
     if (!settings.enable) analysis = { ...base, findings: [], problems: [], skipped: 'atlasLens.enable is false', ms: 0 };
     else if (!document.analysisPath || !context.engine.supports(document.analysisPath)) analysis = { ...base, findings: [], problems: [], skipped: 'not a supported language', ms: 0 };
     else if (context.excludedBy) analysis = { ...base, findings: [], problems: [], skipped: `excluded by ${context.excludedBy}`, ms: 0 };
-    else analysis = this.run(document, context.engine, context.analysis, base);
+    else if (sizeProblem(document.analysisPath, document.text, context.analysis.maxFileSizeKb)) {
+      // Checked before the syntax tree is built: a huge document is neither parsed nor analysed.
+      const problem = sizeProblem(document.analysisPath, document.text, context.analysis.maxFileSizeKb)!;
+      analysis = { ...base, findings: [], problems: [problem], skipped: problem.message, ms: 0 };
+    } else analysis = this.run(document, context.engine, context.analysis, base);
     if (analysis.skipped) this.log.debug(`${uri}: not analysed (${analysis.skipped})`);
     else this.log.debug(`${uri} v${analysis.version}: ${analysis.findings.length} finding(s) in ${analysis.ms.toFixed(1)} ms (${analysis.parse})`);
     this.cache.set(uri, analysis);

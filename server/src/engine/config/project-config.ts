@@ -36,6 +36,8 @@ const FIELD_SCHEMAS = {
   honorNosec: z.boolean(),
   minimumSeverity: z.enum(SEVERITIES, { error: 'expected one of error, warning, info' }),
   maxFileSizeKb: z.number().positive('must be greater than 0').finite(),
+  /** Milliseconds one file's analysis may take before it is stopped and reported (guard.ts). */
+  timeBudgetMs: z.number().int('must be a whole number of milliseconds').positive('must be greater than 0').max(600_000, 'at most 600000 (ten minutes)'),
   /** Model files (pickles, checkpoints): globals to add to the known-safe / dangerous lists, and a size limit. */
   artifacts: z.strictObject({
     safe: z.array(UserGlobalEntrySchema).default([]),
@@ -54,6 +56,7 @@ export const ProjectConfigFileSchema = z.strictObject({
   honorNosec: FIELD_SCHEMAS.honorNosec.optional(),
   minimumSeverity: FIELD_SCHEMAS.minimumSeverity.optional(),
   maxFileSizeKb: FIELD_SCHEMAS.maxFileSizeKb.optional(),
+  timeBudgetMs: FIELD_SCHEMAS.timeBudgetMs.optional(),
   artifacts: FIELD_SCHEMAS.artifacts.optional(),
 });
 
@@ -70,6 +73,8 @@ export interface ProjectConfig {
   honorNosec: boolean;
   minimumSeverity: Severity;
   maxFileSizeKb: number;
+  /** Absent: the engine's default (guard.ts DEFAULT_TIME_BUDGET_MS). */
+  timeBudgetMs?: number;
   /** Present only when the file has an `artifacts:` section. */
   artifacts?: { safe: UserGlobalEntry[]; dangerous: UserGlobalEntry[]; maxFileSizeMb: number };
 }
@@ -159,6 +164,7 @@ function withDefaults(file: ProjectConfigFile): ProjectConfig {
     honorNosec: file.honorNosec ?? defaults.honorNosec,
     minimumSeverity: file.minimumSeverity ?? defaults.minimumSeverity,
     maxFileSizeKb: file.maxFileSizeKb ?? defaults.maxFileSizeKb,
+    ...(file.timeBudgetMs !== undefined ? { timeBudgetMs: file.timeBudgetMs } : {}),
     ...(file.artifacts ? { artifacts: file.artifacts } : {}),
   };
 }
@@ -177,7 +183,7 @@ function salvage(value: unknown): ProjectConfig {
     const result = FIELD_SCHEMAS[key].safeParse(record[key]);
     if (result.success) (config as unknown as Record<string, unknown>)[key] = result.data;
   };
-  for (const key of ['respectGitignore', 'honorNosec', 'minimumSeverity', 'maxFileSizeKb', 'artifacts'] as const) take(key);
+  for (const key of ['respectGitignore', 'honorNosec', 'minimumSeverity', 'maxFileSizeKb', 'timeBudgetMs', 'artifacts'] as const) take(key);
 
   const rules = record.rules;
   if (rules && typeof rules === 'object' && !Array.isArray(rules)) {
