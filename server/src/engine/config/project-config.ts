@@ -31,7 +31,13 @@ const FIELD_SCHEMAS = {
   rules: z.record(RuleIdKey, RuleSettingSchema),
   include: GlobList,
   exclude: GlobList,
-  ruleDirs: z.array(z.string().min(1, 'a directory must not be empty')),
+  // Inside the project: a cloned repository's config must not make the engine read elsewhere.
+  ruleDirs: z.array(
+    z
+      .string()
+      .min(1, 'a directory must not be empty')
+      .refine((dir) => !escapesDirectory(dir), 'must be a directory inside the folder holding .atlas-lens.yaml (use --rules for a pack elsewhere)'),
+  ),
   respectGitignore: z.boolean(),
   honorNosec: z.boolean(),
   minimumSeverity: z.enum(SEVERITIES, { error: 'expected one of error, warning, info' }),
@@ -193,7 +199,7 @@ function salvage(value: unknown): ProjectConfig {
   }
   for (const key of ['include', 'exclude', 'ruleDirs'] as const) {
     const list = record[key];
-    if (Array.isArray(list)) config[key] = list.filter((item): item is string => typeof item === 'string' && item.length > 0);
+    if (Array.isArray(list)) config[key] = list.filter((item): item is string => typeof item === 'string' && item.length > 0 && !(key === 'ruleDirs' && escapesDirectory(item)));
   }
   return config;
 }
@@ -278,7 +284,28 @@ export function reportedSeverity(ruleId: string, defaultSeverity: Severity, conf
 
 /** The config's `ruleDirs`, absolute (resolved against the config's directory). */
 export function resolveRuleDirs(loaded: Pick<ProjectConfigLoadResult, 'config' | 'configDir'>): string[] {
-  return loaded.config.ruleDirs.map((dir) => path.resolve(loaded.configDir, dir));
+  return loaded.config.ruleDirs.map((dir) => path.resolve(loaded.configDir, dir)).filter((dir) => !linksOutside(dir, loaded.configDir));
+}
+
+/** Whether a relative path written in the config leaves its directory (absolute, or `..` above it). */
+export function escapesDirectory(relative: string): boolean {
+  if (path.isAbsolute(relative) || path.win32.isAbsolute(relative)) return true;
+  const normal = path.posix.normalize(relative.replace(/\\/g, '/'));
+  return normal === '..' || normal.startsWith('../');
+}
+
+/** Whether `dir` (inside `base` as written) is a symbolic link, or below one, to outside `base`. */
+function linksOutside(dir: string, base: string): boolean {
+  let real: string;
+  let realBase: string;
+  try {
+    real = fs.realpathSync(dir);
+    realBase = fs.realpathSync(base);
+  } catch {
+    return false; // missing: the rule loader reports it without reading anything
+  }
+  const rel = path.relative(realBase, real);
+  return rel.startsWith('..') || path.isAbsolute(rel);
 }
 
 /**
