@@ -134,6 +134,7 @@ export class Engine {
     try {
       guarded = withFileGuard(file, analysisLimits(settings), () => (tree && analyzer instanceof PythonAnalyzer ? analyzer.analyzeTree(input, tree) : analyzer.analyze(input)));
     } catch (error) {
+      if (process.env.ATLAS_LENS_DEBUG_FUZZ) console.error(error);
       return { findings: [], problems: [{ file, line: 0, character: 0, message: `internal error while analysing this file: ${(error as Error)?.message ?? String(error)}`, severity: 'warning' }], parsed: false };
     }
     if (!guarded.result) return { findings: [], problems: guarded.problems, parsed: false };

@@ -87,7 +87,8 @@ export function parseNotebook(text: string): ParsedNotebook {
     for (const part of parts) {
       if (part.kind !== 'string') continue;
       const partOffsets = stringOffsets(text, part);
-      offsets.push(...partOffsets.slice(0, -1));
+      // One by one: a spread of a huge cell's offsets would overflow the stack.
+      for (let i = 0; i < partOffsets.length - 1; i++) offsets.push(partOffsets[i]!);
       end = partOffsets[partOffsets.length - 1]!;
       source += part.value;
     }

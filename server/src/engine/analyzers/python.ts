@@ -140,12 +140,10 @@ export function runPythonRules(facts: PythonFacts, input: AnalyzerInput): Omit<A
   const findings: RawFinding[] = [];
   for (const compiled of input.rules) {
     const rule = compiled.rule;
-    findings.push(
-      ...guardRule(rule.id, () => {
-        if (isFlowMatch(rule.match)) return runFlowRule(rule, facts, context);
-        return isCallMatch(rule.match) ? runCallRule(compiled, facts.calls, context, input.text) : runCheck(rule, rule.match, facts, context, input.text);
-      }),
-    );
+    guardRule(findings, rule.id, () => {
+      if (isFlowMatch(rule.match)) return runFlowRule(rule, facts, context);
+      return isCallMatch(rule.match) ? runCallRule(compiled, facts.calls, context, input.text) : runCheck(rule, rule.match, facts, context, input.text);
+    });
   }
   const problems: InputProblem[] = [];
   if (facts.tree.rootNode.hasError) {

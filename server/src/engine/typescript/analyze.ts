@@ -56,13 +56,11 @@ export function runTsRules(facts: TsFacts, input: AnalyzerInput): Omit<AnalyzerO
   const findings: RawFinding[] = [];
   for (const compiled of input.rules) {
     const match = compiled.rule.match;
-    findings.push(
-      ...guardRule(compiled.rule.id, () => {
-        if (isCallMatch(match)) return runTsCallRule(compiled, match, context);
-        if (isFlowMatch(match)) return runTsFlow(compiled.rule, flowOptionsFromMatch(match.flow), context);
-        return 'check' in match ? runTsCheck(compiled.rule, match.check, match.options ?? {}, context) : [];
-      }),
-    );
+    guardRule(findings, compiled.rule.id, () => {
+      if (isCallMatch(match)) return runTsCallRule(compiled, match, context);
+      if (isFlowMatch(match)) return runTsFlow(compiled.rule, flowOptionsFromMatch(match.flow), context);
+      return 'check' in match ? runTsCheck(compiled.rule, match.check, match.options ?? {}, context) : [];
+    });
   }
   const problems: InputProblem[] = [];
   const diagnostics = (facts.sourceFile as ts.SourceFile & { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics ?? [];

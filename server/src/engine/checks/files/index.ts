@@ -31,7 +31,7 @@ export function runFileChecks(rules: readonly LoadedRule[], facts: FileFacts, co
     const match = rule.match;
     if (!('check' in match)) continue;
     const check = FILE_CHECKS.get(match.check);
-    if (check) findings.push(...guardRule(rule.id, () => check(rule, match.options ?? {}, facts, context)));
+    if (check) guardRule(findings, rule.id, () => check(rule, match.options ?? {}, facts, context));
   }
   return findings;
 }
