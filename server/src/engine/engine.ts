@@ -134,7 +134,10 @@ export class Engine {
     try {
       guarded = withFileGuard(file, analysisLimits(settings), () => (tree && analyzer instanceof PythonAnalyzer ? analyzer.analyzeTree(input, tree) : analyzer.analyze(input)));
     } catch (error) {
-      if (process.env.ATLAS_LENS_DEBUG_FUZZ) console.error(error);
+      // Recursive-descent parsers (TypeScript's) run out of stack on thousands of nested brackets.
+      if (error instanceof RangeError && /call stack/i.test(error.message)) {
+        return { findings: [], problems: [{ file, line: 0, character: 0, message: 'nested too deeply to analyse (the parser ran out of stack); not analysed', severity: 'warning' }], parsed: false };
+      }
       return { findings: [], problems: [{ file, line: 0, character: 0, message: `internal error while analysing this file: ${(error as Error)?.message ?? String(error)}`, severity: 'warning' }], parsed: false };
     }
     if (!guarded.result) return { findings: [], problems: guarded.problems, parsed: false };
