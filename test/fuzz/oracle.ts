@@ -39,6 +39,7 @@ export interface FuzzOptions {
   scanEvery?: number;
   /** Include the special inputs (20 MB line, 10,000-deep brackets, …). */
   specials?: boolean;
+  onStart?: (input: FuzzInput) => void;
   onInput?: (input: FuzzInput, ms: number) => void;
 }
 
@@ -91,6 +92,7 @@ export class FuzzHarness {
     const start = options.start ?? 0;
     for (let index = start; index < start + options.count; index++) inputs.push(inputAt(options.seed, index, this.corpus));
     for (const input of inputs) {
+      options.onStart?.(input);
       const t0 = performance.now();
       let found: string[];
       try {
