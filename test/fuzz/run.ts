@@ -14,7 +14,11 @@ import { Worker } from 'node:worker_threads';
 import { contentBytes, ROOT } from './generate';
 import { FuzzHarness, type FuzzFailure } from './oracle';
 
-export const BOUNDED_COUNT = 2500;
+export const BOUNDED_COUNT = 1500;
+
+export function clip(text: string, max = 600): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
+}
 
 function option(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`);
@@ -120,7 +124,7 @@ async function main(): Promise<void> {
       console.log('no failures');
       return;
     }
-    for (const failure of report.failures) console.log(`FAIL #${failure.input.index} ${failure.input.name} [${failure.input.recipe}]: ${failure.what}`);
+    for (const failure of report.failures) console.log(`FAIL #${failure.input.index} ${failure.input.name} [${failure.input.recipe}]: ${clip(failure.what)}`);
     console.log(`${report.failures.length} failure(s); inputs saved in ${path.relative(process.cwd(), saveReproducers(seed, report.failures))}`);
     process.exitCode = 1;
   } finally {

@@ -114,8 +114,24 @@ function locate(written: string, context: ConditionContext): string | undefined 
   const candidates = path.isAbsolute(expanded)
     ? [expanded]
     : [context.file ? path.resolve(path.dirname(context.file), expanded) : undefined, context.projectRoot ? path.resolve(context.projectRoot, expanded) : undefined];
-  for (const candidate of candidates) if (candidate && fs.statSync(candidate, { throwIfNoEntry: false })?.isFile()) return candidate;
+  // Only files inside the project (the file's folder without one): code in a cloned repository
+  // must not make the engine read /etc/passwd or the user's home. Real paths, so links count too.
+  const root = context.projectRoot ?? (context.file ? path.dirname(context.file) : undefined);
+  if (!root) return undefined;
+  for (const candidate of candidates) {
+    if (!candidate) continue;
+    try {
+      if (fs.statSync(candidate, { throwIfNoEntry: false })?.isFile() && isInside(fs.realpathSync(candidate), fs.realpathSync(root))) return candidate;
+    } catch {
+      // ENAMETOOLONG, EACCES, …: a path we cannot look at is not inspected
+    }
+  }
   return undefined;
+}
+
+function isInside(file: string, root: string): boolean {
+  const relative = path.relative(root, file);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
 }
 
 const OPENERS = ['builtins.open', 'io.open', 'gzip.open', 'bz2.open', 'lzma.open', 'open'].map(compileNamePattern);
