@@ -14,7 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { contentBytes, ROOT } from './generate';
 import { FuzzHarness, type FuzzFailure } from './oracle';
 
-export const BOUNDED_COUNT = 1500;
+export const BOUNDED_COUNT = 1200;
 
 export function clip(text: string, max = 600): string {
   return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
