@@ -93,6 +93,8 @@ export class Analyzer {
     const tree = document.tree?.current(document.text);
     const result = tree ? engine.analyzeTree(file, document.text, tree, settings) : engine.analyze(file, document.text, settings);
     const problems = result.problems.filter((problem) => problem.severity !== 'info');
+    // Limits hit and rules that threw (engine/guard.ts) also go to the log, with the document.
+    for (const problem of problems) if (/^(rule \S+ (failed|took)|analysis stopped|internal error|nested too deeply)/.test(problem.message)) this.log.warn(`${document.uri}: ${problem.message}`);
     const parse = !tree ? 'no tree' : (document.tree?.stats.incremental ?? 0) > incrementalBefore ? 'incremental parse' : 'parse';
     return { ...base, findings: result.findings, problems, ms: performance.now() - started, parse };
   }
