@@ -49,6 +49,11 @@ export class PythonAnalyzer implements FileAnalyzer {
 
   constructor(private readonly parser: Parser) {}
 
+  /** Drops what analyzeTree kept for `file` (its last run was cut short by a limit: incomplete). */
+  forgetIncremental(file: string): void {
+    this.incremental.delete(file);
+  }
+
   analyze(input: AnalyzerInput): AnalyzerOutput {
     const progress = parseProgress();
     const tree = this.parser.parse(input.text, null, { progressCallback: progress.callback });
