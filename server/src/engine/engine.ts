@@ -132,6 +132,7 @@ export class Engine {
     // Nothing escapes: a rule that throws or runs long is reported by the guard, anything else here.
     let guarded: ReturnType<typeof withFileGuard<ReturnType<FileAnalyzer['analyze']>>>;
     try {
+      analyzer.prepare?.(); // loading ts-morph takes seconds once; not the first file's budget
       guarded = withFileGuard(file, analysisLimits(settings), () => (tree && analyzer instanceof PythonAnalyzer ? analyzer.analyzeTree(input, tree) : analyzer.analyze(input)));
     } catch (error) {
       // Recursive-descent parsers (TypeScript's) run out of stack on thousands of nested brackets.
