@@ -16,6 +16,7 @@ import * as vscode from 'vscode';
 import { ExecuteCommandRequest, LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { CONFIGURATION_SECTION, ServerCommands, type ApplyFixAllArguments, type AtlasEntry } from '../../server/src/lsp/protocol';
 import { DOCUMENT_SELECTOR } from './languages';
+import { serverFaultHandler } from './server-faults';
 import { FindingsStatus } from './status';
 import { showTechnique, TechniqueCards } from './technique-card';
 import { techniqueOfArgument } from './findings-view';
@@ -70,8 +71,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<AtlasL
     run: { module: serverModule, transport: TransportKind.ipc },
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
   };
+  const faults = serverFaultHandler({ log, restart: () => restart('requested after repeated crashes') });
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENT_SELECTOR,
+    errorHandler: faults.handler,
     outputChannel: log,
     traceOutputChannel: log,
     // Evaluated at every (re)start, so a restart after granting trust tells the server.
@@ -113,6 +116,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<AtlasL
 
   const restart = async (why: string): Promise<void> => {
     log.info(`restarting the language server: ${why}`);
+    faults.policy.reset();
     if (languageClient.isRunning()) await languageClient.restart();
     else await start();
   };

@@ -68,17 +68,18 @@ export function startServer(connection: Connection): void {
         return await handler(params, token);
       } catch (error) {
         if (error instanceof ResponseError) throw error;
-        log.error(`${name} failed: ${(error as Error).stack ?? String(error)}`);
-        throw new ResponseError(ErrorCodes.InternalError, `${name} failed: ${(error as Error).message}`);
+        const about = `${name} failed${documentOf(params)}`;
+        log.error(`${about}: ${(error as Error)?.stack ?? String(error)}`);
+        throw new ResponseError(ErrorCodes.InternalError, `${about}: ${(error as Error)?.message ?? String(error)}`);
       }
     };
   const notification = <P>(name: string, handler: (params: P) => void | Promise<void>) =>
     (params: P): void => {
       try {
         const result = handler(params);
-        if (result instanceof Promise) result.catch((error: unknown) => log.error(`${name} failed: ${(error as Error).stack ?? String(error)}`));
+        if (result instanceof Promise) result.catch((error: unknown) => log.error(`${name} failed${documentOf(params)}: ${(error as Error)?.stack ?? String(error)}`));
       } catch (error) {
-        log.error(`${name} failed: ${(error as Error).stack ?? String(error)}`);
+        log.error(`${name} failed${documentOf(params)}: ${(error as Error)?.stack ?? String(error)}`);
       }
     };
   const cancelled = (token: CancellationToken): void => {
@@ -270,6 +271,12 @@ export function startServer(connection: Connection): void {
   process.on('unhandledRejection', (reason) => log.error(`unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}`));
 
   connection.listen();
+}
+
+/** " on <uri>" for the log line of a failed handler whose parameters name a document. */
+function documentOf(params: unknown): string {
+  const uri = (params as { textDocument?: { uri?: unknown } } | undefined)?.textDocument?.uri;
+  return typeof uri === 'string' ? ` on ${uri}` : '';
 }
 
 /** A connection over the transport named on the command line (--node-ipc, --socket=, --pipe=), else stdio. */

@@ -194,7 +194,7 @@ test('an explicitly named file is scanned whatever the excludes say, but not if 
   assert.deepEqual(again.files, [named[0]]);
 });
 
-test('symlinked directories are followed once: loops and duplicates are cut and reported', () => {
+test('symlinked directories are followed once: loops and duplicates are cut and reported; links out of the root are not followed', () => {
   const root = tree({ 'a/x.py': '', 'a/b/y.py': '', 'outside/z.py': '' });
   fs.symlinkSync(path.join(root, 'a'), path.join(root, 'a', 'b', 'loop'), 'dir'); // a/b/loop -> a
   fs.symlinkSync('../a', path.join(root, 'a', 'b', 'up'), 'dir'); // a/b/up -> a/a (dangling directory)
@@ -203,12 +203,13 @@ test('symlinked directories are followed once: loops and duplicates are cut and 
   fs.symlinkSync(path.join(root, 'nowhere.py'), path.join(root, 'a', 'broken.py'));
 
   const result = discoverFiles([path.join(root, 'a')], { isSupported });
-  assert.deepEqual(relative(root, result.files), ['a/b/y.py', 'a/ext/z.py', 'a/link.py', 'a/x.py']);
+  assert.deepEqual(relative(root, result.files), ['a/b/y.py', 'a/link.py', 'a/x.py']);
   assert.deepEqual(
     result.skipped.map((s) => [path.relative(root, s.file), s.reason]),
     [
       ['a/b/loop', `symbolic link to a directory already scanned (${path.join(root, 'a')})`],
       ['a/broken.py', 'broken symbolic link'],
+      ['a/ext', `symbolic link to outside the scanned folder (${fs.realpathSync(path.join(root, 'outside'))}); not followed`],
     ],
   );
 

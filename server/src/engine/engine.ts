@@ -11,6 +11,8 @@ import { fileKindOf } from './analyzers/file-kinds';
 import { NotebookAnalyzer, toCells, type CellFinding, type CellProblem } from './analyzers/notebook';
 import { PythonAnalyzer } from './analyzers/python';
 import type { AnalyzerInput, FileAnalyzer, FileKind } from './analyzers/types';
+import { analysisLimits, sizeProblem } from './limits';
+import { withFileGuard } from './guard';
 import { compileRule, type CompiledRule, type RawFinding } from './python/run-rules';
 import { loadRules, type LoadedRule } from './rules/loader';
 import { WordScanner } from './rules/word-scanner';
@@ -30,6 +32,12 @@ export interface AnalysisSettings {
   honorNosec?: boolean;
   /** Where relative paths in code are resolved from besides the file's own folder. */
   projectRoot?: string;
+  /** Limits on one file's analysis (see limits.ts): size, time budget, per-rule budget. */
+  maxFileSizeKb?: number;
+  timeBudgetMs?: number;
+  ruleBudgetMs?: number;
+  /** Rules found over their budget earlier in this scan (shared across files; see guard.ts). */
+  slowRules?: Set<string>;
 }
 
 export interface AnalysisResult {
@@ -137,6 +145,8 @@ export class Engine {
     const kind = cells ? 'notebook' : fileKindOf(file);
     const analyzer = kind ? this.analyzers.get(kind) : undefined;
     if (!kind || !analyzer) return { findings: [], problems: [], parsed: false };
+    const tooLarge = sizeProblem(file, text, settings.maxFileSizeKb);
+    if (tooLarge) return { findings: [], problems: [tooLarge], parsed: false };
     if (looksBinary(text)) {
       return { findings: [], problems: [{ file, line: 0, character: 0, message: 'binary content; not analysed', severity: 'info' }], parsed: false };
     }
@@ -150,8 +160,25 @@ export class Engine {
     // The scan looks for the suppression markers too (SUPPRESSION_WORDS), sparing the analyzers a pass over the text.
     const suppressible = SUPPRESSION_WORDS.some(occurs);
     const input: AnalyzerInput = { file, text, rules, projectRoot: settings.projectRoot, mayHoldSuppressions: suppressible, pathExists: (p) => this.pathExists(p) };
-    const output = cells && analyzer instanceof NotebookAnalyzer ? analyzer.analyzeCells(input, cells)
-      : tree && analyzer instanceof PythonAnalyzer ? analyzer.analyzeTree(input, tree) : analyzer.analyze(input);
+    const analyse = () =>
+      cells && analyzer instanceof NotebookAnalyzer ? analyzer.analyzeCells(input, cells)
+        : tree && analyzer instanceof PythonAnalyzer ? analyzer.analyzeTree(input, tree) : analyzer.analyze(input);
+    // Nothing escapes: a rule that throws or runs long is reported by the guard, anything else here.
+    let guarded: ReturnType<typeof withFileGuard<ReturnType<FileAnalyzer['analyze']>>>;
+    try {
+      analyzer.prepare?.(); // loading ts-morph takes seconds once; not the first file's budget
+      guarded = withFileGuard(file, analysisLimits(settings), analyse);
+    } catch (error) {
+      // Recursive-descent parsers (TypeScript's) run out of stack on thousands of nested brackets.
+      if (error instanceof RangeError && /call stack/i.test(error.message)) {
+        return { findings: [], problems: [{ file, line: 0, character: 0, message: 'nested too deeply to analyse (the parser ran out of stack); not analysed', severity: 'warning' }], parsed: false };
+      }
+      return { findings: [], problems: [{ file, line: 0, character: 0, message: `internal error while analysing this file: ${(error as Error)?.message ?? String(error)}`, severity: 'warning' }], parsed: false };
+    }
+    // A run cut short (time up, a rule skipped or failed) must not be reused for the next edit.
+    if (guarded.problems.length > 0 && analyzer instanceof PythonAnalyzer) analyzer.forgetIncremental(file);
+    if (!guarded.result) return { findings: [], problems: guarded.problems, parsed: false };
+    const output = guarded.result;
     // Comments are only read when there is something they could suppress.
     const suppressions = output.findings.length > 0 && suppressible ? parseSuppressions(output.comments(), settings.honorNosec ?? true) : undefined;
     const findings = output.findings
@@ -159,7 +186,8 @@ export class Engine {
       .filter((finding): finding is RawFinding => finding !== undefined && !(suppressions && isSuppressed(finding, suppressions)))
       .map((finding) => ({ ...finding, file }))
       .sort(compareFindings);
-    return { findings, problems: output.problems, parsed: output.parsed, ...(output.artifacts?.length ? { artifacts: output.artifacts } : {}) };
+    const problems = guarded.problems.length > 0 ? [...output.problems, ...guarded.problems] : output.problems;
+    return { findings, problems, parsed: output.parsed, ...(output.artifacts?.length ? { artifacts: output.artifacts } : {}) };
   }
 
   /** One pass over a file finds every trigger word of its kind's rules. */

@@ -82,6 +82,7 @@ export async function setUpScan(options: ScanSetupOptions): Promise<ScanSetup> {
     rules: config?.config.rules,
     minimumSeverity: config?.config.minimumSeverity,
     honorNosec: config?.config.honorNosec,
+    timeBudgetMs: config?.config.timeBudgetMs,
     projectRoot: config?.configDir ?? (fs.existsSync(first) && fs.statSync(first).isDirectory() ? first : path.dirname(first)),
   };
   return { engine, catalog, config, settings, problems, fatal };
@@ -129,6 +130,8 @@ export function scanFiles(setup: ScanSetup, paths: readonly string[], options: S
   const findings: Finding[] = [];
   const fileProblems: InputProblem[] = [];
   const timings: FileTiming[] = [];
+  // A rule found over its budget on one file is not run on the rest (reported once, on that file).
+  const settings: AnalysisSettings = { ...setup.settings, slowRules: new Set() };
   let bytesScanned = 0;
   files.forEach((file, index) => {
     const fileStarted = performance.now();
@@ -154,7 +157,7 @@ export function scanFiles(setup: ScanSetup, paths: readonly string[], options: S
     }
     bytesScanned += Buffer.byteLength(text);
     try {
-      const result = setup.engine.analyze(file, text, setup.settings);
+      const result = setup.engine.analyze(file, text, settings);
       findings.push(...result.findings);
       fileProblems.push(...result.problems);
     } catch (error) {

@@ -7,6 +7,7 @@
 import type { ArtifactReference } from '../engine/artifacts/references';
 import type { AtlasCatalog } from '../engine/atlas/catalog';
 import type { Engine } from '../engine/engine';
+import { sizeProblem } from '../engine/limits';
 import type { Finding, InputProblem } from '../engine/types';
 import type { DocumentStore, LspDocument } from './documents';
 import type { Logger } from './logger';
@@ -77,7 +78,11 @@ export class Analyzer {
     if (!settings.enable) analysis = { ...base, findings: [], problems: [], skipped: 'atlasLens.enable is false', ms: 0 };
     else if (!document.analysisPath || !context.engine.supports(document.analysisPath)) analysis = { ...base, findings: [], problems: [], skipped: 'not a supported language', ms: 0 };
     else if (context.excludedBy) analysis = { ...base, findings: [], problems: [], skipped: `excluded by ${context.excludedBy}`, ms: 0 };
-    else analysis = this.run(document, context.engine, context.analysis, base);
+    else if (sizeProblem(document.analysisPath, document.text, context.analysis.maxFileSizeKb)) {
+      // Checked before the syntax tree is built: a huge document is neither parsed nor analysed.
+      const problem = sizeProblem(document.analysisPath, document.text, context.analysis.maxFileSizeKb)!;
+      analysis = { ...base, findings: [], problems: [problem], skipped: problem.message, ms: 0 };
+    } else analysis = this.run(document, context.engine, context.analysis, base);
     if (analysis.skipped) this.log.debug(`${uri}: not analysed (${analysis.skipped})`);
     else this.log.debug(`${uri} v${analysis.version}: ${analysis.findings.length} finding(s) in ${analysis.ms.toFixed(1)} ms (${analysis.parse})`);
     this.cache.set(uri, analysis);
@@ -91,6 +96,8 @@ export class Analyzer {
     const tree = document.tree?.current(document.text);
     const result = tree ? engine.analyzeTree(file, document.text, tree, settings) : engine.analyze(file, document.text, settings);
     const problems = result.problems.filter((problem) => problem.severity !== 'info');
+    // Limits hit and rules that threw (engine/guard.ts) also go to the log, with the document.
+    for (const problem of problems) if (/^(rule \S+ (failed|took)|analysis stopped|internal error|nested too deeply)/.test(problem.message)) this.log.warn(`${document.uri}: ${problem.message}`);
     const parse = !tree ? 'no tree' : (document.tree?.stats.incremental ?? 0) > incrementalBefore ? 'incremental parse' : 'parse';
     return { ...base, findings: result.findings, ...(result.artifacts ? { artifacts: result.artifacts } : {}), problems, ms: performance.now() - started, parse };
   }

@@ -14,6 +14,7 @@ import { loadOfficialAtlas } from '../engine/atlas/official';
 import { CONFIG_FILE_NAMES, findProjectConfig, loadProjectConfig, resolveRuleDirs, unknownRuleProblems, type ProjectConfigLoadResult } from '../engine/config/project-config';
 import { Engine, type AnalysisSettings } from '../engine/engine';
 import { ruleReferenceProblems } from '../engine/scan';
+import { DEFAULT_MAX_FILE_SIZE_KB } from '../engine/workspace/discover';
 import type { InputProblem } from '../engine/types';
 import type { Logger } from './logger';
 import type { AtlasLensSettings } from './settings';
@@ -142,6 +143,8 @@ export class Projects {
       rules: { ...(config?.config.rules ?? {}), ...settings.rules },
       minimumSeverity: settings.minimumSeverity ?? config?.config.minimumSeverity,
       honorNosec: settings.honorNosec ?? config?.config.honorNosec,
+      maxFileSizeKb: config?.config.maxFileSizeKb ?? DEFAULT_MAX_FILE_SIZE_KB,
+      timeBudgetMs: config?.config.timeBudgetMs,
       projectRoot: config?.configDir ?? folder ?? path.dirname(file),
     };
     return { engine, catalog, config, analysis, excludedBy: fsPath ? this.exclusion(fsPath, folder, config, settings) : undefined };

@@ -17,6 +17,7 @@
  * - Invalid JSON, or a notebook that is not nbformat 4, gives one located problem and nothing else.
  * `cellCoordinates` maps findings back to cell-relative positions (for the language server).
  */
+import { BudgetExceeded, parseProgress } from '../guard';
 import type { Parser } from 'web-tree-sitter';
 import { emptyFacts, mergeFacts } from '../files/facts';
 import { escapeJsonStringContent, JsonSyntaxError, member, parseLocatedJson, stringOffsets, type JsonNode } from '../files/located-json';
@@ -87,7 +88,8 @@ export function parseNotebook(text: string): ParsedNotebook {
     for (const part of parts) {
       if (part.kind !== 'string') continue;
       const partOffsets = stringOffsets(text, part);
-      offsets.push(...partOffsets.slice(0, -1));
+      // One by one: a spread of a huge cell's offsets would overflow the stack.
+      for (let i = 0; i < partOffsets.length - 1; i++) offsets.push(partOffsets[i]!);
       end = partOffsets[partOffsets.length - 1]!;
       source += part.value;
     }
@@ -200,7 +202,10 @@ export class NotebookAnalyzer implements FileAnalyzer {
 
     const pythonRules = input.rules.filter((compiled) => compiled.rule.languages.includes('python'));
     if (python && pythonRules.length > 0 && combined.text.trim()) {
-      const tree = this.parser.parse(combined.text);
+      const progress = parseProgress();
+      const tree = this.parser.parse(combined.text, null, { progressCallback: progress.callback });
+      if (!tree) this.parser.reset();
+      if (progress.cancelled()) throw new BudgetExceeded('while parsing', 0);
       if (tree) {
         try {
           const output = runPythonRules(new PythonFacts(tree), { ...input, text: combined.text, rules: pythonRules });

@@ -5,6 +5,7 @@ import type { Node, Parser, Tree } from 'web-tree-sitter';
 import { ArtifactRecorder, dependenciesUnchanged, shiftReference, type ArtifactDependency, type ArtifactReference } from '../artifacts/references';
 import { runCheck } from '../checks';
 import { mergeLoadFindings } from '../checks/loaded-artifact';
+import { BudgetExceeded, guardRule, parseProgress } from '../guard';
 import type { ConditionContext } from '../python/conditions';
 import { commentsByLine, definitionName, PythonFacts, reusedDefinitionOf, type ReusedDefinition } from '../python/facts';
 import { runCallRule, type CompiledRule, type RawFinding } from '../python/run-rules';
@@ -63,9 +64,19 @@ export class PythonAnalyzer implements FileAnalyzer {
 
   constructor(private readonly parser: Parser) {}
 
+  /** Drops what analyzeTree kept for `file` (its last run was cut short by a limit: incomplete). */
+  forgetIncremental(file: string): void {
+    this.incremental.delete(file);
+  }
+
   analyze(input: AnalyzerInput): AnalyzerOutput {
-    const tree = this.parser.parse(input.text);
-    if (!tree) return notAnalysed(input.file, 'the parser gave up on this file');
+    const progress = parseProgress();
+    const tree = this.parser.parse(input.text, null, { progressCallback: progress.callback });
+    if (!tree) {
+      this.parser.reset(); // a cancelled parse would otherwise resume on the next file
+      if (progress.cancelled()) throw new BudgetExceeded('while parsing', 0);
+      return notAnalysed(input.file, 'the parser gave up on this file');
+    }
     try {
       return { ...runPythonRules(new PythonFacts(tree), input), parsed: true };
     } finally {
@@ -248,8 +259,10 @@ export function runPythonRules(facts: PythonFacts, input: AnalyzerInput): Omit<A
   let findings: RawFinding[] = [];
   for (const compiled of input.rules) {
     const rule = compiled.rule;
-    if (isFlowMatch(rule.match)) findings.push(...runFlowRule(rule, facts, context));
-    else findings.push(...(isCallMatch(rule.match) ? runCallRule(compiled, facts.calls, context, input.text) : runCheck(rule, rule.match, facts, context, input.text)));
+    guardRule(findings, rule.id, () => {
+      if (isFlowMatch(rule.match)) return runFlowRule(rule, facts, context);
+      return isCallMatch(rule.match) ? runCallRule(compiled, facts.calls, context, input.text) : runCheck(rule, rule.match, facts, context, input.text);
+    });
   }
   findings = mergeLoadFindings(findings, artifacts);
   const problems: InputProblem[] = [];

@@ -38,6 +38,8 @@ export interface FileAnalyzer {
   /** Which rules' `languages` this analyzer runs (a notebook runs the Python rules too). */
   ruleLanguages: readonly RuleLanguage[];
   analyze(input: AnalyzerInput): AnalyzerOutput;
+  /** One-time setup (loading a parser) done outside the file's time budget. */
+  prepare?(): void;
 }
 
 /** The output for a file that could not be analysed at all: one problem (a warning), nothing else. */

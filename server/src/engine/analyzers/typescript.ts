@@ -36,6 +36,10 @@ export class TypeScriptAnalyzer implements FileAnalyzer {
   analyze(input: AnalyzerInput): AnalyzerOutput {
     return this.holder.get().analyze(input);
   }
+
+  prepare(): void {
+    this.holder.get();
+  }
 }
 
 export function createTypeScriptAnalyzers(): FileAnalyzer[] {

@@ -54,7 +54,12 @@ export class ArtifactRecorder {
 
 /** `mtime:size` of a file, `dir` for anything else that exists, `missing` when nothing is there. */
 export function fileStamp(file: string): string {
-  const stat = fs.statSync(file, { throwIfNoEntry: false });
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(file, { throwIfNoEntry: false });
+  } catch {
+    return 'other'; // ENAMETOOLONG, EACCES, …: a path we cannot look at is not inspected
+  }
   if (!stat) return 'missing';
   return stat.isFile() ? `${stat.mtimeMs}:${stat.size}` : 'other';
 }

@@ -101,6 +101,7 @@ export function readZipDirectory(source: ByteSource, budget: Budget, limits: Zip
     const extraLength = directory.readUInt16LE(at + 30);
     const commentLength = directory.readUInt16LE(at + 32);
     let localHeaderOffset = directory.readUInt32LE(at + 42);
+    if (at + 46 + nameLength + extraLength + commentLength > directory.length) throw new ArtifactError('malformed', `zip: central directory entry ${i} runs past the directory`, directoryOffset + at);
     const name = directory.toString('utf8', at + 46, at + 46 + nameLength);
     // ZIP64 extended information: the 0xffffffff fields, in order.
     let extra = at + 46 + nameLength;

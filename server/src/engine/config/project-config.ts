@@ -31,11 +31,19 @@ const FIELD_SCHEMAS = {
   rules: z.record(RuleIdKey, RuleSettingSchema),
   include: GlobList,
   exclude: GlobList,
-  ruleDirs: z.array(z.string().min(1, 'a directory must not be empty')),
+  // Inside the project: a cloned repository's config must not make the engine read elsewhere.
+  ruleDirs: z.array(
+    z
+      .string()
+      .min(1, 'a directory must not be empty')
+      .refine((dir) => !escapesDirectory(dir), 'must be a directory inside the folder holding .atlas-lens.yaml (use --rules for a pack elsewhere)'),
+  ),
   respectGitignore: z.boolean(),
   honorNosec: z.boolean(),
   minimumSeverity: z.enum(SEVERITIES, { error: 'expected one of error, warning, info' }),
   maxFileSizeKb: z.number().positive('must be greater than 0').finite(),
+  /** Milliseconds one file's analysis may take before it is stopped and reported (guard.ts). */
+  timeBudgetMs: z.number().int('must be a whole number of milliseconds').positive('must be greater than 0').max(600_000, 'at most 600000 (ten minutes)'),
   /** Model files (pickles, checkpoints): globals to add to the known-safe / dangerous lists, and a size limit. */
   artifacts: z.strictObject({
     safe: z.array(UserGlobalEntrySchema).default([]),
@@ -54,6 +62,7 @@ export const ProjectConfigFileSchema = z.strictObject({
   honorNosec: FIELD_SCHEMAS.honorNosec.optional(),
   minimumSeverity: FIELD_SCHEMAS.minimumSeverity.optional(),
   maxFileSizeKb: FIELD_SCHEMAS.maxFileSizeKb.optional(),
+  timeBudgetMs: FIELD_SCHEMAS.timeBudgetMs.optional(),
   artifacts: FIELD_SCHEMAS.artifacts.optional(),
 });
 
@@ -70,6 +79,8 @@ export interface ProjectConfig {
   honorNosec: boolean;
   minimumSeverity: Severity;
   maxFileSizeKb: number;
+  /** Absent: the engine's default (guard.ts DEFAULT_TIME_BUDGET_MS). */
+  timeBudgetMs?: number;
   /** Present only when the file has an `artifacts:` section. */
   artifacts?: { safe: UserGlobalEntry[]; dangerous: UserGlobalEntry[]; maxFileSizeMb: number };
 }
@@ -159,6 +170,7 @@ function withDefaults(file: ProjectConfigFile): ProjectConfig {
     honorNosec: file.honorNosec ?? defaults.honorNosec,
     minimumSeverity: file.minimumSeverity ?? defaults.minimumSeverity,
     maxFileSizeKb: file.maxFileSizeKb ?? defaults.maxFileSizeKb,
+    ...(file.timeBudgetMs !== undefined ? { timeBudgetMs: file.timeBudgetMs } : {}),
     ...(file.artifacts ? { artifacts: file.artifacts } : {}),
   };
 }
@@ -177,7 +189,7 @@ function salvage(value: unknown): ProjectConfig {
     const result = FIELD_SCHEMAS[key].safeParse(record[key]);
     if (result.success) (config as unknown as Record<string, unknown>)[key] = result.data;
   };
-  for (const key of ['respectGitignore', 'honorNosec', 'minimumSeverity', 'maxFileSizeKb', 'artifacts'] as const) take(key);
+  for (const key of ['respectGitignore', 'honorNosec', 'minimumSeverity', 'maxFileSizeKb', 'timeBudgetMs', 'artifacts'] as const) take(key);
 
   const rules = record.rules;
   if (rules && typeof rules === 'object' && !Array.isArray(rules)) {
@@ -187,7 +199,7 @@ function salvage(value: unknown): ProjectConfig {
   }
   for (const key of ['include', 'exclude', 'ruleDirs'] as const) {
     const list = record[key];
-    if (Array.isArray(list)) config[key] = list.filter((item): item is string => typeof item === 'string' && item.length > 0);
+    if (Array.isArray(list)) config[key] = list.filter((item): item is string => typeof item === 'string' && item.length > 0 && !(key === 'ruleDirs' && escapesDirectory(item)));
   }
   return config;
 }
@@ -272,7 +284,28 @@ export function reportedSeverity(ruleId: string, defaultSeverity: Severity, conf
 
 /** The config's `ruleDirs`, absolute (resolved against the config's directory). */
 export function resolveRuleDirs(loaded: Pick<ProjectConfigLoadResult, 'config' | 'configDir'>): string[] {
-  return loaded.config.ruleDirs.map((dir) => path.resolve(loaded.configDir, dir));
+  return loaded.config.ruleDirs.map((dir) => path.resolve(loaded.configDir, dir)).filter((dir) => !linksOutside(dir, loaded.configDir));
+}
+
+/** Whether a relative path written in the config leaves its directory (absolute, or `..` above it). */
+export function escapesDirectory(relative: string): boolean {
+  if (path.isAbsolute(relative) || path.win32.isAbsolute(relative)) return true;
+  const normal = path.posix.normalize(relative.replace(/\\/g, '/'));
+  return normal === '..' || normal.startsWith('../');
+}
+
+/** Whether `dir` (inside `base` as written) is a symbolic link, or below one, to outside `base`. */
+function linksOutside(dir: string, base: string): boolean {
+  let real: string;
+  let realBase: string;
+  try {
+    real = fs.realpathSync(dir);
+    realBase = fs.realpathSync(base);
+  } catch {
+    return false; // missing: the rule loader reports it without reading anything
+  }
+  const rel = path.relative(realBase, real);
+  return rel.startsWith('..') || path.isAbsolute(rel);
 }
 
 /**

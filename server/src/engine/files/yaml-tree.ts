@@ -6,6 +6,7 @@
  */
 import * as jsYaml from 'js-yaml';
 import type { Range } from '../types';
+import { expansionProblem } from '../yaml/expansion';
 import { lineStarts, offsetToLocation } from '../yaml/located-yaml';
 
 export type YamlNode =
@@ -48,6 +49,11 @@ export function parseYamlStream(text: string): YamlStream {
   } catch (error) {
     if (error instanceof jsYaml.YAMLException) throw new YamlStreamError(error.reason, error.mark?.line ?? 0, error.mark?.column ?? 0);
     throw error;
+  }
+  const bomb = expansionProblem(text, events);
+  if (bomb) {
+    const where = offsetToLocation(lineStarts(text), bomb.offset);
+    throw new YamlStreamError(`refused: ${bomb.reason}`, where.line, where.character);
   }
   const anchors = new Map<string, YamlNode>();
   let index = 0;

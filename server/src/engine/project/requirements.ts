@@ -15,6 +15,7 @@ export interface VersionBound {
 export type Requirements = Map<string, VersionBound | undefined>;
 
 const REFRESH_MS = 2000;
+const MAX_DECLARATION_BYTES = 1024 * 1024;
 const cache = new Map<string, { read: number; requirements: Requirements }>();
 
 export function normalisePackageName(name: string): string {
@@ -110,6 +111,9 @@ export function projectRequirements(root: string): Requirements {
   for (const entry of entries.sort()) {
     const file = path.join(root, entry);
     try {
+      // Only regular files of a sane size: a link could point outside the project, a FIFO would block.
+      const stat = fs.lstatSync(file);
+      if (!stat.isFile() || stat.size > MAX_DECLARATION_BYTES) continue;
       if (/^requirements.*\.txt$/i.test(entry)) readRequirementsTxt(file, requirements);
       else if (entry === 'pyproject.toml') readPyproject(file, requirements);
     } catch {

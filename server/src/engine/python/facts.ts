@@ -7,6 +7,7 @@
  * (`import torch as t; t.load` → `torch.load`), so a method called `load` on an unknown object
  * is never `torch.load`. A name rebound by `def`, a parameter or a loop is not an import any more.
  */
+import { checkpoint } from '../guard';
 import type { Node, Tree } from 'web-tree-sitter';
 
 export type ScopeKind = 'module' | 'function' | 'class';
@@ -126,8 +127,10 @@ export class PythonFacts {
   private collect(root: Node, rootScope: Scope, reuse?: (definition: Node) => ReusedDefinition | undefined, topLevel?: ReadonlyArray<Node | null>): void {
     const scopes: Array<{ scope: Scope; end: number }> = [{ scope: rootScope, end: Number.POSITIVE_INFINITY }];
     let skipUntil = -1;
+    let visited = 0;
     for (const node of reuse ? this.nodesOutsideReused(topLevel ?? root.namedChildren, rootScope, reuse) : root.descendantsOfType(INTERESTING_TYPES)) {
       if (!node) continue;
+      if ((++visited & 1023) === 0) checkpoint('while reading the code');
       const start = node.startIndex;
       if (start < skipUntil) continue;
       while (scopes.length > 1 && scopes[scopes.length - 1]!.end <= start) scopes.pop();

@@ -4,6 +4,7 @@
  * whether a value names a local path or a path fixed in the source.
  */
 import { isLiteral, literalEquals, type ValueLike } from './literals';
+import { MAX_REGEX_INPUT, regexInput } from '../guard';
 import { compileNamePattern } from './name-pattern';
 import type { ArgumentTest } from './schema';
 
@@ -40,7 +41,7 @@ export function evaluateArgumentTest<Node, Value extends ComparableValue>(
   if (test.equals !== undefined) return literalEquals(value, test.equals);
   if (test.in) return test.in.some((expected) => literalEquals(value, expected));
   if (test['not-in']) return isLiteral(value) && value.kind !== 'name' && !test['not-in'].some((expected) => literalEquals(value, expected));
-  if (test.matches !== undefined) return value.kind === 'string' && typeof value.value === 'string' && cachedRegex(test.matches).test(value.value);
+  if (test.matches !== undefined) return value.kind === 'string' && typeof value.value === 'string' && cachedRegex(test.matches).test(regexInput(value.value));
   if (test['resolves-to']) {
     // A call's result is written with `()`, as in call patterns: `**.from_pretrained()`.
     const qualified = value.kind === 'name' ? value.qualified : value.kind === 'call' && value.qualified !== undefined ? `${value.qualified}()` : undefined;
@@ -57,6 +58,8 @@ export function evaluateArgumentTest<Node, Value extends ComparableValue>(
  */
 export function replaceStringContent<R>(written: string, range: R, value: string, find: string | undefined): Array<{ range: R; newText: string }> | undefined {
   if (find === undefined) return [{ range, newText: value }];
+  // Rule regexes cannot be interrupted: no fix on strings too long to run them on safely.
+  if (written.length > MAX_REGEX_INPUT) return undefined;
   let pattern: RegExp;
   try {
     pattern = cachedRegex(find);

@@ -21,18 +21,28 @@ export interface RuleLoadResult {
 
 /** Turns zod issues into problems located in the YAML source. */
 export function zodIssuesToProblems(file: string, located: LocatedYaml, error: z.ZodError): InputProblem[] {
-  return error.issues.map((issue) => {
+  return error.issues.flatMap((issue) => {
     const issuePath = issue.path.filter((segment): segment is PathSegment => typeof segment !== 'symbol');
+    // zod reports unknown fields on their parent object; each is located at its own key.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => {
+        const where = located.locate([...issuePath, `${key}:key`]);
+        const field = formatFieldPath([...issuePath, key]);
+        return { file, line: where.line, character: where.character, field, message: `${field}: unknown field`, severity: 'error' as const };
+      });
+    }
     const where = located.locate(issuePath);
     const field = formatFieldPath(issuePath);
-    return {
-      file,
-      line: where.line,
-      character: where.character,
-      field: field || undefined,
-      message: field ? `${field}: ${issue.message}` : issue.message,
-      severity: 'error' as const,
-    };
+    return [
+      {
+        file,
+        line: where.line,
+        character: where.character,
+        field: field || undefined,
+        message: field ? `${field}: ${issue.message}` : `the file must be a mapping of fields: ${issue.message}`,
+        severity: 'error' as const,
+      },
+    ];
   });
 }
 

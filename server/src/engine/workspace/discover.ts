@@ -19,6 +19,9 @@
  * - `extraExclude` globs are relative to each root, same matching rules.
  * - Symlinked files are scanned under their link path. Symlinked directories are followed, but a
  *   directory (by real path) is walked at most once: loops and duplicates are cut and reported.
+ * - A symbolic link (to a file or a directory) whose target lies outside the root it was found in
+ *   is not followed, and is reported: a repository must not make the scan read /etc/passwd or
+ *   the user's home through a link. Roots themselves may be links (the user named them).
  * - Output is absolute paths, sorted by plain string order (not locale), without duplicates.
  *
  * Speed: nothing is stat-ed except root paths, symlinks, and files that survived every other
@@ -160,6 +163,19 @@ function gitIgnored(layers: readonly GitignoreLayer[], rel: string, isDirectory:
   return false;
 }
 
+/** Why the link `full` may not be followed (its target is outside `realRoot`), or undefined when it may. */
+function outsideRoot(full: string, realRoot: string): string | undefined {
+  let real: string;
+  try {
+    real = fs.realpathSync(full);
+  } catch (error) {
+    return `cannot resolve symbolic link: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+  }
+  const rel = path.relative(realRoot, real);
+  if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) return undefined;
+  return `symbolic link to outside the scanned folder (${real}); not followed`;
+}
+
 export function discoverFiles(roots: readonly string[], options: DiscoverOptions): DiscoverResult {
   const { config, isSupported } = options;
   const respectGitignore = options.respectGitignore ?? config?.respectGitignore ?? true;
@@ -292,6 +308,11 @@ export function discoverFiles(roots: readonly string[], options: DiscoverOptions
           const target = fs.statSync(full, { throwIfNoEntry: false });
           if (!target) {
             if (isSupported(full)) skipped.set(full, 'broken symbolic link');
+            continue;
+          }
+          const escape = outsideRoot(full, realRoot);
+          if (escape !== undefined) {
+            if (target.isDirectory() || isSupported(full)) skipped.set(full, escape);
             continue;
           }
           isDirectory = target.isDirectory();

@@ -5,6 +5,7 @@
  * walk it once and record where every value (and every mapping key) starts.
  */
 import * as jsYaml from 'js-yaml';
+import { expansionProblem } from './expansion';
 
 export type PathSegment = string | number;
 
@@ -52,8 +53,14 @@ export function parseLocatedYaml(text: string, filename?: string): LocatedYaml {
   let value: unknown;
   let events: jsYaml.Event[];
   try {
-    value = jsYaml.load(text, { filename });
+    // Events first: an alias bomb is refused before anything is built from it.
     events = jsYaml.parseEvents(text, { filename });
+    const bomb = expansionProblem(text, events);
+    if (bomb) {
+      const where = offsetToLocation(lineStarts(text), bomb.offset);
+      throw new YamlSyntaxError(`refused: ${bomb.reason}`, where);
+    }
+    value = jsYaml.load(text, { filename });
   } catch (error) {
     if (error instanceof jsYaml.YAMLException) {
       const mark = error.mark;

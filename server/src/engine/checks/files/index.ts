@@ -6,6 +6,7 @@
 import type { RawFinding } from '../../python/run-rules';
 import type { LoadedRule } from '../../rules/loader';
 import type { FileFacts } from '../../files/facts';
+import { guardRule } from '../../guard';
 import { dependencyChecks } from './dependencies';
 import { downloadChecks } from './downloads';
 import { deploymentChecks } from './deployment';
@@ -30,7 +31,7 @@ export function runFileChecks(rules: readonly LoadedRule[], facts: FileFacts, co
     const match = rule.match;
     if (!('check' in match)) continue;
     const check = FILE_CHECKS.get(match.check);
-    if (check) findings.push(...check(rule, match.options ?? {}, facts, context));
+    if (check) guardRule(findings, rule.id, () => check(rule, match.options ?? {}, facts, context));
   }
   return findings;
 }
