@@ -16,7 +16,8 @@ import { formatHtml, formatMarkdown } from './engine/report/markdown';
 import { formatNavigator } from './engine/report/navigator';
 import { formatSarif } from './engine/report/sarif';
 import { formatProblemLine, formatText } from './engine/report/text';
-import { scanFiles, setUpScan } from './engine/scan';
+import { setUpScan } from './engine/scan';
+import { openCache, scanPaths } from './engine/batch/scan-files';
 import { isArtifactPath } from './engine/artifacts/inspect';
 import { artifactSummaryLine } from './engine/artifacts/scan-artifacts';
 import { SEVERITY_RANK, type Severity } from './engine/types';
@@ -43,6 +44,9 @@ Options for scan:
   --rules DIR                      extra rule directory (repeatable)
   --atlas-data FILE                use this official ATLAS.yaml instead of the bundled ATLAS 5.6.0
   --exclude GLOB                   exclude files (repeatable)
+  --jobs N                         worker threads (default: one per core; 1: no workers)
+  --cache, --no-cache              reuse per-file results of earlier scans (default: off)
+  --cache-dir DIR                  where (default: .atlas-lens-cache/ in the project root)
   --no-color                       never colour the output
   -h, --help, --version
 
@@ -66,6 +70,10 @@ function parseCommandLine(argv: string[]) {
       rules: { type: 'string', multiple: true },
       'atlas-data': { type: 'string' },
       exclude: { type: 'string', multiple: true },
+      jobs: { type: 'string' },
+      cache: { type: 'boolean', default: false },
+      'no-cache': { type: 'boolean', default: false },
+      'cache-dir': { type: 'string' },
       'no-color': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', default: false },
@@ -76,7 +84,9 @@ function parseCommandLine(argv: string[]) {
   if (!FORMATS.includes(format as Format)) throw new UsageError(`--format must be text, json, sarif, navigator, markdown or html, not "${format}"`);
   const failOn = values['fail-on'];
   if (!['error', 'warning', 'info', 'never'].includes(failOn)) throw new UsageError(`--fail-on must be error, warning, info or never, not "${failOn}"`);
-  return { values: { ...values, format: format as Format, failOn: failOn as Severity | 'never' }, positionals };
+  const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
+  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) throw new UsageError(`--jobs must be a whole number of at least 1, not "${values.jobs}"`);
+  return { values: { ...values, format: format as Format, failOn: failOn as Severity | 'never', jobs }, positionals };
 }
 
 async function runScan(paths: string[], options: ReturnType<typeof parseCommandLine>['values']): Promise<number> {
@@ -92,8 +102,11 @@ async function runScan(paths: string[], options: ReturnType<typeof parseCommandL
   const showProgress = process.stderr.isTTY === true && options.format === 'text' && !options.output;
   const started = Date.now();
   let lastProgress = 0;
-  const result = scanFiles(setup, paths, {
+  const cache = (options.cache || options['cache-dir'] !== undefined) && !options['no-cache'] ? openCache(setup, options['cache-dir']) : undefined;
+  const result = await scanPaths(setup, paths, {
     exclude: options.exclude,
+    jobs: options.jobs,
+    cache,
     onProgress: showProgress
       ? (done, total) => {
           const now = Date.now();

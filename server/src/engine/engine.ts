@@ -56,6 +56,11 @@ export interface EngineOptions {
   extraRuleDirs?: string[];
 }
 
+/** Observers of one analysis (the result cache records which paths the rules asked about). */
+export interface AnalysisHooks {
+  onPathChecked?: (absolutePath: string, exists: boolean) => void;
+}
+
 export class Engine {
   private readonly analyzers = new Map<FileKind, FileAnalyzer>();
   private readonly rulesByKind = new Map<FileKind, CompiledRule[]>();
@@ -91,8 +96,8 @@ export class Engine {
     return kind !== undefined && (this.rulesByKind.get(kind)?.length ?? 0) > 0;
   }
 
-  analyze(file: string, text: string, settings: AnalysisSettings = {}): AnalysisResult {
-    return this.run(file, text, settings, undefined);
+  analyze(file: string, text: string, settings: AnalysisSettings = {}, hooks?: AnalysisHooks): AnalysisResult {
+    return this.run(file, text, settings, undefined, hooks);
   }
 
   /**
@@ -104,7 +109,7 @@ export class Engine {
     return this.run(file, text, settings, tree);
   }
 
-  private run(file: string, text: string, settings: AnalysisSettings, tree: Tree | undefined): AnalysisResult {
+  private run(file: string, text: string, settings: AnalysisSettings, tree: Tree | undefined, hooks?: AnalysisHooks): AnalysisResult {
     const kind = fileKindOf(file);
     const analyzer = kind ? this.analyzers.get(kind) : undefined;
     if (!kind || !analyzer) return { findings: [], problems: [], parsed: false };
@@ -118,7 +123,7 @@ export class Engine {
     );
     if (rules.length === 0) return { findings: [], problems: [], parsed: false };
 
-    const input: AnalyzerInput = { file, text, rules, projectRoot: settings.projectRoot, pathExists: (p) => this.pathExists(p) };
+    const input: AnalyzerInput = { file, text, rules, projectRoot: settings.projectRoot, pathExists: (p) => this.pathExists(p, hooks) };
     const output = tree && analyzer instanceof PythonAnalyzer ? analyzer.analyzeTree(input, tree) : analyzer.analyze(input);
     // Comments are only read when there is something they could suppress.
     const suppressions = output.findings.length > 0 && mayHoldSuppressions(text) ? parseSuppressions(output.comments(), settings.honorNosec ?? true) : undefined;
@@ -152,12 +157,13 @@ export class Engine {
     return severity === finding.severity ? finding : { ...finding, severity };
   }
 
-  private pathExists(absolutePath: string): boolean {
+  private pathExists(absolutePath: string, hooks: AnalysisHooks | undefined): boolean {
     let exists = this.existsCache.get(absolutePath);
     if (exists === undefined) {
       exists = fs.existsSync(absolutePath);
       this.existsCache.set(absolutePath, exists);
     }
+    hooks?.onPathChecked?.(absolutePath, exists);
     return exists;
   }
 }

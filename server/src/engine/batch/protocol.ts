@@ -1,0 +1,17 @@
+/** Messages between the scan pool (pool.ts) and its workers (scan-worker.ts). Plain data only. */
+import type { AnalysisSettings, EngineOptions } from '../engine';
+import type { FileOutcome } from './analyze-file';
+
+/** What a worker needs to build the same Engine, settings and cache as the thread that started it. */
+export interface WorkerSpec {
+  engineOptions: EngineOptions;
+  settings: AnalysisSettings;
+  cache?: { dir: string; fingerprint: string };
+}
+
+export type ToWorker = { type: 'batch'; id: number; files: string[] };
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'failed'; message: string }
+  | { type: 'results'; id: number; outcomes: FileOutcome[] };
