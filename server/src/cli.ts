@@ -47,6 +47,7 @@ Options for scan:
   --jobs N                         worker threads (default: one per core; 1: no workers)
   --cache, --no-cache              reuse per-file results of earlier scans (default: off)
   --cache-dir DIR                  where (default: .atlas-lens-cache/ in the project root)
+  --stats                          print files, worker threads, cache hits and time to stderr
   --no-color                       never colour the output
   -h, --help, --version
 
@@ -74,6 +75,7 @@ function parseCommandLine(argv: string[]) {
       cache: { type: 'boolean', default: false },
       'no-cache': { type: 'boolean', default: false },
       'cache-dir': { type: 'string' },
+      stats: { type: 'boolean', default: false },
       'no-color': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', default: false },
@@ -117,6 +119,10 @@ async function runScan(paths: string[], options: ReturnType<typeof parseCommandL
       : undefined,
   });
   if (showProgress && lastProgress > 0) process.stderr.write('\r\x1b[K');
+  if (options.stats) {
+    const cacheNote = cache ? `, cache ${result.cacheHits} hits in ${cache.dir}` : '';
+    process.stderr.write(`atlas-lens: ${result.filesScanned} files, ${(result.bytesScanned / 1e6).toFixed(2)} MB in ${Math.round(result.durationMs)} ms, ${result.workers || 'no'} worker threads${cacheNote}\n`);
+  }
 
   const problems = [...setup.problems, ...result.fileProblems];
   if (options.format === 'navigator' || options.format === 'markdown' || options.format === 'html') {

@@ -91,7 +91,11 @@ export class ResultCache {
     } catch {
       // A read-only tree or a full disk: scan on without the cache.
       this.writable = false;
-      fs.rmSync(temporary, { force: true });
+      try {
+        fs.rmSync(temporary, { force: true });
+      } catch {
+        // nothing was written
+      }
     }
   }
 
