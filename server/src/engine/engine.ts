@@ -86,6 +86,11 @@ export class Engine {
     return new Engine(rules, problems, await createAnalyzers());
   }
 
+  /** An engine over rules another engine loaded (worker threads get them as plain data). */
+  static async fromRules(rules: readonly LoadedRule[], problems: readonly InputProblem[] = []): Promise<Engine> {
+    return new Engine(rules, problems, await createAnalyzers());
+  }
+
   rule(id: string): LoadedRule | undefined {
     return this.rules.find((rule) => rule.id === id);
   }

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { loadBundledCatalog, type AtlasCatalog } from './atlas/catalog';
 import { loadOfficialAtlas } from './atlas/official';
 import { findProjectConfig, loadProjectConfig, resolveRuleDirs, unknownRuleProblems, type ProjectConfigLoadResult } from './config/project-config';
-import { Engine, type AnalysisSettings, type EngineOptions } from './engine';
+import { Engine, type AnalysisSettings } from './engine';
 import { scanSequential } from './batch/scan-files';
 import type { LoadedRule } from './rules/loader';
 import type { Finding, InputProblem } from './types';
@@ -27,8 +27,6 @@ export interface ScanSetupOptions {
 
 export interface ScanSetup {
   engine: Engine;
-  /** How the engine was built, so that worker threads can build the same one. */
-  engineOptions?: EngineOptions;
   catalog: AtlasCatalog;
   config?: ProjectConfigLoadResult;
   settings: AnalysisSettings;
@@ -68,8 +66,7 @@ export async function setUpScan(options: ScanSetupOptions): Promise<ScanSetup> {
   }
 
   const extraRuleDirs = [...(config ? resolveRuleDirs(config) : []), ...(options.ruleDirs ?? []).map((dir) => path.resolve(dir))];
-  const engineOptions: EngineOptions = { extraRuleDirs };
-  const engine = await Engine.create(engineOptions);
+  const engine = await Engine.create({ extraRuleDirs });
   problems.push(...engine.problems);
   if (config) problems.push(...unknownRuleProblems(config, engine.rules.map((rule) => rule.id)));
 
@@ -88,7 +85,7 @@ export async function setUpScan(options: ScanSetupOptions): Promise<ScanSetup> {
     honorNosec: config?.config.honorNosec,
     projectRoot: config?.configDir ?? (fs.existsSync(first) && fs.statSync(first).isDirectory() ? first : path.dirname(first)),
   };
-  return { engine, engineOptions, catalog, config, settings, problems, fatal };
+  return { engine, catalog, config, settings, problems, fatal };
 }
 
 export interface FileTiming {

@@ -19,7 +19,8 @@ export interface FileOutcome {
   cached?: boolean;
 }
 
-export function readAndAnalyze(engine: Engine, file: string, settings: AnalysisSettings, cache?: ResultCache): FileOutcome {
+/** `lookUp: false` when the caller has already missed the cache for this file (results are still stored). */
+export function readAndAnalyze(engine: Engine, file: string, settings: AnalysisSettings, cache?: ResultCache, lookUp = true): FileOutcome {
   const started = performance.now();
   let text: string;
   try {
@@ -28,7 +29,7 @@ export function readAndAnalyze(engine: Engine, file: string, settings: AnalysisS
     return { findings: [], problems: [{ file, message: `cannot read file: ${(error as Error).message}`, severity: 'warning' }], bytes: 0 };
   }
   const bytes = Buffer.byteLength(text);
-  const hit = cache?.get(file, text);
+  const hit = lookUp ? cache?.get(file, text) : undefined;
   if (hit) return { findings: hit.findings, problems: hit.problems, bytes, timing: { chars: text.length, ms: performance.now() - started }, cached: true };
   let findings: Finding[] = [];
   let problems: InputProblem[] = [];

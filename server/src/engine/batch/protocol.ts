@@ -1,10 +1,12 @@
 /** Messages between the scan pool (pool.ts) and its workers (scan-worker.ts). Plain data only. */
-import type { AnalysisSettings, EngineOptions } from '../engine';
+import type { AnalysisSettings } from '../engine';
+import type { LoadedRule } from '../rules/loader';
 import type { FileOutcome } from './analyze-file';
 
 /** What a worker needs to build the same Engine, settings and cache as the thread that started it. */
 export interface WorkerSpec {
-  engineOptions: EngineOptions;
+  /** The rules as loaded by the calling thread (not loaded and validated again in each worker). */
+  rules: readonly LoadedRule[];
   settings: AnalysisSettings;
   cache?: { dir: string; fingerprint: string };
 }

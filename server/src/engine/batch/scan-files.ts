@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import type { AnalysisSettings, Engine, EngineOptions } from '../engine';
+import type { AnalysisSettings, Engine } from '../engine';
 import type { FileTiming, ScanOptions, ScanResult, ScanSetup } from '../scan';
 import type { Finding, InputProblem } from '../types';
 import { discoverFiles } from '../workspace/discover';
@@ -28,8 +28,6 @@ export interface FileListOptions {
   /** Use the pool only from this many files on (default POOL_MIN_FILES). */
   poolMinFiles?: number;
   cache?: ResultCache;
-  /** Needed for the pool: how the workers build the same engine. Without it, one thread. */
-  engineOptions?: EngineOptions;
   onOutcome?: (done: number, total: number) => void;
 }
 
@@ -48,24 +46,53 @@ export interface FileListResult {
  */
 export async function scanFileList(engine: Engine, settings: AnalysisSettings, files: readonly string[], options: FileListOptions = {}): Promise<FileListResult> {
   const jobs = Math.max(1, Math.floor(options.jobs ?? defaultJobs()));
-  const usePool = jobs > 1 && options.engineOptions !== undefined && files.length >= (options.poolMinFiles ?? POOL_MIN_FILES);
-  if (!usePool) {
-    const outcomes = files.map((file, index) => {
-      const outcome = readAndAnalyze(engine, file, settings, options.cache);
-      options.onOutcome?.(index + 1, files.length);
-      return outcome;
+  const outcomes: FileOutcome[] = new Array(files.length);
+  let done = 0;
+  const finished = (): void => options.onOutcome?.(++done, files.length);
+  // Cache hits first, here: a warm scan then needs no worker (each costs a parser and ~0.1 s).
+  let todo = files.map((_, index) => index);
+  if (options.cache) {
+    todo = [];
+    files.forEach((file, index) => {
+      const hit = cachedOutcome(file, options.cache!);
+      if (hit) {
+        outcomes[index] = hit;
+        finished();
+      } else todo.push(index);
     });
+  }
+  const usePool = jobs > 1 && todo.length >= (options.poolMinFiles ?? POOL_MIN_FILES);
+  if (!usePool) {
+    for (const index of todo) {
+      outcomes[index] = readAndAnalyze(engine, files[index]!, settings, options.cache, false);
+      finished();
+    }
     return { outcomes, workers: 0, fallbackFiles: 0 };
   }
   const cache = options.cache ? { dir: options.cache.dir, fingerprint: options.cache.fingerprint } : undefined;
   const run = await analyzeInPool(
-    { engineOptions: options.engineOptions!, settings, cache },
-    files,
+    { rules: engine.rules, settings, cache },
+    todo.map((index) => files[index]!),
     jobs,
-    (file) => readAndAnalyze(engine, file, settings, options.cache),
-    (done) => options.onOutcome?.(done, files.length),
+    (file) => readAndAnalyze(engine, file, settings, options.cache, false),
+    () => finished(),
   );
-  return { outcomes: run.outcomes, workers: Math.min(jobs, files.length), fallbackFiles: run.fallbackFiles };
+  run.outcomes.forEach((outcome, position) => (outcomes[todo[position]!] = outcome));
+  return { outcomes, workers: Math.min(jobs, todo.length), fallbackFiles: run.fallbackFiles };
+}
+
+/** A file's outcome from the cache, or undefined (unreadable files are left to the analysis). */
+function cachedOutcome(file: string, cache: ResultCache): FileOutcome | undefined {
+  const started = performance.now();
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const hit = cache.get(file, text);
+  if (!hit) return undefined;
+  return { findings: hit.findings, problems: hit.problems, bytes: Buffer.byteLength(text), timing: { chars: text.length, ms: performance.now() - started }, cached: true };
 }
 
 export interface WholeScanOptions extends ScanOptions {
@@ -92,7 +119,6 @@ export async function scanPaths(setup: ScanSetup, paths: readonly string[], opti
     jobs: options.jobs,
     poolMinFiles: options.poolMinFiles,
     cache: options.cache,
-    engineOptions: setup.engineOptions,
     onOutcome: (done) => {
       sourcesDone = done;
       progress();

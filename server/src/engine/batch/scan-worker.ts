@@ -16,7 +16,7 @@ async function start(): Promise<void> {
   const send = (message: FromWorker): void => port.postMessage(message);
   let engine: Engine;
   try {
-    engine = await Engine.create(spec.engineOptions);
+    engine = await Engine.fromRules(spec.rules);
   } catch (error) {
     send({ type: 'failed', message: (error as Error).message });
     return;
@@ -24,7 +24,7 @@ async function start(): Promise<void> {
   const cache = spec.cache ? new ResultCache(spec.cache.dir, spec.cache.fingerprint) : undefined;
   port.on('message', (message: ToWorker) => {
     if (message.type !== 'batch') return;
-    const outcomes = message.files.map((file) => readAndAnalyze(engine, file, spec.settings, cache));
+    const outcomes = message.files.map((file) => readAndAnalyze(engine, file, spec.settings, cache, false));
     send({ type: 'results', id: message.id, outcomes });
   });
   send({ type: 'ready' });
