@@ -42,6 +42,7 @@ export async function analyzeInPool(
   jobs: number,
   analyzeHere: (file: string) => FileOutcome,
   onOutcome?: (done: number) => void,
+  entry: string = workerEntry(),
 ): Promise<PoolRun> {
   const started = performance.now();
   const outcomes: FileOutcome[] = new Array(files.length);
@@ -61,7 +62,6 @@ export async function analyzeInPool(
     record(batch.start, batch.files.map(analyzeHere));
   };
 
-  const entry = workerEntry();
   await new Promise<void>((resolve) => {
     let live = 0;
     const finishIfDone = (): void => {

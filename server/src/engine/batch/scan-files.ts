@@ -29,6 +29,8 @@ export interface FileListOptions {
   poolMinFiles?: number;
   cache?: ResultCache;
   onOutcome?: (done: number, total: number) => void;
+  /** The worker's script (default: scan-worker.js next to this code, or the source under tsx). */
+  workerFile?: string;
 }
 
 export interface FileListResult {
@@ -76,6 +78,7 @@ export async function scanFileList(engine: Engine, settings: AnalysisSettings, f
     jobs,
     (file) => readAndAnalyze(engine, file, settings, options.cache, false),
     () => finished(),
+    options.workerFile,
   );
   run.outcomes.forEach((outcome, position) => (outcomes[todo[position]!] = outcome));
   return { outcomes, workers: Math.min(jobs, todo.length), fallbackFiles: run.fallbackFiles };
