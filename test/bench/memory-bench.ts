@@ -6,7 +6,7 @@
  *   - the CLI scan, one thread and with its worker pool (GNU time's maximum resident set size);
  *   - the language server (server/dist/server.js over stdio) answering atlasLens/scanWorkspace,
  *     sampled from /proc every 50 ms, with the kernel's high-water mark (VmHWM) at the end.
- * Target: the server stays under 300 MB.
+ * Target: the server stays under 300 MB. Options: --no-cli, --no-server, --server FILE (another build).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -72,8 +72,8 @@ function cliPeak(dir: string, jobs: number): { wallMs: number; peakMb: number; s
   return { wallMs, peakMb, summary: result.stderr.trim() };
 }
 
-async function serverPeak(dir: string): Promise<void> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'server/dist/server.js'), '--stdio'], { stdio: 'pipe' });
+async function serverPeak(dir: string, serverFile: string): Promise<void> {
+  const child = spawn(process.execPath, [serverFile, '--stdio'], { stdio: 'pipe' });
   const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -104,7 +104,7 @@ async function serverPeak(dir: string): Promise<void> {
     const ms = performance.now() - started;
     const hwm = procStatus(child.pid!, 'VmHWM');
     const after = procStatus(child.pid!, 'VmRSS');
-    console.log(`server (server/dist/server.js, atlasLens/scanWorkspace): ${(ms / 1000).toFixed(1)} s, answer ${JSON.stringify(result)}, ${published} publishDiagnostics`);
+    console.log(`server (${path.relative(process.cwd(), serverFile)}, atlasLens/scanWorkspace): ${(ms / 1000).toFixed(1)} s, answer ${JSON.stringify(result)}, ${published} publishDiagnostics`);
     console.log(`  RSS idle after initialize ${idle.toFixed(0)} MB, peak sampled ${sampled.toFixed(0)} MB, peak (VmHWM) ${hwm.toFixed(0)} MB, after the scan ${after.toFixed(0)} MB; target < 300 MB: ${hwm < 300 ? 'met' : 'NOT met'}`);
   } catch (error) {
     const code = (error as { code?: number }).code;
@@ -124,7 +124,7 @@ async function serverPeak(dir: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'no-cli': { type: 'boolean', default: false }, 'no-server': { type: 'boolean', default: false } } });
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'no-cli': { type: 'boolean', default: false }, 'no-server': { type: 'boolean', default: false }, server: { type: 'string' } } });
   if (!fs.existsSync(path.join(ROOT, 'server/dist/scan-worker.js'))) throw new Error('build first: npm run build');
   const dir = path.resolve(positionals[0] ?? buildMillion());
   const size = countLines(dir);
@@ -136,7 +136,8 @@ async function main(): Promise<void> {
       console.log(`CLI --jobs ${jobs}: ${(run.wallMs / 1000).toFixed(1)} s, peak RSS ${run.peakMb.toFixed(0)} MB (${run.summary.replace(/^atlas-lens: /, '')})`);
     }
   }
-  if (!values['no-server']) await serverPeak(dir);
+  // --server FILE: another build of the server (e.g. a branch with the workspace scan, built elsewhere).
+  if (!values['no-server']) await serverPeak(dir, path.resolve(values.server ?? path.join(ROOT, 'server/dist/server.js')));
 }
 
 void main().catch((error: unknown) => {
