@@ -121,7 +121,7 @@ async function runScan(paths: string[], options: ReturnType<typeof parseCommandL
   if (showProgress && lastProgress > 0) process.stderr.write('\r\x1b[K');
   if (options.stats) {
     const cacheNote = cache ? `, cache ${result.cacheHits} hits in ${cache.dir}` : '';
-    process.stderr.write(`atlas-lens: ${result.filesScanned} files, ${(result.bytesScanned / 1e6).toFixed(2)} MB in ${Math.round(result.durationMs)} ms, ${result.workers || 'no'} worker threads${cacheNote}\n`);
+    process.stderr.write(`atlas-lens: ${result.filesScanned} files, ${(result.bytesScanned / 1e6).toFixed(2)} MB in ${Math.round(result.durationMs)} ms, ${result.workers > 0 ? `${result.workers + 1} threads (${result.workers} worker${result.workers > 1 ? 's' : ''})` : '1 thread'}${cacheNote}\n`);
   }
 
   const problems = [...setup.problems, ...result.fileProblems];

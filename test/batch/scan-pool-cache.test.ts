@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { scanFiles, setUpScan, type ScanResult } from '../../server/src/engine/scan';
-import { openCache, scanPaths } from '../../server/src/engine/batch/scan-files';
+import { openCache, scanFileList, scanPaths } from '../../server/src/engine/batch/scan-files';
 import { ResultCache } from '../../server/src/engine/batch/cache';
 
 const root = path.resolve(__dirname, '../..');
@@ -33,7 +33,7 @@ for (const corpus of corpora) {
     const single = scanFiles(setup, [corpus]);
     assert.ok(single.findings.length > 0);
     const pooled = await scanPaths(setup, [corpus], { jobs: 2, poolMinFiles: 1 });
-    assert.equal(pooled.workers, 2);
+    assert.equal(pooled.workers, 1, 'this thread and one worker');
     assert.deepStrictEqual(reported(pooled), reported(single));
     const oneJob = await scanPaths(setup, [corpus], { jobs: 1 });
     assert.equal(oneJob.workers, 0);
@@ -180,6 +180,36 @@ test('a cache folder that cannot be written leaves the scan as it is', async () 
     const result = await scanPaths(setup, [corpus], { jobs: 1, cache });
     assert.deepStrictEqual(reported(result), reported(scanFiles(setup, [corpus])));
     assert.equal(cache.stats.writes, 0);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a worker that cannot start or dies mid-scan hands its files back: same result', async () => {
+  const corpus = corpora[1]!;
+  const setup = await setUpScan({ paths: [corpus] });
+  const single = scanFiles(setup, [corpus]);
+  const files = single.timings.map((timing) => timing.file);
+  const dir = tempDir();
+  try {
+    const dies = path.join(dir, 'dies.js');
+    fs.writeFileSync(dies, "const { parentPort } = require('node:worker_threads');\nparentPort.postMessage({ type: 'ready' });\nparentPort.on('message', () => process.exit(3));\n");
+    const fails = path.join(dir, 'fails.js');
+    fs.writeFileSync(fails, "require('node:worker_threads').parentPort.postMessage({ type: 'failed', message: 'no parser' });\n");
+    for (const workerFile of [path.join(dir, 'missing.js'), dies, fails]) {
+      const result = await scanFileList(setup.engine, setup.settings, files, { jobs: 3, poolMinFiles: 1, workerFile });
+      assert.equal(result.workers, 2, workerFile);
+      assert.deepStrictEqual(
+        result.outcomes.flatMap((outcome) => outcome.findings),
+        single.findings,
+        workerFile,
+      );
+      assert.deepStrictEqual(
+        result.outcomes.flatMap((outcome) => outcome.problems),
+        single.fileProblems,
+        workerFile,
+      );
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

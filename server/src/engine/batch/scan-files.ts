@@ -36,7 +36,7 @@ export interface FileListOptions {
 export interface FileListResult {
   /** One outcome per file, in the files' order. */
   outcomes: FileOutcome[];
-  /** Worker threads used (0: this thread only). */
+  /** Worker threads started besides this one (0: this thread only). */
   workers: number;
   /** Files analysed in this thread because a worker failed. */
   fallbackFiles: number;
@@ -81,7 +81,7 @@ export async function scanFileList(engine: Engine, settings: AnalysisSettings, f
     options.workerFile,
   );
   run.outcomes.forEach((outcome, position) => (outcomes[todo[position]!] = outcome));
-  return { outcomes, workers: Math.min(jobs, todo.length), fallbackFiles: run.fallbackFiles };
+  return { outcomes, workers: run.workers, fallbackFiles: run.fallbackFiles };
 }
 
 /** A file's outcome from the cache, or undefined (unreadable files are left to the analysis). */
