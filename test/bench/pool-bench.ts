@@ -22,8 +22,8 @@ async function main(): Promise<void> {
   // The built worker, as the CLI runs it (the source one would be compiled by tsx in each worker).
   const workerFile = path.join(__dirname, '../../server/dist/scan-worker.js');
   if (!fs.existsSync(workerFile)) throw new Error('build first: npm run build');
-  console.log(`${files.length} files in ${dir}; pool of ${jobs} workers; load average ${os.loadavg()[0]!.toFixed(2)}`);
-  console.log(`${'files'.padStart(6)} ${'KB'.padStart(7)} ${'1 thread'.padStart(9)} ${`${jobs} workers`.padStart(10)}  pool/1`);
+  console.log(`${files.length} files in ${dir}; ${jobs} threads (this one and ${jobs - 1} workers); load average ${os.loadavg()[0]!.toFixed(2)}`);
+  console.log(`${'files'.padStart(6)} ${'KB'.padStart(7)} ${'1 thread'.padStart(9)} ${`${jobs} threads`.padStart(10)}  pool/1`);
   // Spread the sample over the tree (the first files of one folder are not typical).
   for (const size of values.sizes.split(',').map(Number).filter((n) => n <= files.length)) {
     const step = files.length / size;
