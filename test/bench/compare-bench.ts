@@ -203,10 +203,8 @@ async function main(): Promise<void> {
   }
   if (ruffDetail) {
     console.log('ruff-wasm S rules, ten slowest files (read + check):');
-    let previousBytes = 0;
     const sizes = new Map<string, number>();
     for (const file of files) sizes.set(file, fs.statSync(file).size);
-    void previousBytes;
     for (const [file, , ms] of ruffDetail.slowest) console.log(`  ${ms.toFixed(1).padStart(7)} ms  ${((sizes.get(file) ?? 0) / 1024).toFixed(1).padStart(6)} KB  ${path.relative(dir, file)}`);
   }
   console.log(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (other processes on the machine inflate wall times; CPU times are steadier)`);
