@@ -44,7 +44,7 @@ Options for scan:
   --rules DIR                      extra rule directory (repeatable)
   --atlas-data FILE                use this official ATLAS.yaml instead of the bundled ATLAS 5.6.0
   --exclude GLOB                   exclude files (repeatable)
-  --jobs N                         worker threads (default: one per core; 1: no workers)
+  --jobs N                         threads (default: one per idle core; 1: no workers)
   --cache, --no-cache              reuse per-file results of earlier scans (default: off)
   --cache-dir DIR                  where (default: .atlas-lens-cache/ in the project root)
   --stats                          print files, worker threads, cache hits and time to stderr
