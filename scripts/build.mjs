@@ -36,6 +36,8 @@ const server = { ...common, plugins: [lazyTypeScriptAnalysis] };
 const builds = [
   { ...server, entryPoints: [path.join(root, 'server/src/cli.ts')], outfile: path.join(root, 'server/dist/cli.js') },
   { ...common, entryPoints: [path.join(root, 'server/src/engine/typescript/analyze.ts')], outfile: path.join(root, 'server/dist', TYPESCRIPT_ANALYSIS) },
+  // The scan pool's worker thread (server/src/engine/batch/pool.ts finds it next to the bundle).
+  { ...server, entryPoints: [path.join(root, 'server/src/engine/batch/scan-worker.ts')], outfile: path.join(root, 'server/dist/scan-worker.js') },
 ];
 for (const [entry, outfile, extra] of [
   ['server/src/server.ts', 'server/dist/server.js', { plugins: [lazyTypeScriptAnalysis] }],

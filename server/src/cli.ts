@@ -17,7 +17,8 @@ import { formatNavigator } from './engine/report/navigator';
 import { newSinceBaseline, readBaseline } from './engine/report/baseline';
 import { formatSarif } from './engine/report/sarif';
 import { formatProblemLine, formatText } from './engine/report/text';
-import { scanFiles, setUpScan } from './engine/scan';
+import { setUpScan } from './engine/scan';
+import { openCache, scanPaths } from './engine/batch/scan-files';
 import { isArtifactPath } from './engine/artifacts/inspect';
 import { artifactSummaryLine } from './engine/artifacts/scan-artifacts';
 import { SEVERITY_RANK, type Severity } from './engine/types';
@@ -47,6 +48,10 @@ Options for scan:
   --baseline FILE                  report only findings that are not in FILE, a SARIF
                                    report of an earlier scan (--format sarif, run from
                                    the same directory); --fail-on counts only those
+  --jobs N                         threads (default: one per idle core; 1: no workers)
+  --cache, --no-cache              reuse per-file results of earlier scans (default: off)
+  --cache-dir DIR                  where (default: .atlas-lens-cache/ in the project root)
+  --stats                          print files, worker threads, cache hits and time to stderr
   --no-color                       never colour the output
   -h, --help, --version
 
@@ -71,6 +76,11 @@ function parseCommandLine(argv: string[]) {
       'atlas-data': { type: 'string' },
       exclude: { type: 'string', multiple: true },
       baseline: { type: 'string' },
+      jobs: { type: 'string' },
+      cache: { type: 'boolean', default: false },
+      'no-cache': { type: 'boolean', default: false },
+      'cache-dir': { type: 'string' },
+      stats: { type: 'boolean', default: false },
       'no-color': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', default: false },
@@ -81,7 +91,9 @@ function parseCommandLine(argv: string[]) {
   if (!FORMATS.includes(format as Format)) throw new UsageError(`--format must be text, json, sarif, navigator, markdown or html, not "${format}"`);
   const failOn = values['fail-on'];
   if (!['error', 'warning', 'info', 'never'].includes(failOn)) throw new UsageError(`--fail-on must be error, warning, info or never, not "${failOn}"`);
-  return { values: { ...values, format: format as Format, failOn: failOn as Severity | 'never' }, positionals };
+  const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
+  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) throw new UsageError(`--jobs must be a whole number of at least 1, not "${values.jobs}"`);
+  return { values: { ...values, format: format as Format, failOn: failOn as Severity | 'never', jobs }, positionals };
 }
 
 async function runScan(paths: string[], options: ReturnType<typeof parseCommandLine>['values']): Promise<number> {
@@ -104,8 +116,11 @@ async function runScan(paths: string[], options: ReturnType<typeof parseCommandL
   const showProgress = process.stderr.isTTY === true && options.format === 'text' && !options.output;
   const started = Date.now();
   let lastProgress = 0;
-  const result = scanFiles(setup, paths, {
+  const cache = (options.cache || options['cache-dir'] !== undefined) && !options['no-cache'] ? openCache(setup, options['cache-dir']) : undefined;
+  const result = await scanPaths(setup, paths, {
     exclude: options.exclude,
+    jobs: options.jobs,
+    cache,
     onProgress: showProgress
       ? (done, total) => {
           const now = Date.now();
@@ -130,6 +145,10 @@ async function runScan(paths: string[], options: ReturnType<typeof parseCommandL
     const known = result.findings.length - fresh.size;
     result.findings = result.findings.filter((finding) => fresh.has(finding));
     process.stderr.write(`baseline ${path.relative(cwd, baselineLoad.baseline.file) || baselineLoad.baseline.file}: ${known} known finding${known === 1 ? '' : 's'} not reported\n`);
+  }
+  if (options.stats) {
+    const cacheNote = cache ? `, cache ${result.cacheHits} hits in ${cache.dir}` : '';
+    process.stderr.write(`atlas-lens: ${result.filesScanned} files, ${(result.bytesScanned / 1e6).toFixed(2)} MB in ${Math.round(result.durationMs)} ms, ${result.workers > 0 ? `${result.workers + 1} threads (${result.workers} worker${result.workers > 1 ? 's' : ''})` : '1 thread'}${cacheNote}\n`);
   }
 
   const problems = [...setup.problems, ...result.fileProblems];

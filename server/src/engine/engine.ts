@@ -48,6 +48,14 @@ export interface AnalysisResult {
   parsed: boolean;
   /** Load calls whose path resolved to a model file on disk, with its verdict (clean ones too); for hovers. */
   artifacts?: ArtifactReference[];
+  /**
+   * Files the result depends on besides the source (the model files its load calls name, and the
+   * configs above them), each with its state when read (`fileStamp`): a cached result is only
+   * valid while they are unchanged.
+   */
+  fileStamps?: Array<[string, string]>;
+  /** Set when limits cut the analysis short: a cache of per-file results must not keep it. */
+  uncacheable?: 'cut-short';
 }
 
 /** `Engine.analyzeCells`: every position is in the coordinates of the finding's (problem's) cell. */
@@ -78,6 +86,11 @@ export interface EngineOptions {
   extraRuleDirs?: string[];
 }
 
+/** Observers of one analysis (the result cache records which paths the rules asked about). */
+export interface AnalysisHooks {
+  onPathChecked?: (absolutePath: string, exists: boolean) => void;
+}
+
 export class Engine {
   private readonly analyzers = new Map<FileKind, FileAnalyzer>();
   private readonly rulesByKind = new Map<FileKind, CompiledRule[]>();
@@ -105,6 +118,11 @@ export class Engine {
     return new Engine(rules, problems, await createAnalyzers());
   }
 
+  /** An engine over rules another engine loaded (worker threads get them as plain data). */
+  static async fromRules(rules: readonly LoadedRule[], problems: readonly InputProblem[] = []): Promise<Engine> {
+    return new Engine(rules, problems, await createAnalyzers());
+  }
+
   rule(id: string): LoadedRule | undefined {
     return this.rules.find((rule) => rule.id === id);
   }
@@ -115,8 +133,8 @@ export class Engine {
     return kind !== undefined && (this.rulesByKind.get(kind)?.length ?? 0) > 0;
   }
 
-  analyze(file: string, text: string, settings: AnalysisSettings = {}): AnalysisResult {
-    return this.run(file, text, settings, undefined);
+  analyze(file: string, text: string, settings: AnalysisSettings = {}, hooks?: AnalysisHooks): AnalysisResult {
+    return this.run(file, text, settings, undefined, undefined, hooks);
   }
 
   /**
@@ -141,7 +159,7 @@ export class Engine {
     return { ...toCells(cells, result.findings, result.problems), parsed: result.parsed };
   }
 
-  private run(file: string, text: string, settings: AnalysisSettings, tree: Tree | undefined, cells?: readonly string[]): AnalysisResult {
+  private run(file: string, text: string, settings: AnalysisSettings, tree: Tree | undefined, cells?: readonly string[], hooks?: AnalysisHooks): AnalysisResult {
     const kind = cells ? 'notebook' : fileKindOf(file);
     const analyzer = kind ? this.analyzers.get(kind) : undefined;
     if (!kind || !analyzer) return { findings: [], problems: [], parsed: false };
@@ -159,7 +177,7 @@ export class Engine {
 
     // The scan looks for the suppression markers too (SUPPRESSION_WORDS), sparing the analyzers a pass over the text.
     const suppressible = SUPPRESSION_WORDS.some(occurs);
-    const input: AnalyzerInput = { file, text, rules, projectRoot: settings.projectRoot, mayHoldSuppressions: suppressible, pathExists: (p) => this.pathExists(p) };
+    const input: AnalyzerInput = { file, text, rules, projectRoot: settings.projectRoot, mayHoldSuppressions: suppressible, pathExists: (p) => this.pathExists(p, hooks) };
     const analyse = () =>
       cells && analyzer instanceof NotebookAnalyzer ? analyzer.analyzeCells(input, cells)
         : tree && analyzer instanceof PythonAnalyzer ? analyzer.analyzeTree(input, tree) : analyzer.analyze(input);
@@ -187,7 +205,15 @@ export class Engine {
       .map((finding) => ({ ...finding, file }))
       .sort(compareFindings);
     const problems = guarded.problems.length > 0 ? [...output.problems, ...guarded.problems] : output.problems;
-    return { findings, problems, parsed: output.parsed, ...(output.artifacts?.length ? { artifacts: output.artifacts } : {}) };
+    const fileStamps = output.artifactDependencies?.map((dependency): [string, string] => [dependency.path, dependency.stamp]);
+    return {
+      findings,
+      problems,
+      parsed: output.parsed,
+      ...(output.artifacts?.length ? { artifacts: output.artifacts } : {}),
+      ...(fileStamps?.length ? { fileStamps } : {}),
+      ...(guarded.problems.length > 0 ? { uncacheable: 'cut-short' as const } : {}),
+    };
   }
 
   /** One pass over a file finds every trigger word of its kind's rules. */
@@ -223,12 +249,13 @@ export class Engine {
     return severity === finding.severity ? finding : { ...finding, severity };
   }
 
-  private pathExists(absolutePath: string): boolean {
+  private pathExists(absolutePath: string, hooks: AnalysisHooks | undefined): boolean {
     let exists = this.existsCache.get(absolutePath);
     if (exists === undefined) {
       exists = fs.existsSync(absolutePath);
       this.existsCache.set(absolutePath, exists);
     }
+    hooks?.onPathChecked?.(absolutePath, exists);
     return exists;
   }
 }

@@ -8,10 +8,11 @@ import { loadBundledCatalog, type AtlasCatalog } from './atlas/catalog';
 import { loadOfficialAtlas } from './atlas/official';
 import { findProjectConfig, loadProjectConfig, resolveRuleDirs, unknownRuleProblems, type ProjectConfigLoadResult } from './config/project-config';
 import { Engine, type AnalysisSettings } from './engine';
+import { scanSequential } from './batch/scan-files';
 import type { LoadedRule } from './rules/loader';
 import type { Finding, InputProblem } from './types';
-import { discoverFiles, type SkippedFile } from './workspace/discover';
-import { createArtifactScanner, type ArtifactSummary } from './artifacts/scan-artifacts';
+import type { SkippedFile } from './workspace/discover';
+import type { ArtifactSummary } from './artifacts/scan-artifacts';
 
 export interface ScanSetupOptions {
   /** Paths to scan; the config is looked up from the first one. */
@@ -114,58 +115,6 @@ export interface ScanOptions {
 }
 
 export function scanFiles(setup: ScanSetup, paths: readonly string[], options: ScanOptions = {}): ScanResult {
-  const started = performance.now();
-  const artifacts = createArtifactScanner(setup.engine.rules, setup.config?.config, setup.config?.file, setup.settings);
-  const artifactSummaries: ArtifactSummary[] = [];
-  const { files, skipped } = discoverFiles(
-    paths.map((p) => path.resolve(p)),
-    {
-      config: setup.config?.config,
-      configDir: setup.config?.configDir,
-      extraExclude: options.exclude,
-      isSupported: (file) => setup.engine.supports(file) || artifacts.isArtifact(file),
-      maxBytesFor: (file) => (artifacts.isArtifact(file) ? artifacts.maxBytes : undefined),
-    },
-  );
-  const findings: Finding[] = [];
-  const fileProblems: InputProblem[] = [];
-  const timings: FileTiming[] = [];
-  // A rule found over its budget on one file is not run on the rest (reported once, on that file).
-  const settings: AnalysisSettings = { ...setup.settings, slowRules: new Set() };
-  let bytesScanned = 0;
-  files.forEach((file, index) => {
-    const fileStarted = performance.now();
-    if (artifacts.isArtifact(file)) {
-      try {
-        const result = artifacts.scan(file);
-        findings.push(...result.findings);
-        if (result.summary) artifactSummaries.push(result.summary);
-        bytesScanned += result.bytes;
-        timings.push({ file, bytes: result.bytes, ms: performance.now() - fileStarted });
-      } catch (error) {
-        fileProblems.push({ file, message: `cannot inspect model file: ${(error as Error).message}`, severity: 'warning' });
-      }
-      options.onProgress?.(index + 1, files.length);
-      return;
-    }
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (error) {
-      fileProblems.push({ file, message: `cannot read file: ${(error as Error).message}`, severity: 'warning' });
-      return;
-    }
-    bytesScanned += Buffer.byteLength(text);
-    try {
-      const result = setup.engine.analyze(file, text, settings);
-      findings.push(...result.findings);
-      fileProblems.push(...result.problems);
-    } catch (error) {
-      // One file must never stop the scan; say which file and go on.
-      fileProblems.push({ file, message: `internal error while analysing this file: ${(error as Error).message}`, severity: 'warning' });
-    }
-    timings.push({ file, bytes: text.length, ms: performance.now() - fileStarted });
-    options.onProgress?.(index + 1, files.length);
-  });
-  return { findings, fileProblems, skipped, filesScanned: files.length, bytesScanned, durationMs: performance.now() - started, timings, artifacts: artifactSummaries };
+  // The loop lives with the pooled and cached scans (batch/scan-files.ts) so that all share it.
+  return scanSequential(setup, paths, options);
 }
