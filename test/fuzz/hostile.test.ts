@@ -116,8 +116,11 @@ test('a path in code naming a model file outside the project is not opened; one 
     fs.symlinkSync(path.join(outside, 'evil.pkl'), path.join(root, 'linked.pkl'));
     const engine = await Engine.create();
     const code = (file: string) => `import pickle\nwith open("${file}", "rb") as f:\n    pickle.load(f)\n`;
-    const inspected = (file: string) =>
-      engine.analyze(path.join(root, 'load.py'), code(file), { projectRoot: root }).findings.filter((f) => f.ruleId === 'load-inspected-artifact').length;
+    // Model paths are only resolved for a source file on disk (an unsaved buffer has no folder).
+    const inspected = (file: string) => {
+      fs.writeFileSync(path.join(root, 'load.py'), code(file));
+      return engine.analyze(path.join(root, 'load.py'), code(file), { projectRoot: root }).findings.filter((f) => f.ruleId === 'load-inspected-artifact').length;
+    };
     assert.equal(inspected('inside.pkl'), 1);
     assert.equal(inspected(path.join(outside, 'evil.pkl')), 0);
     assert.equal(inspected('../../outside/evil.pkl'), 0);
