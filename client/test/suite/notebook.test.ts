@@ -116,5 +116,9 @@ suite('ATLAS Lens in a Jupyter notebook', () => {
     const onDisk = new TextDecoder().decode(await vscode.workspace.fs.readFile(target));
     assert.ok(onDisk.includes('y.safe_load(text)') && onDisk.includes('demo.launch(share=False)'), onDisk);
     assert.deepEqual(summary(saved.cellAt(2).document.uri).map(([code]) => code), ['torch-load-unsafe'], 'the unsafe torch fix is not applied on save');
+    // Leave the workspace as the other suites expect it.
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await vscode.workspace.getConfiguration('notebook').update('codeActionsOnSave', undefined, vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace.fs.delete(target);
   });
 });

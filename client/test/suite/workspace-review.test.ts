@@ -112,9 +112,12 @@ suite('Workspace review', () => {
     // The fixture as in the repository (an earlier suite's fixes may have been saved to the copy).
     await readTree(vscode.Uri.joinPath(vscode.extensions.getExtension(EXTENSION_ID)!.extensionUri, 'client/test/fixture-workspace'));
     await revertAll();
+    // The notebooks belong to the notebook suite (which edits them); this suite reviews the scripts.
+    await vscode.workspace.getConfiguration('atlasLens').update('exclude', ['**/*.ipynb'], vscode.ConfigurationTarget.Workspace);
   });
 
   suiteTeardown(async () => {
+    await vscode.workspace.getConfiguration('atlasLens').update('exclude', undefined, vscode.ConfigurationTarget.Workspace);
     await revertAll();
   });
 
