@@ -22,6 +22,7 @@ import { parseLocatedYaml, type PathSegment } from '../engine/yaml/located-yaml'
 import type { Analyzer, DocumentAnalysis } from './analysis';
 import type { ClientFeatures } from './capabilities';
 import type { DocumentStore } from './documents';
+import { CoalescingQueue } from './coalescing-queue';
 import type { Logger } from './logger';
 import type { Projects } from './projects';
 import { DIAGNOSTIC_SOURCE, type FindingDiagnosticData } from './protocol';
@@ -85,8 +86,8 @@ export function problemToDiagnostic(problem: InputProblem, text: string | undefi
 }
 
 export class DiagnosticsService {
-  private readonly pending = new Set<string>();
-  private flushScheduled = false;
+  // setImmediate: edits already queued are applied first, so a burst is analysed once.
+  private readonly publishQueue = new CoalescingQueue((uri) => void this.publish(uri));
   /** Files that have pushed configuration problems, to clear them once fixed. */
   private inputProblemFiles = new Set<string>();
   /** didChange → published, in ms, for the log and the benchmark. */
@@ -135,16 +136,7 @@ export class DiagnosticsService {
   changed(uri: string): void {
     if (this.features.pullDiagnostics) return;
     this.changedAt.set(uri, performance.now());
-    this.pending.add(uri);
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    // setImmediate: edits already queued are applied first, so a burst is analysed once.
-    setImmediate(() => {
-      this.flushScheduled = false;
-      const uris = [...this.pending];
-      this.pending.clear();
-      for (const uri of uris) void this.publish(uri);
-    });
+    this.publishQueue.add(uri);
   }
 
   private async publish(uri: string): Promise<void> {
@@ -166,7 +158,7 @@ export class DiagnosticsService {
   }
 
   closed(uri: string): void {
-    this.pending.delete(uri);
+    this.publishQueue.delete(uri);
     if (!this.features.pullDiagnostics) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
 

@@ -48,6 +48,7 @@ import type { ClientFeatures } from './capabilities';
 import { codeActions, safeFixEdits } from './code-actions';
 import { findingToDiagnostic, problemToDiagnostic } from './diagnostics';
 import { uriToPath, type DocumentStore, type LspDocument } from './documents';
+import { CoalescingQueue } from './coalescing-queue';
 import { hover } from './hover';
 import type { Logger } from './logger';
 import type { Projects } from './projects';
@@ -98,8 +99,7 @@ export class Notebooks {
   private readonly cache = new Map<string, NotebookAnalysis>();
   /** Pull mode: the resultId last answered per cell, to tell whether a refresh is needed. */
   private readonly pulled = new Map<string, string>();
-  private readonly pending = new Set<string>();
-  private flushScheduled = false;
+  private readonly publishQueue = new CoalescingQueue((uri) => void this.publish(uri));
 
   constructor(
     private readonly connection: Connection,
@@ -201,7 +201,7 @@ export class Notebooks {
     for (const cell of cellUris) this.closeCell(cell);
     this.notebooks.delete(uri);
     this.cache.delete(uri);
-    this.pending.delete(uri);
+    this.publishQueue.delete(uri);
     return cellUris;
   }
 
@@ -302,15 +302,7 @@ export class Notebooks {
       void this.refreshIfOthersChanged(notebookUri, pulledByClient);
       return;
     }
-    this.pending.add(notebookUri);
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      const uris = [...this.pending];
-      this.pending.clear();
-      for (const uri of uris) void this.publish(uri);
-    });
+    this.publishQueue.add(notebookUri);
   }
 
   private async refreshIfOthersChanged(notebookUri: string, pulledByClient: ReadonlySet<string>): Promise<void> {
