@@ -5,7 +5,6 @@
  *   atlas-lens lsp [--stdio]                 (any other editor)
  */
 import {
-  CodeActionKind,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   ErrorCodes,

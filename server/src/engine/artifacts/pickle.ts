@@ -159,7 +159,6 @@ export function describeValue(value: PickleValue, depth = 0): string {
   }
 }
 
-const MARK: PickleValue = { t: 'mark' };
 const NONE: PickleValue = { t: 'none' };
 const ELIDED: PickleValue = { t: 'elided' };
 const TRUE: PickleValue = { t: 'bool', v: true };

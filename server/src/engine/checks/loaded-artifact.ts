@@ -224,11 +224,6 @@ function locate(written: string, where: { file: string; root: string }, seen: (c
   return undefined;
 }
 
-function isInside(file: string, root: string): boolean {
-  const relative = path.relative(root, file);
-  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
-}
-
 const OPENERS = ['builtins.open', 'io.open', 'gzip.open', 'bz2.open', 'lzma.open', 'open'].map(compileNamePattern);
 const JOINERS = ['os.path.join', 'posixpath.join', 'pathlib.Path', 'pathlib.PurePath', 'pathlib.PosixPath', 'os.fspath', 'builtins.str', 'str', 'os.path.abspath', 'os.path.realpath', 'os.path.normpath', 'os.path.expanduser'].map(compileNamePattern);
 const DIRNAME = compileNamePattern('os.path.dirname');
