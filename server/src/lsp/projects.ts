@@ -18,6 +18,7 @@ import { DEFAULT_MAX_FILE_SIZE_KB } from '../engine/workspace/discover';
 import type { InputProblem } from '../engine/types';
 import type { Logger } from './logger';
 import type { AtlasLensSettings } from './settings';
+import { isInside } from '../engine/paths';
 
 export interface ProjectContext {
   engine: Engine;
@@ -30,10 +31,6 @@ export interface ProjectContext {
 
 const toPosix = (p: string): string => p.split(path.sep).join('/');
 
-function isInside(dir: string, file: string): boolean {
-  const relative = path.relative(dir, file);
-  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
-}
 
 export class Projects {
   private readonly configPathByDir = new Map<string, string | null>();

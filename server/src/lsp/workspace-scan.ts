@@ -63,6 +63,7 @@ import type { Logger } from './logger';
 import type { Projects } from './projects';
 import { FindingsChangedNotification, type ScanWorkspaceParams, type ScanWorkspaceResult, type WorkspaceFinding, type WorkspaceFindingsResult } from './protocol';
 import type { AtlasLensSettings, SettingsCache } from './settings';
+import { isInside } from '../engine/paths';
 
 /** Glob patterns of the files a workspace scan reads (besides `**\/*.{yaml,yml}`, already watched for configs). */
 export const WATCHED_SCAN_GLOBS: readonly string[] = [
@@ -115,10 +116,6 @@ export interface WorkspaceReviewDeps {
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-const isInside = (dir: string, file: string): boolean => {
-  const relative = path.relative(dir, file);
-  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
-};
 
 export class WorkspaceReview {
   private readonly entries = new Map<string, ScannedFile>();

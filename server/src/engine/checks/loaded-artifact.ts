@@ -40,6 +40,7 @@ import type { LoadedRule } from '../rules/loader';
 import { compileNamePattern } from '../rules/name-pattern';
 import { ArgumentSelectorSchema } from '../rules/schema';
 import { SEVERITY_RANK, type Range } from '../types';
+import { isInside } from '../paths';
 
 const LoaderSchema = z.strictObject({ calls: z.array(z.string().min(1)).min(1), path: ArgumentSelectorSchema });
 const OptionsSchema = z.strictObject({ loaders: z.array(LoaderSchema).min(1), absorbs: z.array(z.string().min(1)).default([]) });
@@ -193,11 +194,6 @@ function fileSystemContext(context: ConditionContext): { file: string; root: str
   return { file, root };
 }
 
-function inside(root: string, candidate: string): boolean {
-  const relative = path.relative(root, candidate);
-  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
-}
-
 function realpath(file: string): string | undefined {
   try {
     return fs.realpathSync(file);
@@ -213,13 +209,13 @@ function realpath(file: string): string | undefined {
 function locate(written: string, where: { file: string; root: string }, seen: (candidate: string, stamp: string) => void): string | undefined {
   const candidates = path.isAbsolute(written) ? [path.resolve(written)] : [path.resolve(path.dirname(where.file), written), path.resolve(where.root, written)];
   for (const candidate of new Set(candidates)) {
-    if (!inside(where.root, candidate)) continue;
+    if (!isInside(where.root, candidate)) continue;
     const stamp = fileStamp(candidate);
     seen(candidate, stamp);
     if (stamp === 'missing' || stamp === 'other') continue;
     const real = realpath(candidate);
     const realRoot = realpath(where.root);
-    if (real && realRoot && inside(realRoot, real)) return candidate;
+    if (real && realRoot && isInside(realRoot, real)) return candidate;
   }
   return undefined;
 }
