@@ -2,6 +2,7 @@
  * The analysis engine: rules loaded once, then `analyze(file, text)` for any number of files.
  * Used as is by the CLI, the language server and the tests; it never imports LSP types.
  */
+import { triggered, triggerWordsOf } from './rules/triggers';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Tree } from 'web-tree-sitter';
@@ -84,6 +85,8 @@ export interface EngineOptions {
   ruleDirs?: string[];
   /** Directories loaded after the built-in rules (users' own packs). */
   extraRuleDirs?: string[];
+  /** Run every rule on every file, whatever its trigger words (tests prove triggers never hide a finding; slow). */
+  ignoreTriggers?: boolean;
 }
 
 /** Observers of one analysis (the result cache records which paths the rules asked about). */
@@ -104,8 +107,9 @@ export class Engine {
     /** Problems met while loading rules; the valid rules still run. */
     readonly problems: readonly InputProblem[],
     analyzers: readonly FileAnalyzer[],
+    ignoreTriggers = false,
   ) {
-    const compiled = rules.map(compileRule);
+    const compiled = rules.map(compileRule).map((rule) => (ignoreTriggers ? { ...rule, triggers: [], requiredTriggers: undefined } : rule));
     for (const analyzer of analyzers) {
       this.analyzers.set(analyzer.kind, analyzer);
       this.rulesByKind.set(analyzer.kind, compiled.filter((c) => c.rule.languages.some((language) => analyzer.ruleLanguages.includes(language))));
@@ -115,7 +119,7 @@ export class Engine {
   static async create(options: EngineOptions = {}): Promise<Engine> {
     const directories = [...(options.ruleDirs ?? [builtinRulesDir()]), ...(options.extraRuleDirs ?? [])];
     const { rules, problems } = loadRules(directories);
-    return new Engine(rules, problems, await createAnalyzers());
+    return new Engine(rules, problems, await createAnalyzers(), options.ignoreTriggers);
   }
 
   /** An engine over rules another engine loaded (worker threads get them as plain data). */
@@ -171,7 +175,7 @@ export class Engine {
     const present = tree ? this.trackedWords(file, kind)(text) : this.triggerScanner(kind).present(text);
     const occurs = (word: string): boolean => present.has(word);
     const rules = this.activeRules(kind, settings).filter(
-      (compiled) => (compiled.triggers.length === 0 || compiled.triggers.some(occurs)) && (!compiled.requiredTriggers || compiled.requiredTriggers.some(occurs)),
+      (compiled) => triggered(compiled.triggers, occurs) && (!compiled.requiredTriggers || triggered(compiled.requiredTriggers, occurs)),
     );
     if (rules.length === 0) return { findings: [], problems: [], parsed: false };
 
@@ -220,7 +224,7 @@ export class Engine {
   private triggerScanner(kind: FileKind): WordScanner {
     let scanner = this.scanners.get(kind);
     if (!scanner) {
-      const triggers = (this.rulesByKind.get(kind) ?? []).flatMap((compiled) => [...compiled.triggers, ...(compiled.requiredTriggers ?? [])]);
+      const triggers = (this.rulesByKind.get(kind) ?? []).flatMap((compiled) => triggerWordsOf([...compiled.triggers, ...(compiled.requiredTriggers ?? [])]));
       scanner = new WordScanner([...new Set([...triggers, ...SUPPRESSION_WORDS])]);
       this.scanners.set(kind, scanner);
     }

@@ -4,7 +4,8 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { LoadedRule } from '../rules/loader';
-import { compileNamePattern, triggerWords } from '../rules/name-pattern';
+import { compileNamePattern } from '../rules/name-pattern';
+import { anyIdentifierOf, anyOf, callTriggerSets } from '../rules/triggers';
 import { isFlowMatch, type FlowMatch } from '../rules/schema';
 import type { FlowStepReport } from '../types';
 import { argumentNode, normaliseSelector } from './arguments';
@@ -14,14 +15,13 @@ import type { PythonFacts } from './facts';
 import { nodeRange } from './fixes';
 import type { RawFinding } from './run-rules';
 
-/** Words that must occur in a file for a flow rule to find anything: the sinks' names. */
 /**
  * Words one of which a file must contain for a value to come from a source: the module a source
  * call belongs to (`openai`, `langchain_core`…), or, for patterns that start with a wildcard,
  * their most distinctive literal segment (`completions`); `flask`/`quart` for request data and
  * the route decorators for route parameters. A flow needs a source as well as a sink.
  */
-export function flowSourceTriggers(match: FlowMatch): string[] {
+export function flowSourceTriggers(match: FlowMatch): string[][] {
   const words = new Set<string>();
   const fromPattern = (pattern: string): string | undefined => {
     const segments = pattern.split('.').map((segment) => segment.replace(/\(\)$/, '')).filter((segment) => segment !== '*' && segment !== '**');
@@ -33,19 +33,24 @@ export function flowSourceTriggers(match: FlowMatch): string[] {
       const word = fromPattern(pattern);
       if (word) words.add(word);
     }
-    if (source['route-parameters']) for (const word of ['.post(', '.get(', '.put(', '.patch(', '.delete(', '.route(', '.api_route(', '.websocket(']) words.add(word);
   }
-  return [...words];
+  const routeWords = match.flow.sources.some((source) => source['route-parameters']) ? ['.post(', '.get(', '.put(', '.patch(', '.delete(', '.route(', '.api_route(', '.websocket('] : [];
+  return [...anyIdentifierOf([...words]), ...anyOf(routeWords)];
 }
 
-export function flowTriggers(match: FlowMatch): string[] {
-  const words = new Set<string>();
+/** What a file must contain for a value to reach one of the sinks: every word of some sink call (rules/triggers.ts), or a dict or tuple literal's words. */
+export function flowTriggers(match: FlowMatch): string[][] {
+  const sets: string[][] = [];
   for (const sink of match.flow.sinks) {
-    if ('dict-entry' in sink) for (const allowed of Object.values(sink['dict-entry'].where)) allowed.forEach((word) => words.add(word));
-    else if ('tuple-item' in sink) for (const allowed of Object.values(sink['tuple-item'].where)) allowed.forEach((word) => words.add(word));
-    else for (const word of triggerWords([...(sink.calls ?? []), ...(sink['written-calls'] ?? [])])) words.add(word);
+    const sinkSets =
+      'dict-entry' in sink ? anyOf(Object.values(sink['dict-entry'].where).flat())
+      : 'tuple-item' in sink ? anyOf(Object.values(sink['tuple-item'].where).flat())
+      : callTriggerSets([...(sink.calls ?? []), ...(sink['written-calls'] ?? [])]);
+    // A sink that any text may hold leaves the flow without triggers.
+    if (sinkSets.length === 0) return [];
+    sets.push(...sinkSets);
   }
-  return [...words];
+  return sets;
 }
 
 /**

@@ -5,6 +5,8 @@ import type { LoadedRule } from '../rules/loader';
 import { compileNamePattern, triggerWords, type NamePattern } from '../rules/name-pattern';
 import { isCallMatch, isFlowMatch, type CaseSpec } from '../rules/schema';
 import { flowSourceTriggers, flowTriggers } from './run-flow';
+import { checkTriggerSets } from '../checks/triggers';
+import { anyOf, callTriggerSets, type TriggerSets } from '../rules/triggers';
 import type { Finding, Range } from '../types';
 import { argumentNode, normaliseSelector } from './arguments';
 import { evaluateCondition, type ConditionContext } from './conditions';
@@ -16,23 +18,28 @@ export interface CompiledRule {
   rule: LoadedRule;
   /** Call patterns, for call rules; empty for checks. */
   patterns: NamePattern[];
-  /** Words that must occur in a file's text for the rule to have anything to find (any one of them). */
-  triggers: string[];
-  /** A second set of which one word must occur too (a flow needs a source as well as a sink). */
-  requiredTriggers?: string[];
+  /** What a file's text must contain for the rule to have anything to find (rules/triggers.ts); empty: always runs. */
+  triggers: TriggerSets;
+  /** A second condition the text must meet too (a flow needs a source as well as a sink; a route check, a web app). */
+  requiredTriggers?: TriggerSets;
   /** Last segment of every call pattern, or undefined when a pattern ends in a wildcard. */
   lastSegments?: Set<string>;
 }
 
 export function compileRule(rule: LoadedRule): CompiledRule {
-  if (isFlowMatch(rule.match)) return { rule, patterns: [], triggers: rule.triggers ?? flowTriggers(rule.match), requiredTriggers: flowSourceTriggers(rule.match) };
-  if (!isCallMatch(rule.match)) return { rule, patterns: [], triggers: rule.triggers ?? [] };
+  const declared = rule.triggers ? anyOf(rule.triggers) : undefined;
+  if (isFlowMatch(rule.match)) return { rule, patterns: [], triggers: declared ?? flowTriggers(rule.match), requiredTriggers: flowSourceTriggers(rule.match) };
+  if (!isCallMatch(rule.match)) {
+    const required = rule.languages.every((language) => language === 'python') ? checkTriggerSets(rule.match.check, rule.match.options ?? {}) : undefined;
+    return { rule, patterns: [], triggers: declared ?? [], ...(required ? { requiredTriggers: required } : {}) };
+  }
   const calls = rule.match.calls;
   const lastSegments = calls.map((pattern) => pattern.split('.').pop() ?? '');
   return {
     rule,
     patterns: calls.map(compileNamePattern),
-    triggers: rule.triggers ?? triggerWords(calls),
+    // A rule that also matches unresolved calls cannot count on the module's name being written.
+    triggers: declared ?? (rule.match['unresolved-calls'] ? anyOf(triggerWords(calls)) : callTriggerSets(calls)),
     lastSegments: lastSegments.some((segment) => segment.includes('*')) ? undefined : new Set(lastSegments),
   };
 }

@@ -100,7 +100,14 @@ export interface WebRouteFacts {
 }
 
 const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'route', 'api_route', 'websocket']);
-const APP_CLASSES = /(^|\.)(Flask|Blueprint|FastAPI|APIRouter|Quart|Sanic|Starlette)\(\)$/;
+const APP_CLASS_NAMES = ['Flask', 'Blueprint', 'FastAPI', 'APIRouter', 'Quart', 'Sanic', 'Starlette'];
+const APP_CLASSES = new RegExp(`(^|\\.)(${APP_CLASS_NAMES.join('|')})\\(\\)$`);
+/**
+ * A file with an app, a route or a UI handler contains one of these words: routes hang off an
+ * object of an app class, Gradio and Streamlit handlers off calls into their modules. The route
+ * checks skip parsing any other file.
+ */
+export const WEB_APP_WORDS: readonly string[] = [...APP_CLASS_NAMES, 'gradio', 'streamlit'];
 const APP_CONSTRUCTORS: Array<[RegExp, Framework, boolean]> = [
   [/^fastapi\.(applications\.)?FastAPI$/, 'fastapi', false],
   [/^fastapi\.(routing\.)?APIRouter$/, 'fastapi', true],

@@ -6,29 +6,56 @@
  * Trigger words are ASCII; the automaton has a full transition table over ASCII, and any other
  * character leads back to the start. A word with a non-ASCII character is looked up with
  * `includes` instead.
+ *
+ * A word given as `identifier(word)` counts only where it is not part of a longer identifier:
+ * `ray` is in `import ray` but not in `array`, `init` in `ray.init` but not in `__init__`. Each
+ * end of the word that is an identifier character must meet a character that is not one (or
+ * the edge of the text). Found, it is reported under the key `identifier(word)`.
  */
 const ALPHABET = 128;
+
+const IDENTIFIER_KEY = '\u0001';
+
+/** The key under which `word` is looked for as a whole identifier (see above). */
+export function identifier(word: string): string {
+  return IDENTIFIER_KEY + word;
+}
+
+function isIdentifierCode(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code === 36;
+}
 
 export class WordScanner {
   /** delta[state * ALPHABET + code] = next state. */
   private readonly delta: Int32Array;
   /** Per state: indexes (into `words`) of the words ending there, through fail links too. */
   private readonly output: number[][];
+  /** The keys reported: words, and identifier(word) for whole-identifier ones. */
   private readonly words: string[];
+  /** Per word (indexed like `words`): its length, and whether each end must meet a non-identifier character. */
+  private readonly lengths: Int32Array;
+  private readonly boundedStart: Uint8Array;
+  private readonly boundedEnd: Uint8Array;
   private readonly others: string[];
   /** Length of the longest ASCII word. */
   private readonly longest: number;
 
   constructor(words: readonly string[]) {
     const unique = [...new Set(words)];
-    this.words = unique.filter((word) => word.length > 0 && /^[\x00-\x7f]*$/.test(word));
-    this.others = unique.filter((word) => !this.words.includes(word));
-    this.longest = Math.max(0, ...this.words.map((word) => word.length));
+    const textOf = (key: string): string => (key.startsWith(IDENTIFIER_KEY) ? key.slice(IDENTIFIER_KEY.length) : key);
+    this.words = unique.filter((key) => textOf(key).length > 0 && /^[\x00-\x7f]*$/.test(textOf(key)));
+    this.others = unique.filter((key) => !this.words.includes(key));
+    const texts = this.words.map(textOf);
+    this.lengths = Int32Array.from(texts, (word) => word.length);
+    const whole = this.words.map((key) => key.startsWith(IDENTIFIER_KEY));
+    this.boundedStart = Uint8Array.from(texts, (word, index) => (whole[index] && isIdentifierCode(word.charCodeAt(0)) ? 1 : 0));
+    this.boundedEnd = Uint8Array.from(texts, (word, index) => (whole[index] && isIdentifierCode(word.charCodeAt(word.length - 1)) ? 1 : 0));
+    this.longest = Math.max(0, ...texts.map((word) => word.length));
 
     // The trie.
     const children: Array<Map<number, number>> = [new Map()];
     const output: number[][] = [[]];
-    this.words.forEach((word, index) => {
+    texts.forEach((word, index) => {
       let state = 0;
       for (let i = 0; i < word.length; i++) {
         const code = word.charCodeAt(i);
@@ -83,15 +110,37 @@ export class WordScanner {
       state = code < ALPHABET ? delta[state * ALPHABET + code]! : 0;
       const ending = output[state]!;
       for (let k = 0; k < ending.length; k++) {
-        const word = words[ending[k]!]!;
-        if (!found.has(word)) {
+        const index = ending[k]!;
+        const word = words[index]!;
+        if (!found.has(word) && this.standsAlone(text, index, i)) {
           found.add(word);
           remaining--;
         }
       }
     }
-    for (const word of this.others) if (text.includes(word)) found.add(word);
+    for (const key of this.others) if (this.containsOther(text, key)) found.add(key);
     return found;
+  }
+
+  /** Whether the occurrence of word `index` ending at `last` (inclusive) meets the word's boundary requirements. */
+  private standsAlone(text: string, index: number, last: number): boolean {
+    if (this.boundedEnd[index] && last + 1 < text.length && isIdentifierCode(text.charCodeAt(last + 1))) return false;
+    const before = last - this.lengths[index]!;
+    if (this.boundedStart[index] && before >= 0 && isIdentifierCode(text.charCodeAt(before))) return false;
+    return true;
+  }
+
+  /** For the rare non-ASCII word: `includes`, and for an identifier key, some occurrence standing alone. */
+  private containsOther(text: string, key: string): boolean {
+    if (!key.startsWith(IDENTIFIER_KEY)) return text.includes(key);
+    const word = key.slice(IDENTIFIER_KEY.length);
+    const startBounded = isIdentifierCode(word.charCodeAt(0));
+    const endBounded = isIdentifierCode(word.charCodeAt(word.length - 1));
+    for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
+      const end = at + word.length;
+      if ((!startBounded || at === 0 || !isIdentifierCode(text.charCodeAt(at - 1))) && (!endBounded || end === text.length || !isIdentifierCode(text.charCodeAt(end)))) return true;
+    }
+    return false;
   }
 
   /** Adds `sign` × the occurrences of each word that lie wholly inside text[start, end) to `counts` (indexed like the words). */
@@ -102,7 +151,7 @@ export class WordScanner {
       const code = text.charCodeAt(i);
       state = code < ALPHABET ? delta[state * ALPHABET + code]! : 0;
       const ending = output[state]!;
-      for (let k = 0; k < ending.length; k++) counts[ending[k]!]! += sign;
+      for (let k = 0; k < ending.length; k++) if (this.standsAlone(text, ending[k]!, i)) counts[ending[k]!]! += sign;
     }
   }
 
@@ -122,10 +171,11 @@ export class WordScanner {
       } else if (previous !== text) {
         const prefix = commonPrefix(previous, text);
         const suffix = commonSuffix(previous, text, prefix);
-        // Occurrences wholly inside the common prefix or suffix are the same in both texts.
-        const from = Math.max(0, prefix - this.longest + 1);
-        this.count(previous, from, Math.min(previous.length, previous.length - suffix + this.longest - 1), counts, -1);
-        this.count(text, from, Math.min(text.length, text.length - suffix + this.longest - 1), counts, 1);
+        // Occurrences wholly inside the common prefix or suffix, with the character on either
+        // side of them (it decides whether an identifier word stands alone), are the same in both texts.
+        const from = Math.max(0, prefix - this.longest);
+        this.count(previous, from, Math.min(previous.length, previous.length - suffix + this.longest), counts, -1);
+        this.count(text, from, Math.min(text.length, text.length - suffix + this.longest), counts, 1);
       }
       previous = text;
       const found = new Set<string>();

@@ -1,0 +1,39 @@
+/**
+ * What a file must contain for a check (a rule implemented in code) to find anything, derived
+ * from the check's options where they name calls. This is on top of the words in the rule's own
+ * `triggers:` (`while` for an endless loop around an LLM call: the file must also call an LLM).
+ * Kept apart from the checks themselves so that compiling a rule loads none of them.
+ */
+import { WEB_APP_WORDS } from '../python/web-routes';
+import { anyIdentifierOf, callTriggerSets } from '../rules/triggers';
+
+/** Checks that only report on web routes and UI handlers (python/web-routes.ts). */
+const ROUTE_CHECKS = new Set([
+  'api-docs-exposed',
+  'model-identity-disclosed',
+  'model-input-unvalidated',
+  'model-route-returns-scores',
+  'model-route-verbose-errors',
+  'model-route-without-auth',
+  'model-route-without-rate-limit',
+]);
+
+/** Trigger sets the file must also satisfy, or undefined when the check has none. */
+export function checkTriggerSets(check: string, options: Readonly<Record<string, unknown>>): string[][] | undefined {
+  if (ROUTE_CHECKS.has(check)) return anyIdentifierOf(WEB_APP_WORDS);
+  if (check === 'llm-call-in-unbounded-loop') return nonEmpty(callTriggerSets([...strings(options['calls']), ...strings(options['written-calls'])]));
+  if (check === 'load-inspected-artifact') {
+    const loaders = Array.isArray(options['loaders']) ? options['loaders'] : [];
+    return nonEmpty(callTriggerSets(loaders.flatMap((loader: unknown) => strings((loader as Record<string, unknown> | null)?.['calls']))));
+  }
+  return undefined;
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+/** No sets means "always": as good as no requirement. */
+function nonEmpty(sets: string[][]): string[][] | undefined {
+  return sets.length > 0 ? sets : undefined;
+}

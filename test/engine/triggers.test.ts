@@ -1,0 +1,98 @@
+/**
+ * Trigger words decide which files are parsed at all. They may only ever skip work: the findings
+ * with triggers must be the findings without them, on every fixture, trial project, example and
+ * rule documentation snippet.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { before, test } from 'node:test';
+import { Engine } from '../../server/src/engine/engine';
+import { checkTriggerSets } from '../../server/src/engine/checks/triggers';
+import { compileRule } from '../../server/src/engine/python/run-rules';
+import { callTriggerSets, patternWords, triggered } from '../../server/src/engine/rules/triggers';
+import { identifier } from '../../server/src/engine/rules/word-scanner';
+
+const ROOT = path.join(__dirname, '../..');
+
+let engine: Engine;
+let everyRule: Engine;
+before(async () => {
+  engine = await Engine.create();
+  everyRule = await Engine.create({ ignoreTriggers: true });
+});
+
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? filesUnder(full) : entry.isFile() ? [full] : [];
+  });
+}
+
+const summary = (result: { findings: Array<{ ruleId: string; range: unknown; message: string }> }) =>
+  result.findings.map((finding) => `${finding.ruleId} ${JSON.stringify(finding.range)} ${finding.message}`);
+
+test('triggers never hide a finding: fixtures, trials and the example project', () => {
+  const files = ['test/fixtures', 'test/trials', 'examples'].flatMap((dir) => filesUnder(path.join(ROOT, dir))).filter((file) => engine.supports(file));
+  assert.ok(files.length > 150, `${files.length} files`);
+  let findings = 0;
+  for (const file of files) {
+    const text = fs.readFileSync(file, 'utf8');
+    const expected = summary(everyRule.analyze(file, text));
+    findings += expected.length;
+    assert.deepEqual(summary(engine.analyze(file, text)), expected, path.relative(ROOT, file));
+  }
+  assert.ok(findings > 100, `${findings} findings compared`);
+});
+
+test('triggers never hide a finding: every rule\'s documented bad and good examples', () => {
+  const extension: Record<string, string> = { python: '.py', typescript: '.ts', javascript: '.js' };
+  let compared = 0;
+  for (const rule of engine.rules) {
+    const ext = extension[rule.languages[0]!];
+    if (!ext) continue;
+    for (const text of [rule.docs.bad, rule.docs.good]) {
+      const file: string = `/p/${rule.id}${ext}`;
+      assert.deepEqual(summary(engine.analyze(file, text)), summary(everyRule.analyze(file, text)), `${rule.id}: ${text}`);
+      compared++;
+    }
+  }
+  assert.ok(compared > 80, `${compared} examples`);
+});
+
+test('a call pattern needs each of its literal segments written as a whole identifier', () => {
+  assert.deepEqual(patternWords('flask.Flask().run'), ['flask', 'Flask', 'run']);
+  assert.deepEqual(patternWords('openai.*().chat.completions.create'), ['openai', 'chat', 'completions', 'create']);
+  assert.deepEqual(patternWords('builtins.eval'), ['eval'], 'builtins are never imported');
+  assert.deepEqual(patternWords('globalThis.document.write'), ['document', 'write']);
+  assert.deepEqual(callTriggerSets(['torch.load', 'torch.serialization.load']), [[identifier('torch'), identifier('load')]], 'a set that holds another adds nothing');
+  assert.deepEqual(callTriggerSets(['torch.load', '**']), [], 'a pattern without a literal segment matches any text');
+});
+
+test('a file that only mentions a rule\'s words inside longer names is not parsed', () => {
+  const sklearnLike = [
+    'import numpy as np',
+    'class Estimator:',
+    '    def __init__(self, array):',
+    '        self.array = np.asarray(array)',
+    '    def run(self, download=False):',
+    '        return self.array.sum()',
+    '',
+  ].join('\n');
+  // Before whole-identifier words: `ray` (ray.init) in `array`, `init` in `__init__`, `load` in `download`.
+  assert.equal(engine.analyze('/p/estimator.py', sklearnLike).parsed, false);
+  assert.equal(engine.analyze('/p/cluster.py', 'import ray\nray.init(address="0.0.0.0")\n').parsed, true);
+});
+
+test('route checks run only where a web app class, gradio or streamlit is written; the loop check where an LLM is called', () => {
+  const auth = compileRule(engine.rule('model-route-without-auth')!);
+  const occurs = (text: string) => (word: string) => new RegExp(`(?<![A-Za-z0-9_$])${word.replace(identifier(''), '')}(?![A-Za-z0-9_$])`).test(text);
+  assert.ok(auth.requiredTriggers);
+  assert.equal(triggered(auth.requiredTriggers, occurs('requests.get(url)')), false);
+  assert.equal(triggered(auth.requiredTriggers, occurs('from fastapi import FastAPI')), true);
+  assert.equal(triggered(auth.requiredTriggers, occurs('import streamlit as st')), true);
+  const loop = compileRule(engine.rule('llm-call-in-unbounded-loop')!);
+  assert.equal(triggered(loop.requiredTriggers!, occurs('while True:\n    x = queue.get()')), false);
+  assert.equal(triggered(loop.requiredTriggers!, occurs('while True:\n    client.chat.completions.create(model=m)')), true);
+  assert.equal(checkTriggerSets('hardcoded-ai-key', {}), undefined);
+});
