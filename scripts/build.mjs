@@ -2,6 +2,7 @@
 // (client/dist). The wasm parser files are copied next to the server bundles; data/ and rules/
 // are read from the package root at run time.
 import * as esbuild from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -53,10 +54,19 @@ function copyWasm() {
   fs.copyFileSync(path.join(root, 'node_modules/tree-sitter-python/tree-sitter-python.wasm'), path.join(dist, 'tree-sitter-python.wasm'));
 }
 
+// The bundled rules and catalog, validated now rather than at every start
+// (server/src/engine/rules/validated-snapshot.ts). The step's own bundle is not shipped.
+async function writeValidatedSnapshot() {
+  const step = path.join(root, '.cache/build/write-snapshot.js');
+  await esbuild.build({ ...common, logLevel: 'warning', sourcemap: false, entryPoints: [path.join(root, 'server/src/engine/rules/write-snapshot.ts')], outfile: step });
+  execFileSync(process.execPath, [step, path.join(root, 'rules'), path.join(root, 'data/atlas/catalog.yaml'), path.join(root, 'data/artifacts/globals.yaml'), path.join(root, 'server/dist/validated-data.json')], { stdio: 'inherit' });
+}
+
 copyWasm();
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();
 } else {
   await Promise.all(builds.map((options) => esbuild.build(options)));
   fs.chmodSync(path.join(root, 'server/dist/cli.js'), 0o755);
+  await writeValidatedSnapshot();
 }

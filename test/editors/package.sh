@@ -19,7 +19,7 @@ python3 - "$out" <<'PY'
 import re, sys, zipfile
 names = [n for n in zipfile.ZipFile(sys.argv[1]).namelist() if n.startswith('extension/')]
 allowed = re.compile(r'^extension/(package\.json|readme\.md|LICENSE(\.txt)?|client/images/(icon\.png|atlas-lens\.svg)|client/dist/extension\.js'
-                     r'|server/dist/(server\.js|typescript-analysis\.js|scan-worker\.js|[\w-]+\.wasm)|data/.+|rules/.+)$', re.I)
+                     r'|server/dist/(server\.js|typescript-analysis\.js|scan-worker\.js|validated-data\.json|[\w-]+\.wasm)|data/.+|rules/.+)$', re.I)
 stray = [n for n in names if not allowed.match(n)]
 required = ['extension/client/dist/extension.js', 'extension/server/dist/server.js', 'extension/server/dist/typescript-analysis.js', 'extension/server/dist/tree-sitter-python.wasm']
 missing = [n for n in required if n not in names]

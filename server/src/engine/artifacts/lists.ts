@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { zodIssuesToProblems } from '../rules/loader';
+import { fromSnapshot } from '../rules/validated-snapshot';
 import type { InputProblem } from '../types';
 import { parseLocatedYaml, YamlSyntaxError } from '../yaml/located-yaml';
 import { MODULE_ALIASES } from './pickle';
@@ -67,6 +68,27 @@ export function bundledListsFile(): string {
 
 /** Parses a lists file; invalid entries become located problems and are dropped. */
 export function parseGlobalLists(file: string, text: string): { lists: GlobalLists; problems: InputProblem[] } {
+  const validated = fromSnapshot('global-lists', text) as z.infer<typeof GlobalListsFileSchema> | undefined;
+  if (validated) return { lists: tagLists(validated, file), problems: [] };
+  return parseGlobalListsUncached(file, text);
+}
+
+function tagLists(data: z.infer<typeof GlobalListsFileSchema>, file: string): GlobalLists {
+  const tag = (entry: z.infer<typeof GlobalEntrySchema>): GlobalEntry => ({ ...entry, source: file });
+  return { dangerous: data.dangerous.map(tag), safe: data.safe.map(tag) };
+}
+
+/** What the build's snapshot records for a lists file's text: its validated form, or undefined when it has problems. */
+export function validatedGlobalLists(file: string, text: string): z.infer<typeof GlobalListsFileSchema> | undefined {
+  try {
+    const parsed = GlobalListsFileSchema.safeParse(parseLocatedYaml(text, file).value);
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseGlobalListsUncached(file: string, text: string): { lists: GlobalLists; problems: InputProblem[] } {
   let located;
   try {
     located = parseLocatedYaml(text, file);
@@ -75,10 +97,7 @@ export function parseGlobalLists(file: string, text: string): { lists: GlobalLis
     throw error;
   }
   const parsed = GlobalListsFileSchema.safeParse(located.value);
-  if (parsed.success) {
-    const tag = (entry: z.infer<typeof GlobalEntrySchema>): GlobalEntry => ({ ...entry, source: file });
-    return { lists: { dangerous: parsed.data.dangerous.map(tag), safe: parsed.data.safe.map(tag) }, problems: [] };
-  }
+  if (parsed.success) return { lists: tagLists(parsed.data, file), problems: [] };
   // Keep the entries that validate alone.
   const problems = zodIssuesToProblems(file, located, parsed.error);
   const raw = (located.value ?? {}) as Record<string, unknown>;

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import type { InputProblem } from '../types';
 import { parseValidatedYaml } from '../rules/loader';
+import { fromSnapshot } from '../rules/validated-snapshot';
 
 export const TACTIC_ID = /^AML\.TA\d{4}$/;
 export const TECHNIQUE_ID = /^AML\.T\d{4}(\.\d{3})?$/;
@@ -170,6 +171,8 @@ export class AtlasCatalog {
 
 /** Parses and validates catalog text; problems are located in `file`. */
 export function parseCatalog(file: string, text: string): { catalog?: AtlasCatalog; problems: InputProblem[] } {
+  const validated = fromSnapshot('catalog', text) as AtlasCatalogData | undefined;
+  if (validated) return { catalog: new AtlasCatalog(validated), problems: [] };
   const parsed = parseValidatedYaml(file, text, AtlasCatalogSchema);
   return parsed.data === undefined ? { problems: parsed.problems } : { catalog: new AtlasCatalog(parsed.data), problems: [] };
 }

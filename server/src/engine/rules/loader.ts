@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { InputProblem } from '../types';
 import { parseLocatedYaml, YamlSyntaxError, type LocatedYaml, type PathSegment } from '../yaml/located-yaml';
 import { RuleSchema, type RuleSpec } from './schema';
+import { fromSnapshot } from './validated-snapshot';
 
 export interface LoadedRule extends RuleSpec {
   /** The file the rule came from. */
@@ -75,8 +76,15 @@ export function parseValidatedYaml<Schema extends z.ZodType>(
   return { data: parsed.data, located, problems: [] };
 }
 
-/** Parses and validates one rule file's text. */
+/** Parses and validates one rule file's text (a bundled rule's validated form comes from the build's snapshot). */
 export function parseRuleFile(file: string, text: string): { rule?: LoadedRule; problems: InputProblem[] } {
+  const validated = fromSnapshot('rule', text) as RuleSpec | undefined;
+  if (validated) return { rule: { ...validated, source: file }, problems: [] };
+  return parseRuleFileUncached(file, text);
+}
+
+/** Parses and validates one rule file's text, never from the snapshot (the build writes the snapshot with it). */
+export function parseRuleFileUncached(file: string, text: string): { rule?: LoadedRule; problems: InputProblem[] } {
   const parsed = parseValidatedYaml(file, text, RuleSchema);
   if (parsed.data === undefined) return { problems: parsed.problems };
   const { located } = parsed;
@@ -109,7 +117,7 @@ function regexFields(rule: RuleSpec): Array<[PathSegment[], string]> {
   return found;
 }
 
-function listYamlFiles(directory: string): string[] {
+export function listYamlFiles(directory: string): string[] {
   const out: string[] = [];
   const entries = fs.readdirSync(directory, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
   for (const entry of entries) {

@@ -83,16 +83,14 @@ export class WordScanner {
     }
     for (let head = 0; head < queue.length; head++) {
       const state = queue[head]!;
+      // The fail state is shallower, so its row is complete: start from it, then the children.
+      const failRow = fail[state]! * ALPHABET;
       output[state]!.push(...output[fail[state]!]!);
-      for (let code = 0; code < ALPHABET; code++) {
-        const next = children[state]!.get(code);
-        if (next === undefined) {
-          delta[state * ALPHABET + code] = delta[fail[state]! * ALPHABET + code]!;
-        } else {
-          fail[next] = delta[fail[state]! * ALPHABET + code]!;
-          delta[state * ALPHABET + code] = next;
-          queue.push(next);
-        }
+      delta.copyWithin(state * ALPHABET, failRow, failRow + ALPHABET);
+      for (const [code, next] of children[state]!) {
+        fail[next] = delta[failRow + code]!;
+        delta[state * ALPHABET + code] = next;
+        queue.push(next);
       }
     }
     this.delta = delta;
