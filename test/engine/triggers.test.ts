@@ -96,3 +96,23 @@ test('route checks run only where a web app class, gradio or streamlit is writte
   assert.equal(triggered(loop.requiredTriggers!, occurs('while True:\n    client.chat.completions.create(model=m)')), true);
   assert.equal(checkTriggerSets('hardcoded-ai-key', {}), undefined);
 });
+
+test('the verdict gate parses only files where a security decision is named; argmax on a loaded network counts as a verdict', () => {
+  const gate = compileRule(engine.rule('model-verdict-only-gate')!);
+  assert.ok(gate.textFilter);
+  const library = 'def fit(self, X):\n    if self.predict(X)[0] == 1:\n        self.n_iter_ += 1\n';
+  assert.equal(gate.textFilter(library), false);
+  assert.equal(engine.analyze('/p/library.py', library).parsed, false);
+  const gateText = 'def check(tx):\n    if clf.predict([tx])[0] == 0:\n        ALLOW(tx)\n';
+  assert.equal(gate.textFilter(gateText), true, 'case-insensitive');
+  const argmax = [
+    'from transformers import AutoModelForSequenceClassification',
+    'model = AutoModelForSequenceClassification.from_pretrained("org/m", revision="0123456789abcdef0123456789abcdef01234567")',
+    'def moderate(enc, message):',
+    '    if model(**enc).logits.argmax(-1).item() == 0:',
+    '        publish(message)  # allowed',
+    '',
+  ].join('\n');
+  // Its trigger words used to be predict, classify and pipeline only: this file was never analysed.
+  assert.deepEqual(engine.analyze('/p/moderate.py', argmax).findings.map((f) => [f.ruleId, f.range.start.line]), [['model-verdict-only-gate', 3]]);
+});

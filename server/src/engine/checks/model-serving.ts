@@ -13,6 +13,7 @@ import type { Node } from 'web-tree-sitter';
 import type { CallFact, PythonFacts } from '../python/facts';
 import { buildFix, nodeRange } from '../python/fixes';
 import type { RawFinding } from '../python/run-rules';
+import { SECURITY_DECISION } from './verdict-words';
 import { isModelCall, MODEL_FACTORIES, webRouteFacts, type RouteHandler, type RouteInput } from '../python/web-routes';
 import type { LoadedRule } from '../rules/loader';
 import type { Fix, Severity } from '../types';
@@ -419,8 +420,6 @@ export const modelInputUnvalidated: PythonCheck = (rule, _options, facts) => {
 
 // ---------------------------------------------------------------- model verdict as the only gate
 
-/** Words that make a branch a security decision. */
-const SECURITY = /\b(allow|allowed|deny|denied|block|blocked|reject|approve|approved|grant|permit|fraud|spam|malware|malicious|attack|intrusion|phish|toxic|unsafe|harmful|benign|safe|legit|authori[sz]e|authenticate|login|access|quarantine|flag_user|ban|suspicious|anomal\w*|abort\s*\(\s*40[13]|40[13])\b/i;
 /** Signs of a confidence threshold or a second opinion in the function. */
 const CONFIDENCE = /predict_proba|decision_function|confidence|threshold|\bscore|probab|softmax|sigmoid|margin|human_review|manual_review|fallback|ensemble|second_opinion/i;
 const VERDICT_METHODS = new Set(['predict', 'classify', 'fit_predict']);
@@ -480,7 +479,7 @@ export const modelVerdictOnlyGate: PythonCheck = (rule, _options, facts) => {
     for (const { condition, branch } of conditions) {
       if (reported.has(condition.id)) continue;
       const context = `${branch.type === 'conditional_expression' ? branch.text : (branch.childForFieldName('consequence')?.text ?? '')} ${condition.text} ${fn?.childForFieldName('name')?.text ?? ''}`;
-      if (!SECURITY.test(context) || CONFIDENCE.test(branch.text)) continue;
+      if (!SECURITY_DECISION.test(context) || CONFIDENCE.test(branch.text)) continue;
       reported.add(condition.id);
       findings.push(finding(rule, condition, fill(rule.message, { callee: call.callee.text, condition: condition.text })));
     }

@@ -5,6 +5,7 @@
  * Kept apart from the checks themselves so that compiling a rule loads none of them.
  */
 import { WEB_APP_WORDS } from '../python/web-routes';
+import { SECURITY_DECISION } from './verdict-words';
 import { anyIdentifierOf, callTriggerSets } from '../rules/triggers';
 
 /** Checks that only report on web routes and UI handlers (python/web-routes.ts). */
@@ -36,4 +37,14 @@ function strings(value: unknown): string[] {
 /** No sets means "always": as good as no requirement. */
 function nonEmpty(sets: string[][]): string[][] | undefined {
   return sets.length > 0 ? sets : undefined;
+}
+
+/**
+ * A last test on the text, for a check whose words are not plain trigger words: the verdict gate
+ * reports only a branch whose text names a security decision (case-insensitive, whole words), and
+ * a branch's text is part of the file's, so a file where the words match nowhere has nothing for it.
+ */
+export function checkTextFilter(check: string): ((text: string) => boolean) | undefined {
+  if (check === 'model-verdict-only-gate') return (text) => SECURITY_DECISION.test(text);
+  return undefined;
 }

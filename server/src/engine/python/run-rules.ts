@@ -5,7 +5,7 @@ import type { LoadedRule } from '../rules/loader';
 import { compileNamePattern, triggerWords, type NamePattern } from '../rules/name-pattern';
 import { isCallMatch, isFlowMatch, type CaseSpec } from '../rules/schema';
 import { flowSourceTriggers, flowTriggers } from './run-flow';
-import { checkTriggerSets } from '../checks/triggers';
+import { checkTextFilter, checkTriggerSets } from '../checks/triggers';
 import { anyOf, callTriggerSets, type TriggerSets } from '../rules/triggers';
 import type { Finding, Range } from '../types';
 import { argumentNode, normaliseSelector } from './arguments';
@@ -22,6 +22,8 @@ export interface CompiledRule {
   triggers: TriggerSets;
   /** A second condition the text must meet too (a flow needs a source as well as a sink; a route check, a web app). */
   requiredTriggers?: TriggerSets;
+  /** A last test on the whole text, after the triggers (checks/triggers.ts). */
+  textFilter?: (text: string) => boolean;
   /** Last segment of every call pattern, or undefined when a pattern ends in a wildcard. */
   lastSegments?: Set<string>;
 }
@@ -30,8 +32,10 @@ export function compileRule(rule: LoadedRule): CompiledRule {
   const declared = rule.triggers ? anyOf(rule.triggers) : undefined;
   if (isFlowMatch(rule.match)) return { rule, patterns: [], triggers: declared ?? flowTriggers(rule.match), requiredTriggers: flowSourceTriggers(rule.match) };
   if (!isCallMatch(rule.match)) {
-    const required = rule.languages.every((language) => language === 'python') ? checkTriggerSets(rule.match.check, rule.match.options ?? {}) : undefined;
-    return { rule, patterns: [], triggers: declared ?? [], ...(required ? { requiredTriggers: required } : {}) };
+    const python = rule.languages.every((language) => language === 'python');
+    const required = python ? checkTriggerSets(rule.match.check, rule.match.options ?? {}) : undefined;
+    const textFilter = python ? checkTextFilter(rule.match.check) : undefined;
+    return { rule, patterns: [], triggers: declared ?? [], ...(required ? { requiredTriggers: required } : {}), ...(textFilter ? { textFilter } : {}) };
   }
   const calls = rule.match.calls;
   const lastSegments = calls.map((pattern) => pattern.split('.').pop() ?? '');
