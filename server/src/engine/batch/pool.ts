@@ -46,8 +46,37 @@ export function batchSizeFor(files: number, jobs: number): number {
 
 interface Batch {
   id: number;
-  start: number;
+  /** Positions of the batch's files in the caller's list. */
+  positions: number[];
   files: string[];
+}
+
+/**
+ * Batches, largest files first: the threads start on the long work and finish on short files, so
+ * none is left with one big file while the others idle (a file's time grows with its size, when
+ * it is parsed at all). Each batch holds about the same bytes, at most batchSizeFor files; without
+ * sizes, files keep their order.
+ */
+export function planBatches(files: readonly string[], jobs: number, sizes?: readonly number[]): Batch[] {
+  const order = files.map((_, position) => position);
+  if (sizes) order.sort((a, b) => (sizes[b] ?? 0) - (sizes[a] ?? 0) || a - b);
+  const maxFiles = batchSizeFor(files.length, jobs);
+  const total = sizes ? order.reduce((sum, position) => sum + (sizes[position] ?? 0), 0) : 0;
+  const byteBudget = sizes ? Math.max(1, total / (jobs * 8 * 2)) : Number.POSITIVE_INFINITY;
+  const batches: Batch[] = [];
+  let current: Batch | undefined;
+  let bytes = 0;
+  for (const position of order) {
+    if (!current || current.files.length >= maxFiles || bytes >= byteBudget) {
+      current = { id: batches.length, positions: [], files: [] };
+      batches.push(current);
+      bytes = 0;
+    }
+    current.positions.push(position);
+    current.files.push(files[position]!);
+    bytes += sizes?.[position] ?? 0;
+  }
+  return batches;
 }
 
 /** Batches a worker holds at once: the next one is waiting when it finishes one. */
@@ -65,15 +94,14 @@ export async function analyzeInPool(
   analyzeHere: (file: string) => FileOutcome,
   onOutcome?: (done: number) => void,
   entry: string = workerEntry(),
+  sizes?: readonly number[],
 ): Promise<PoolRun> {
   const outcomes: FileOutcome[] = new Array(files.length);
-  const size = batchSizeFor(files.length, jobs);
-  const pending: Batch[] = [];
-  for (let start = 0, id = 0; start < files.length; start += size, id++) pending.push({ id, start, files: files.slice(start, start + size) });
+  const pending = planBatches(files, jobs, sizes);
   let done = 0;
   let fallbackFiles = 0;
-  const record = (start: number, batchOutcomes: FileOutcome[]): void => {
-    batchOutcomes.forEach((outcome, offset) => (outcomes[start + offset] = outcome));
+  const record = (batch: Batch, batchOutcomes: FileOutcome[]): void => {
+    batchOutcomes.forEach((outcome, offset) => (outcomes[batch.positions[offset]!] = outcome));
     done += batchOutcomes.length;
     onOutcome?.(done);
   };
@@ -120,7 +148,7 @@ export async function analyzeInPool(
         const batch = inFlight.get(message.id);
         if (!batch) return;
         inFlight.delete(message.id);
-        record(batch.start, message.outcomes);
+        record(batch, message.outcomes);
         fill();
       } else if (message.type === 'failed') end();
     });
@@ -139,7 +167,7 @@ export async function analyzeInPool(
       batchOutcomes.push(analyzeHere(file));
       await yieldToMessages();
     }
-    record(batch.start, batchOutcomes);
+    record(batch, batchOutcomes);
   }
   // Then stops the workers that hold nothing (one still starting up is not waited for), waits
   // for the others, and does what a failed one left.
@@ -148,7 +176,7 @@ export async function analyzeInPool(
     while (orphans.length > 0) {
       const batch = orphans.shift()!;
       fallbackFiles += batch.files.length;
-      record(batch.start, batch.files.map(analyzeHere));
+      record(batch, batch.files.map(analyzeHere));
     }
     if (live === 0) break;
     await Promise.race([workersEnded, new Promise((resolve) => setTimeout(resolve, 20))]);
@@ -156,7 +184,7 @@ export async function analyzeInPool(
   while (orphans.length > 0) {
     const batch = orphans.shift()!;
     fallbackFiles += batch.files.length;
-    record(batch.start, batch.files.map(analyzeHere));
+    record(batch, batch.files.map(analyzeHere));
   }
   return { outcomes, workers: workerCount, fallbackFiles };
 }

@@ -79,9 +79,19 @@ export async function scanFileList(engine: Engine, settings: AnalysisSettings, f
     (file) => readAndAnalyze(engine, file, settings, options.cache, false),
     () => finished(),
     options.workerFile,
+    todo.map((index) => sizeOf(files[index]!)),
   );
   run.outcomes.forEach((outcome, position) => (outcomes[todo[position]!] = outcome));
   return { outcomes, workers: run.workers, fallbackFiles: run.fallbackFiles };
+}
+
+/** Bytes on disk, for handing out the largest files first; 0 when unknown (the analysis reports unreadable files). */
+function sizeOf(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
 }
 
 /** A file's outcome from the cache, or undefined (unreadable files are left to the analysis). */
