@@ -20,7 +20,7 @@ const common = {
   logLevel: 'info',
   // web-tree-sitter's ESM build reads import.meta.url, which a CommonJS bundle does not have.
   define: { 'import.meta.url': '__atlasLensImportMetaUrl' },
-  banner: { js: 'var __atlasLensImportMetaUrl = require("url").pathToFileURL(__filename).href; var __atlasLensRequire = require;' },
+  banner: { js: 'var __atlasLensImportMetaUrl = require("url").pathToFileURL(__filename).href;' },
 };
 
 // The TS/JS analysis (ts-morph and the TypeScript compiler, ~14 MB) is its own bundle, required
@@ -32,31 +32,16 @@ const lazyTypeScriptAnalysis = {
     build.onResolve({ filter: /\/typescript\/analyze$/ }, () => ({ path: `./${TYPESCRIPT_ANALYSIS}`, external: true }));
   },
 };
-// web-tree-sitter loads two Node built-ins with `await import()`; as require() they also work
-// where the bundle is compiled through vm.Script (the CLI's code cache, launch/code-cache.ts),
-// which has no loader for dynamic imports.
-const builtinImportsAsRequire = {
-  name: 'builtin-imports-as-require',
-  setup(build) {
-    build.onLoad({ filter: /web-tree-sitter[\\/].*\.(c|m)?js$/ }, async (args) => {
-      const text = await fs.promises.readFile(args.path, 'utf8');
-      // Not plain `require`: the code around one of them declares a `var require` of its own.
-      return { contents: text.replace(/await import\((["'])(module|fs\/promises)\1\)/g, '__atlasLensRequire("$2")'), loader: 'js' };
-    });
-  },
-};
-const server = { ...common, plugins: [lazyTypeScriptAnalysis, builtinImportsAsRequire] };
+const server = { ...common, plugins: [lazyTypeScriptAnalysis] };
 
 const builds = [
-  // The CLI: its bundle, and the small launcher that starts it through V8's code cache.
-  { ...server, entryPoints: [path.join(root, 'server/src/cli.ts')], outfile: path.join(root, 'server/dist/cli-main.js') },
-  { ...common, entryPoints: [path.join(root, 'server/src/launch/cli.ts')], outfile: path.join(root, 'server/dist/cli.js') },
+  { ...server, entryPoints: [path.join(root, 'server/src/cli.ts')], outfile: path.join(root, 'server/dist/cli.js') },
   { ...common, entryPoints: [path.join(root, 'server/src/engine/typescript/analyze.ts')], outfile: path.join(root, 'server/dist', TYPESCRIPT_ANALYSIS) },
   // The scan pool's worker thread (server/src/engine/batch/pool.ts finds it next to the bundle).
   { ...server, entryPoints: [path.join(root, 'server/src/engine/batch/scan-worker.ts')], outfile: path.join(root, 'server/dist/scan-worker.js') },
 ];
 for (const [entry, outfile, extra] of [
-  ['server/src/server.ts', 'server/dist/server.js', { plugins: [lazyTypeScriptAnalysis, builtinImportsAsRequire] }],
+  ['server/src/server.ts', 'server/dist/server.js', { plugins: [lazyTypeScriptAnalysis] }],
   ['client/src/extension.ts', 'client/dist/extension.js', { external: ['vscode'] }],
 ]) {
   if (fs.existsSync(path.join(root, entry))) builds.push({ ...common, ...extra, entryPoints: [path.join(root, entry)], outfile: path.join(root, outfile) });
@@ -77,17 +62,6 @@ async function writeValidatedSnapshot() {
   execFileSync(process.execPath, [step, path.join(root, 'rules'), path.join(root, 'data/atlas/catalog.yaml'), path.join(root, 'data/artifacts/globals.yaml'), path.join(root, 'server/dist/validated-data.json')], { stdio: 'inherit' });
 }
 
-// V8's code cache for the CLI bundle, from one scan of the example project: later starts skip
-// compiling what that scan ran (launch/code-cache.ts). Not shipped in the .vsix.
-function writeCodeCache() {
-  const cache = path.join(root, 'server/dist/cli-main.cache');
-  fs.rmSync(cache, { force: true });
-  execFileSync(process.execPath, [path.join(root, 'server/dist/cli.js'), 'scan', path.join(root, 'examples/fraud-detector'), '--fail-on', 'never', '--format', 'sarif'], {
-    env: { ...process.env, ATLAS_LENS_WRITE_CODE_CACHE: cache },
-    stdio: 'ignore',
-  });
-}
-
 copyWasm();
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();
@@ -95,5 +69,4 @@ if (watch) {
   await Promise.all(builds.map((options) => esbuild.build(options)));
   fs.chmodSync(path.join(root, 'server/dist/cli.js'), 0o755);
   await writeValidatedSnapshot();
-  writeCodeCache();
 }
