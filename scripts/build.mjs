@@ -34,8 +34,17 @@ const lazyTypeScriptAnalysis = {
 };
 const server = { ...common, plugins: [lazyTypeScriptAnalysis] };
 
+// `atlas-lens lsp` requires the language server's own bundle (server.js, next to cli.js): a scan
+// does not load or compile the LSP libraries.
+const lazyLanguageServer = {
+  name: 'lazy-language-server',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/server$/ }, (args) => (args.importer.endsWith(path.join('server', 'src', 'cli.ts')) ? { path: './server.js', external: true } : undefined));
+  },
+};
+
 const builds = [
-  { ...server, entryPoints: [path.join(root, 'server/src/cli.ts')], outfile: path.join(root, 'server/dist/cli.js') },
+  { ...server, plugins: [...server.plugins, lazyLanguageServer], entryPoints: [path.join(root, 'server/src/cli.ts')], outfile: path.join(root, 'server/dist/cli.js') },
   { ...common, entryPoints: [path.join(root, 'server/src/engine/typescript/analyze.ts')], outfile: path.join(root, 'server/dist', TYPESCRIPT_ANALYSIS) },
   // The scan pool's worker thread (server/src/engine/batch/pool.ts finds it next to the bundle).
   { ...server, entryPoints: [path.join(root, 'server/src/engine/batch/scan-worker.ts')], outfile: path.join(root, 'server/dist/scan-worker.js') },

@@ -170,3 +170,28 @@ test('--atlas-data reads an official ATLAS.yaml', () => {
   const missing = run(['scan', '.', '--atlas-data', 'nope.yaml'], dir);
   assert.equal(missing.code, 2);
 });
+
+test('the built `atlas-lens lsp --stdio` answers initialize (the CLI loads the server bundle next to it)', async () => {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [CLI, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { processId: null, rootUri: null, capabilities: {} } });
+  child.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  let output = '';
+  const reply = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no reply; stderr: ${child.stderr.read() ?? ''}`)), 20_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const start = output.indexOf('\r\n\r\n');
+      const length = Number(/Content-Length: (\d+)/.exec(output)?.[1]);
+      if (start >= 0 && Buffer.byteLength(output.slice(start + 4)) >= length) {
+        clearTimeout(timer);
+        resolve(output.slice(start + 4));
+      }
+    });
+  });
+  child.kill();
+  const message = JSON.parse(reply) as { id: number; result: { capabilities: { hoverProvider?: boolean; codeActionProvider?: unknown } } };
+  assert.equal(message.id, 1);
+  assert.equal(message.result.capabilities.hoverProvider, true);
+  assert.ok(message.result.capabilities.codeActionProvider);
+});
