@@ -13,6 +13,8 @@
  * the edge of the text). Found, it is reported under the key `identifier(word)`.
  */
 const ALPHABET = 128;
+/** log2(ALPHABET): a state's row offset shifted right by this is the state. */
+const ROW_SHIFT = 7;
 
 const IDENTIFIER_KEY = '\u0001';
 
@@ -26,10 +28,12 @@ function isIdentifierCode(code: number): boolean {
 }
 
 export class WordScanner {
-  /** delta[state * ALPHABET + code] = next state. */
-  private readonly delta: Int32Array;
   /** Per state: indexes (into `words`) of the words ending there, through fail links too. */
   private readonly output: number[][];
+  /** rows[row + code] = the next state's row (state × ALPHABET): one lookup a character. */
+  private readonly rows: Int32Array;
+  /** By row >> ROW_SHIFT: whether some word ends in that state. */
+  private readonly ends: Uint8Array;
   /** The keys reported: words, and identifier(word) for whole-identifier ones. */
   private readonly words: string[];
   /** Per word (indexed like `words`): its length, and whether each end must meet a non-identifier character. */
@@ -93,20 +97,22 @@ export class WordScanner {
         queue.push(next);
       }
     }
-    this.delta = delta;
     this.output = output;
+    this.rows = delta.map((state) => state * ALPHABET);
+    this.ends = Uint8Array.from(output, (words) => (words.length > 0 ? 1 : 0));
   }
 
   /** The words that occur in `text`. */
   present(text: string): Set<string> {
     const found = new Set<string>();
-    const { delta, output, words } = this;
+    const { rows, ends, output, words } = this;
     let remaining = words.length;
-    let state = 0;
+    let row = 0;
     for (let i = 0; i < text.length && remaining > 0; i++) {
       const code = text.charCodeAt(i);
-      state = code < ALPHABET ? delta[state * ALPHABET + code]! : 0;
-      const ending = output[state]!;
+      row = code < ALPHABET ? rows[row + code]! : 0;
+      if (ends[row >> ROW_SHIFT] === 0) continue;
+      const ending = output[row >> ROW_SHIFT]!;
       for (let k = 0; k < ending.length; k++) {
         const index = ending[k]!;
         const word = words[index]!;
@@ -143,12 +149,13 @@ export class WordScanner {
 
   /** Adds `sign` × the occurrences of each word that lie wholly inside text[start, end) to `counts` (indexed like the words). */
   private count(text: string, start: number, end: number, counts: Int32Array, sign: number): void {
-    const { delta, output } = this;
-    let state = 0;
+    const { rows, ends, output } = this;
+    let row = 0;
     for (let i = start; i < end; i++) {
       const code = text.charCodeAt(i);
-      state = code < ALPHABET ? delta[state * ALPHABET + code]! : 0;
-      const ending = output[state]!;
+      row = code < ALPHABET ? rows[row + code]! : 0;
+      if (ends[row >> ROW_SHIFT] === 0) continue;
+      const ending = output[row >> ROW_SHIFT]!;
       for (let k = 0; k < ending.length; k++) if (this.standsAlone(text, ending[k]!, i)) counts[ending[k]!]! += sign;
     }
   }
