@@ -48,7 +48,7 @@ Options for scan:
   --baseline FILE                  report only findings that are not in FILE, a SARIF
                                    report of an earlier scan (--format sarif, run from
                                    the same directory); --fail-on counts only those
-  --jobs N                         threads (default: one per idle core; 1: no workers)
+  --jobs N                         threads (default: one per idle core, from 8 MB of source; 1: no workers)
   --cache, --no-cache              reuse per-file results of earlier scans (default: off)
   --cache-dir DIR                  where (default: .atlas-lens-cache/ in the project root)
   --stats                          print files, worker threads, cache hits and time to stderr

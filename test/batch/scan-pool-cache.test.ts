@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { scanFiles, setUpScan, type ScanResult } from '../../server/src/engine/scan';
-import { openCache, scanFileList, scanPaths } from '../../server/src/engine/batch/scan-files';
+import { openCache, POOL_MIN_BYTES, scanFileList, scanPaths } from '../../server/src/engine/batch/scan-files';
 import { ResultCache } from '../../server/src/engine/batch/cache';
 
 const root = path.resolve(__dirname, '../..');
@@ -237,4 +237,19 @@ test('a file whose load call reads a model file is analysed again when the model
   } finally {
     fs.rmSync(project, { recursive: true, force: true });
   }
+});
+
+test('the pool waits for enough source: below poolMinBytes this thread does it all, with the same outcomes', async () => {
+  const corpus = corpora[0]!;
+  const setup = await setUpScan({ paths: [corpus] });
+  const single = scanFiles(setup, [corpus]);
+  const files = single.timings.map((timing) => timing.file);
+  const bytes = files.reduce((sum, file) => sum + fs.statSync(file).size, 0);
+  const held = await scanFileList(setup.engine, setup.settings, files, { jobs: 2, poolMinFiles: 1, poolMinBytes: bytes + 1 });
+  assert.equal(held.workers, 0);
+  const pooled = await scanFileList(setup.engine, setup.settings, files, { jobs: 2, poolMinFiles: 1, poolMinBytes: bytes });
+  assert.equal(pooled.workers, 1);
+  assert.deepStrictEqual(held.outcomes.flatMap((outcome) => outcome.findings), single.findings);
+  assert.deepStrictEqual(pooled.outcomes.flatMap((outcome) => outcome.findings), single.findings);
+  assert.ok(POOL_MIN_BYTES > bytes, 'by default a corpus this small is not worth a worker');
 });
