@@ -10,6 +10,15 @@ const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
+// zod re-exports its 60-odd message locales, which made up a third of the CLI bundle; only the
+// English messages (zod's default) are ever used, so the others are left out of the bundles.
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({ contents: 'export { default as en } from "./en.js";', resolveDir: path.join(root, 'node_modules/zod/v4/locales'), loader: 'js' }));
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -21,6 +30,7 @@ const common = {
   // web-tree-sitter's ESM build reads import.meta.url, which a CommonJS bundle does not have.
   define: { 'import.meta.url': '__atlasLensImportMetaUrl' },
   banner: { js: 'var __atlasLensImportMetaUrl = require("url").pathToFileURL(__filename).href;' },
+  plugins: [zodEnglishOnly],
 };
 
 // The TS/JS analysis (ts-morph and the TypeScript compiler, ~14 MB) is its own bundle, required
@@ -32,7 +42,8 @@ const lazyTypeScriptAnalysis = {
     build.onResolve({ filter: /\/typescript\/analyze$/ }, () => ({ path: `./${TYPESCRIPT_ANALYSIS}`, external: true }));
   },
 };
-const server = { ...common, plugins: [lazyTypeScriptAnalysis] };
+
+const server = { ...common, plugins: [...common.plugins, lazyTypeScriptAnalysis] };
 
 // `atlas-lens lsp` requires the language server's own bundle (server.js, next to cli.js): a scan
 // does not load or compile the LSP libraries.
@@ -50,7 +61,7 @@ const builds = [
   { ...server, entryPoints: [path.join(root, 'server/src/engine/batch/scan-worker.ts')], outfile: path.join(root, 'server/dist/scan-worker.js') },
 ];
 for (const [entry, outfile, extra] of [
-  ['server/src/server.ts', 'server/dist/server.js', { plugins: [lazyTypeScriptAnalysis] }],
+  ['server/src/server.ts', 'server/dist/server.js', { plugins: [...common.plugins, lazyTypeScriptAnalysis] }],
   ['client/src/extension.ts', 'client/dist/extension.js', { external: ['vscode'] }],
 ]) {
   if (fs.existsSync(path.join(root, entry))) builds.push({ ...common, ...extra, entryPoints: [path.join(root, entry)], outfile: path.join(root, outfile) });
