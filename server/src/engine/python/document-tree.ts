@@ -28,9 +28,30 @@ export function pointAfter(start: Point, text: string): Point {
   return { row: start.row + rows, column: text.length - lastBreak - 1 };
 }
 
+/** One replacement in offsets: [start, oldEnd) of the text before it became [start, newEnd). */
+export interface TextEdit {
+  start: number;
+  oldEnd: number;
+  newEnd: number;
+}
+
+/**
+ * For a tree reparsed incrementally: the tree it was parsed from and the edits, in order, that
+ * turned that tree's text into this one's. Only one link is kept (a tree's own link is dropped
+ * once a newer tree is parsed from it), so old trees' wrappers do not pile up.
+ */
+const lineage = new WeakMap<Tree, { from: Tree; edits: readonly TextEdit[] }>();
+
+/** The tree `tree` was incrementally parsed from by a PythonDocumentTree, and the text edits between them. */
+export function parsedFrom(tree: Tree): { from: Tree; edits: readonly TextEdit[] } | undefined {
+  return lineage.get(tree);
+}
+
 export class PythonDocumentTree {
   private tree: Tree | undefined;
   private dirty = true;
+  /** Edits recorded on `tree` since it was parsed. */
+  private edits: TextEdit[] = [];
   /** Reparses done from an edited tree, and from scratch (tests and logs). */
   readonly stats = { incremental: 0, full: 0 };
 
@@ -40,6 +61,7 @@ export class PythonDocumentTree {
   edit(change: DocumentTextChange): void {
     this.dirty = true;
     if (!this.tree) return; // nothing to keep: the next current() parses from scratch
+    this.edits.push({ start: change.startIndex, oldEnd: change.oldEndIndex, newEnd: change.startIndex + change.newText.length });
     this.tree.edit({
       startIndex: change.startIndex,
       oldEndIndex: change.oldEndIndex,
@@ -54,6 +76,7 @@ export class PythonDocumentTree {
   reset(): void {
     this.tree?.delete();
     this.tree = undefined;
+    this.edits = [];
     this.dirty = true;
   }
 
@@ -62,6 +85,11 @@ export class PythonDocumentTree {
     if (this.tree && !this.dirty) return this.tree;
     const previous = this.tree;
     const next = this.parser.parse(text, previous ?? null) ?? undefined;
+    if (previous && next) {
+      lineage.delete(previous);
+      lineage.set(next, { from: previous, edits: this.edits });
+    }
+    this.edits = [];
     if (previous) this.stats.incremental++;
     else this.stats.full++;
     previous?.delete();
@@ -73,5 +101,6 @@ export class PythonDocumentTree {
   dispose(): void {
     this.tree?.delete();
     this.tree = undefined;
+    this.edits = [];
   }
 }
