@@ -222,3 +222,19 @@ test('through the document store, definitions no edit touched are carried over; 
   assert.deepEqual(twice.findings, engine.analyze(file, document.text).findings);
   documents.close(`file://${file}`);
 });
+
+test('syntaxErrorProblems: false leaves out the syntax error info problem (the language server shows none) and nothing else', () => {
+  const file = '/project/broken.py';
+  const text = THREE.replace('weights_only=None)', 'weights_only=)');
+  const tree = parser.parse(text)!;
+  try {
+    const located = engine.analyzeTree(file, text, tree);
+    assert.deepEqual(located.problems, [{ file, line: 9, character: 40, message: 'syntax error; the parts that parse were analysed', severity: 'info' }]);
+    const without = engine.analyzeTree(file, text, tree, { syntaxErrorProblems: false });
+    assert.deepEqual(without.problems, []);
+    assert.deepEqual(brief(without.findings), ['numpy-load-allow-pickle 5:25-5:42', 'torch-load-unsafe 9:11-9:21']);
+    assert.deepEqual(without.findings, located.findings);
+  } finally {
+    tree.delete();
+  }
+});

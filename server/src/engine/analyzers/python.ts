@@ -319,7 +319,7 @@ export function runPythonRules(facts: PythonFacts, input: AnalyzerInput): Omit<A
   }
   findings = mergeLoadFindings(findings, artifacts);
   const problems: InputProblem[] = [];
-  if (facts.tree.rootNode.hasError) {
+  if (input.syntaxErrorProblems !== false && facts.tree.rootNode.hasError) {
     const error = firstError(facts.tree.rootNode);
     problems.push({ file: input.file, line: error?.row ?? 0, character: error?.column ?? 0, message: 'syntax error; the parts that parse were analysed', severity: 'info' });
   }
