@@ -47,6 +47,23 @@ export function parsedFrom(tree: Tree): { from: Tree; edits: readonly TextEdit[]
   return lineage.get(tree);
 }
 
+/**
+ * Trees replaced by a reparse, deleted a little later: freeing an old tree's nodes costs ~0.3 ms
+ * on a 5,000-line file, better spent after the diagnostics of the new version are out. Two
+ * turns of the event loop: vscode-jsonrpc's writer sends a message from a setImmediate of its
+ * own, queued after the reparse (push: the publish; pull: the response).
+ */
+const replaced: Tree[] = [];
+
+function deleteSoon(tree: Tree): void {
+  if (replaced.push(tree) > 1) return;
+  setImmediate(() =>
+    setImmediate(() => {
+      for (const old of replaced.splice(0)) old.delete();
+    }),
+  );
+}
+
 export class PythonDocumentTree {
   private tree: Tree | undefined;
   private dirty = true;
@@ -92,7 +109,7 @@ export class PythonDocumentTree {
     this.edits = [];
     if (previous) this.stats.incremental++;
     else this.stats.full++;
-    previous?.delete();
+    if (previous) deleteSoon(previous);
     this.tree = next;
     this.dirty = next === undefined;
     return next;
