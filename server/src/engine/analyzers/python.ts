@@ -49,10 +49,11 @@ interface DefinitionEntry {
 interface IncrementalState {
   /** Active rules, project root, the definitions' names and the module's bindings (moduleBindings): what every definition's findings depend on. */
   signature: string;
-  /** By exact text. */
+  /**
+   * By exact text. (Not by node id: a node's id is the address of its slot in its parent, and
+   * tree-sitter rebuilds the module's list nodes at every reparse, so ids never carry over.)
+   */
   byText: Map<string, DefinitionEntry>;
-  /** By tree-sitter node id: an unchanged definition keeps its subtree across incremental reparses (the text is still compared). */
-  byId: Map<number, DefinitionEntry>;
   /** The tree analysed (compared by identity only: it may have been deleted since) and where each definition was in its text. */
   tree: Tree;
   placements: Placement[];
@@ -131,11 +132,7 @@ export class PythonAnalyzer implements FileAnalyzer {
       const childText = text.slice(startIndex, endIndex);
       const start = child.startPosition;
       const moved = carried?.get(startIndex);
-      let entry = moved?.end === endIndex ? moved.entry : undefined;
-      if (!entry) {
-        entry = previous?.byId.get(child.id);
-        if (entry?.text !== childText) entry = previous?.byText.get(childText);
-      }
+      let entry = moved?.end === endIndex ? moved.entry : previous?.byText.get(childText);
       if (entry && entry.column !== start.column) entry = undefined;
       // A definition whose load calls' model files changed on disk is analysed again.
       if (entry && !dependenciesUnchanged(entry.dependencies)) entry = undefined;
@@ -184,8 +181,7 @@ export class PythonAnalyzer implements FileAnalyzer {
     }
     const findings: RawFinding[] = [...moduleLevel];
     const byText = new Map<string, DefinitionEntry>();
-    const byId = new Map<number, DefinitionEntry>();
-    for (const [index, { node, first, entry }] of definitions.entries()) {
+    for (const [index, { first, entry }] of definitions.entries()) {
       placements[index]!.entry = entry!;
       const inside = fresh.get(entry);
       if (inside) {
@@ -198,11 +194,10 @@ export class PythonAnalyzer implements FileAnalyzer {
       for (const reference of entry!.artifacts) artifacts.push(shiftReference(reference, first));
       for (const dependency of entry!.dependencies) dependencies.push({ ...dependency, line: dependency.line + first });
       byText.set(entry!.text, entry!);
-      byId.set(node.id, entry!);
     }
 
     this.incremental.delete(input.file);
-    this.incremental.set(input.file, { signature, byText, byId, tree, placements });
+    this.incremental.set(input.file, { signature, byText, tree, placements });
     if (this.incremental.size > MAX_INCREMENTAL_FILES) this.incremental.delete(this.incremental.keys().next().value!);
     const mayBeSuppressed = findings.length > 0 && (input.mayHoldSuppressions ?? mayHoldSuppressions(text));
     const comments = mayBeSuppressed ? commentsByLine(tree) : new Map<number, string>();
