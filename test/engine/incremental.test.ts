@@ -158,3 +158,83 @@ test('moving a module statement across a definition re-analyses it (which bindin
   assert.deepEqual(analyseIncrementally(file, after).findings, engine.analyze(file, after).findings);
   assert.deepEqual(engine.analyze(file, after).findings, [], 'torch is None when restore runs');
 });
+
+/** One-line replacement of `from` by `to` on `line` (the first occurrence), as an LSP content change. */
+function replaceOnLine(document: { lineText(line: number): string }, line: number, from: string, to: string) {
+  const character = document.lineText(line).indexOf(from);
+  assert.ok(character >= 0, `${from} on line ${line}`);
+  return { range: { start: { line, character }, end: { line, character: character + from.length } }, text: to };
+}
+
+const THREE = `import numpy as np
+import torch
+
+
+def first(path):
+    return np.load(path, allow_pickle=True)
+
+
+def second(path):
+    return torch.load(path, weights_only=None)
+
+
+def third(path):
+    return torch.load(path, weights_only=True)
+`;
+
+const brief = (findings: ReadonlyArray<{ ruleId: string; range: { start: { line: number; character: number }; end: { line: number; character: number } } }>) =>
+  findings.map((f) => `${f.ruleId} ${f.range.start.line}:${f.range.start.character}-${f.range.end.line}:${f.range.end.character}`);
+
+test('through the document store, definitions no edit touched are carried over; same-length edits inside a definition still re-analyse it', () => {
+  const file = '/project/carried.py';
+  const documents = new DocumentStore(parser);
+  const document = documents.open(`file://${file}`, 'python', 1, THREE);
+  const analyse = () => engine.analyzeTree(file, document.text, document.tree!.current(document.text)!);
+  assert.deepEqual(brief(analyse().findings), ['numpy-load-allow-pickle 5:25-5:42']);
+
+  // Two changes in one didChange, each keeping its definition's length and bounds: the first
+  // function's finding goes, the third gets one; the second, untouched, is carried over.
+  document.update([replaceOnLine(document, 5, 'True', 'None'), replaceOnLine(document, 13, 'True', '0==0')], 2);
+  const swapped = analyse();
+  assert.deepEqual(brief(swapped.findings), ['torch-load-unsafe 13:28-13:45']);
+  assert.deepEqual(swapped.findings, engine.analyze(file, document.text).findings);
+
+  // Lines added above every definition move the carried findings down, ranges and fix edits included.
+  document.update([{ range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, text: '\n# setup\n\n' }], 3);
+  const moved = analyse();
+  assert.deepEqual(brief(moved.findings), ['torch-load-unsafe 16:28-16:45']);
+  assert.deepEqual(moved.findings, engine.analyze(file, document.text).findings);
+
+  // An import changed above unchanged definitions changes what their calls resolve to.
+  document.update([replaceOnLine(document, 1, 'import torch', 'import torch as tl')], 4);
+  const renamed = analyse();
+  assert.deepEqual(brief(renamed.findings), [], 'torch.load resolves to nothing once torch is imported as tl');
+  assert.deepEqual(renamed.findings, engine.analyze(file, document.text).findings);
+  document.update([replaceOnLine(document, 1, 'import torch as tl', 'import torch')], 5);
+  assert.deepEqual(brief(analyse().findings), ['torch-load-unsafe 16:28-16:45']);
+
+  // Reparsed twice between two analyses (the edits of the first reparse are not seen): matched by text instead.
+  document.update([replaceOnLine(document, 8, 'np.load(path, allow_pickle=None)', 'np.load(path, allow_pickle=True)')], 6);
+  document.tree!.current(document.text);
+  document.update([{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# top\n' }], 7);
+  const twice = analyse();
+  assert.deepEqual(brief(twice.findings), ['numpy-load-allow-pickle 9:25-9:42', 'torch-load-unsafe 17:28-17:45']);
+  assert.deepEqual(twice.findings, engine.analyze(file, document.text).findings);
+  documents.close(`file://${file}`);
+});
+
+test('syntaxErrorProblems: false leaves out the syntax error info problem (the language server shows none) and nothing else', () => {
+  const file = '/project/broken.py';
+  const text = THREE.replace('weights_only=None)', 'weights_only=)');
+  const tree = parser.parse(text)!;
+  try {
+    const located = engine.analyzeTree(file, text, tree);
+    assert.deepEqual(located.problems, [{ file, line: 9, character: 40, message: 'syntax error; the parts that parse were analysed', severity: 'info' }]);
+    const without = engine.analyzeTree(file, text, tree, { syntaxErrorProblems: false });
+    assert.deepEqual(without.problems, []);
+    assert.deepEqual(brief(without.findings), ['numpy-load-allow-pickle 5:25-5:42', 'torch-load-unsafe 9:11-9:21']);
+    assert.deepEqual(without.findings, located.findings);
+  } finally {
+    tree.delete();
+  }
+});

@@ -39,6 +39,12 @@ export interface AnalysisSettings {
   ruleBudgetMs?: number;
   /** Rules found over their budget earlier in this scan (shared across files; see guard.ts). */
   slowRules?: Set<string>;
+  /**
+   * false: no 'syntax error' info problem for a file that does not parse cleanly. Locating the
+   * first error walks every node before it (tens of ms in a large file); the language server
+   * shows no info problems, so it turns this off.
+   */
+  syntaxErrorProblems?: boolean;
 }
 
 export interface AnalysisResult {
@@ -182,7 +188,7 @@ export class Engine {
 
     // The scan looks for the suppression markers too (SUPPRESSION_WORDS), sparing the analyzers a pass over the text.
     const suppressible = SUPPRESSION_WORDS.some(occurs);
-    const input: AnalyzerInput = { file, text, rules, projectRoot: settings.projectRoot, mayHoldSuppressions: suppressible, pathExists: (p) => this.pathExists(p, hooks) };
+    const input: AnalyzerInput = { file, text, rules, projectRoot: settings.projectRoot, mayHoldSuppressions: suppressible, pathExists: (p) => this.pathExists(p, hooks), syntaxErrorProblems: settings.syntaxErrorProblems };
     const analyse = () =>
       cells && analyzer instanceof NotebookAnalyzer ? analyzer.analyzeCells(input, cells)
         : tree && analyzer instanceof PythonAnalyzer ? analyzer.analyzeTree(input, tree) : analyzer.analyze(input);

@@ -94,7 +94,8 @@ export class Analyzer {
     const file = document.analysisPath!;
     const incrementalBefore = document.tree?.stats.incremental ?? 0;
     const tree = document.tree?.current(document.text);
-    const result = tree ? engine.analyzeTree(file, document.text, tree, settings) : engine.analyze(file, document.text, settings);
+    // Info problems are not shown, so the engine need not locate the first syntax error (a walk over the tree up to it).
+    const result = tree ? engine.analyzeTree(file, document.text, tree, { ...settings, syntaxErrorProblems: false }) : engine.analyze(file, document.text, settings);
     const problems = result.problems.filter((problem) => problem.severity !== 'info');
     // Limits hit and rules that threw (engine/guard.ts) also go to the log, with the document.
     for (const problem of problems) if (/^(rule \S+ (failed|took)|analysis stopped|internal error|nested too deeply)/.test(problem.message)) this.log.warn(`${document.uri}: ${problem.message}`);

@@ -7,6 +7,7 @@ import { runCheck } from '../checks';
 import { mergeLoadFindings } from '../checks/loaded-artifact';
 import { BudgetExceeded, guardRule, parseProgress } from '../guard';
 import type { ConditionContext } from '../python/conditions';
+import { parsedFrom, type TextEdit } from '../python/document-tree';
 import { commentsByLine, definitionName, PythonFacts, reusedDefinitionOf, type ReusedDefinition } from '../python/facts';
 import { runCallRule, type CompiledRule, type RawFinding } from '../python/run-rules';
 import { runFlowRule } from '../python/run-flow';
@@ -48,11 +49,25 @@ interface DefinitionEntry {
 interface IncrementalState {
   /** Active rules, project root, the definitions' names and the module's bindings (moduleBindings): what every definition's findings depend on. */
   signature: string;
-  /** By exact text. */
+  /**
+   * By exact text. (Not by node id: a node's id is the address of its slot in its parent, and
+   * tree-sitter rebuilds the module's list nodes at every reparse, so ids never carry over.)
+   */
   byText: Map<string, DefinitionEntry>;
-  /** By tree-sitter node id: an unchanged definition keeps its subtree across incremental reparses (the text is still compared). */
-  byId: Map<number, DefinitionEntry>;
+  /** The tree analysed (compared by identity only: it may have been deleted since) and where each definition was in its text. */
+  tree: Tree;
+  placements: Placement[];
 }
+
+/** A definition's offsets in the text of one analysis. */
+interface Placement {
+  start: number;
+  end: number;
+  entry: DefinitionEntry;
+}
+
+/** Above this many edits between two analyses, definitions are matched by their text only. */
+const MAX_CARRIED_EDITS = 256;
 
 const MAX_INCREMENTAL_FILES = 32;
 
@@ -99,21 +114,30 @@ export class PythonAnalyzer implements FileAnalyzer {
     const text = input.text;
     const previous = this.incremental.get(input.file);
     const topLevel = tree.rootNode.namedChildren;
+    // When the tree was reparsed straight from the last one analysed, the definitions no edit
+    // touched are found by where the edits moved them, without comparing (or hashing) their text:
+    // at each keystroke that would be a pass over the whole file.
+    const link = previous ? parsedFrom(tree) : undefined;
+    const carried = link && link.from === previous!.tree && link.edits.length <= MAX_CARRIED_EDITS ? carryOver(previous!.placements, link.edits) : undefined;
     // Each definition with the entry its text had last time (still to be confirmed by the signature).
     const definitions: Array<{ node: Node; first: number; text: string; entry: DefinitionEntry | undefined }> = [];
+    const placements: Placement[] = [];
     const structure: string[] = [input.rules.map((compiled) => compiled.rule.id).join(','), input.projectRoot ?? ''];
     for (const child of topLevel) {
       // Each property read of a node is a call into the wasm parser: each is read once here.
       const type = child?.type;
       if (!child || (type !== 'function_definition' && type !== 'class_definition' && type !== 'decorated_definition')) continue;
-      const childText = text.slice(child.startIndex, child.endIndex);
+      const startIndex = child.startIndex;
+      const endIndex = child.endIndex;
+      const childText = text.slice(startIndex, endIndex);
       const start = child.startPosition;
-      let entry = previous?.byId.get(child.id);
-      if (entry?.text !== childText) entry = previous?.byText.get(childText);
+      const moved = carried?.get(startIndex);
+      let entry = moved?.end === endIndex ? moved.entry : previous?.byText.get(childText);
       if (entry && entry.column !== start.column) entry = undefined;
       // A definition whose load calls' model files changed on disk is analysed again.
       if (entry && !dependenciesUnchanged(entry.dependencies)) entry = undefined;
       definitions.push({ node: child, first: start.row, text: childText, entry });
+      placements.push({ start: startIndex, end: endIndex, entry: entry! }); // entries are all set below
       structure.push(entry ? entry.reused.name ?? '' : definitionName(child) ?? '');
     }
     const reused = new Map<number, ReusedDefinition>();
@@ -157,8 +181,8 @@ export class PythonAnalyzer implements FileAnalyzer {
     }
     const findings: RawFinding[] = [...moduleLevel];
     const byText = new Map<string, DefinitionEntry>();
-    const byId = new Map<number, DefinitionEntry>();
-    for (const { node, first, entry } of definitions) {
+    for (const [index, { first, entry }] of definitions.entries()) {
+      placements[index]!.entry = entry!;
       const inside = fresh.get(entry);
       if (inside) {
         entry!.findings = inside.map((finding) => shiftFinding(finding, -first));
@@ -170,11 +194,10 @@ export class PythonAnalyzer implements FileAnalyzer {
       for (const reference of entry!.artifacts) artifacts.push(shiftReference(reference, first));
       for (const dependency of entry!.dependencies) dependencies.push({ ...dependency, line: dependency.line + first });
       byText.set(entry!.text, entry!);
-      byId.set(node.id, entry!);
     }
 
     this.incremental.delete(input.file);
-    this.incremental.set(input.file, { signature, byText, byId });
+    this.incremental.set(input.file, { signature, byText, tree, placements });
     if (this.incremental.size > MAX_INCREMENTAL_FILES) this.incremental.delete(this.incremental.keys().next().value!);
     const mayBeSuppressed = findings.length > 0 && (input.mayHoldSuppressions ?? mayHoldSuppressions(text));
     const comments = mayBeSuppressed ? commentsByLine(tree) : new Map<number, string>();
@@ -206,6 +229,31 @@ function moduleBindings(facts: PythonFacts, text: string, definitions: ReadonlyA
     parts.push(`${before}\u0002${event.key}`);
   }
   return parts.join('\u0000');
+}
+
+/**
+ * Where the definitions of the last analysis are in the new text, for those no edit touched
+ * (every edit ends before the definition starts or starts after it ends), keyed by their new
+ * start offset: their text is the same, only moved by the edits before them.
+ */
+function carryOver(placements: readonly Placement[], edits: readonly TextEdit[]): Map<number, Placement> {
+  const carried = new Map<number, Placement>();
+  for (const placement of placements) {
+    let { start, end } = placement;
+    let intact = true;
+    for (const edit of edits) {
+      if (edit.oldEnd <= start) {
+        const delta = edit.newEnd - edit.oldEnd;
+        start += delta;
+        end += delta;
+      } else if (edit.start < end) {
+        intact = false;
+        break;
+      }
+    }
+    if (intact) carried.set(start, { start, end, entry: placement.entry });
+  }
+  return carried;
 }
 
 /** A copy of a slice that does not keep the whole text it was sliced from alive. */
@@ -266,7 +314,7 @@ export function runPythonRules(facts: PythonFacts, input: AnalyzerInput): Omit<A
   }
   findings = mergeLoadFindings(findings, artifacts);
   const problems: InputProblem[] = [];
-  if (facts.tree.rootNode.hasError) {
+  if (input.syntaxErrorProblems !== false && facts.tree.rootNode.hasError) {
     const error = firstError(facts.tree.rootNode);
     problems.push({ file: input.file, line: error?.row ?? 0, character: error?.column ?? 0, message: 'syntax error; the parts that parse were analysed', severity: 'info' });
   }

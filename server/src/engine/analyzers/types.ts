@@ -19,6 +19,8 @@ export interface AnalyzerInput {
   mayHoldSuppressions?: boolean;
   /** Cached filesystem existence check (for local-path judgements). */
   pathExists: (absolutePath: string) => boolean;
+  /** false: no 'syntax error' info problem (AnalysisSettings.syntaxErrorProblems). */
+  syntaxErrorProblems?: boolean;
 }
 
 export interface AnalyzerOutput {
