@@ -2,7 +2,6 @@
  * The analysis engine: rules loaded once, then `analyze(file, text)` for any number of files.
  * Used as is by the CLI, the language server and the tests; it never imports LSP types.
  */
-import { triggered, triggerWordsOf } from './rules/triggers';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Tree } from 'web-tree-sitter';
@@ -16,6 +15,7 @@ import { analysisLimits, sizeProblem } from './limits';
 import { withFileGuard } from './guard';
 import { compileRule, type CompiledRule, type RawFinding } from './python/run-rules';
 import { loadRules, type LoadedRule } from './rules/loader';
+import { triggered, triggerWordsOf } from './rules/triggers';
 import { WordScanner } from './rules/word-scanner';
 import { isSuppressed, parseSuppressions, SUPPRESSION_WORDS } from './suppressions';
 import { SEVERITY_RANK, type Finding, type InputProblem, type Severity } from './types';

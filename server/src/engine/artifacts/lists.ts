@@ -78,16 +78,6 @@ function tagLists(data: z.infer<typeof GlobalListsFileSchema>, file: string): Gl
   return { dangerous: data.dangerous.map(tag), safe: data.safe.map(tag) };
 }
 
-/** What the build's snapshot records for a lists file's text: its validated form, or undefined when it has problems. */
-export function validatedGlobalLists(file: string, text: string): z.infer<typeof GlobalListsFileSchema> | undefined {
-  try {
-    const parsed = GlobalListsFileSchema.safeParse(parseLocatedYaml(text, file).value);
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function parseGlobalListsUncached(file: string, text: string): { lists: GlobalLists; problems: InputProblem[] } {
   let located;
   try {

@@ -5,7 +5,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { LoadedRule } from '../rules/loader';
 import { compileNamePattern } from '../rules/name-pattern';
-import { anyIdentifierOf, anyOf, callTriggerSets } from '../rules/triggers';
+import { anyIdentifierOf, anyOf, callTriggerSets, literalSegments } from '../rules/triggers';
 import { isFlowMatch, type FlowMatch } from '../rules/schema';
 import type { FlowStepReport } from '../types';
 import { argumentNode, normaliseSelector } from './arguments';
@@ -24,7 +24,7 @@ import type { RawFinding } from './run-rules';
 export function flowSourceTriggers(match: FlowMatch): string[][] {
   const words = new Set<string>();
   const fromPattern = (pattern: string): string | undefined => {
-    const segments = pattern.split('.').map((segment) => segment.replace(/\(\)$/, '')).filter((segment) => segment !== '*' && segment !== '**');
+    const segments = literalSegments(pattern);
     if (!pattern.startsWith('*')) return segments[0];
     return segments.reduce<string | undefined>((longest, segment) => (!longest || segment.length > longest.length ? segment : longest), undefined);
   };

@@ -2,11 +2,11 @@
  * Runs declarative call rules over a Python file's facts.
  */
 import type { LoadedRule } from '../rules/loader';
-import { compileNamePattern, triggerWords, type NamePattern } from '../rules/name-pattern';
+import { compileNamePattern, type NamePattern } from '../rules/name-pattern';
 import { isCallMatch, isFlowMatch, type CaseSpec } from '../rules/schema';
 import { flowSourceTriggers, flowTriggers } from './run-flow';
 import { checkTextFilter, checkTriggerSets } from '../checks/triggers';
-import { anyOf, callTriggerSets, type TriggerSets } from '../rules/triggers';
+import { anyOf, callTriggerSets, lastWordsOf, type TriggerSets } from '../rules/triggers';
 import type { Finding, Range } from '../types';
 import { argumentNode, normaliseSelector } from './arguments';
 import { evaluateCondition, type ConditionContext } from './conditions';
@@ -43,7 +43,7 @@ export function compileRule(rule: LoadedRule): CompiledRule {
     rule,
     patterns: calls.map(compileNamePattern),
     // A rule that also matches unresolved calls cannot count on the module's name being written.
-    triggers: declared ?? (rule.match['unresolved-calls'] ? anyOf(triggerWords(calls)) : callTriggerSets(calls)),
+    triggers: declared ?? (rule.match['unresolved-calls'] ? lastWordsOf(calls) : callTriggerSets(calls)),
     lastSegments: lastSegments.some((segment) => segment.includes('*')) ? undefined : new Set(lastSegments),
   };
 }

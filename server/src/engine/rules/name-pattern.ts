@@ -47,13 +47,3 @@ function matchSegments(want: readonly string[], i: number, have: readonly string
   if (segment !== '*' && segment !== have[j]) return false;
   return matchSegments(want, i + 1, have, j + 1);
 }
-
-/** The last literal segment of each pattern: cheap text triggers for skipping files. */
-export function triggerWords(patterns: readonly string[]): string[] {
-  const words = new Set<string>();
-  for (const pattern of patterns) {
-    const last = pattern.split('.').filter((segment) => segment !== '*' && segment !== '**').pop();
-    if (last) words.add(last.replace(/\(\)$/, ''));
-  }
-  return [...words];
-}

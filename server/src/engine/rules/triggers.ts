@@ -29,14 +29,20 @@ const IMPLICIT_ROOTS = new Set(['builtins', 'globalThis']);
  * and run: a file that says `def run():` and never imports flask is not parsed for it.
  */
 export function patternWords(pattern: string): string[] {
-  return [
-    ...new Set(
-      pattern
-        .split('.')
-        .map((segment) => segment.replace(/\(\)$/, ''))
-        .filter((segment) => segment.length > 0 && !segment.includes('*') && !IMPLICIT_ROOTS.has(segment)),
-    ),
-  ];
+  return [...new Set(literalSegments(pattern).filter((segment) => !segment.includes('*') && !IMPLICIT_ROOTS.has(segment)))];
+}
+
+/** A pattern's segments as code writes them: `()` dropped, the wildcards `*` and `**` left out. */
+export function literalSegments(pattern: string): string[] {
+  return pattern
+    .split('.')
+    .map((segment) => segment.replace(/\(\)$/, ''))
+    .filter((segment) => segment.length > 0 && segment !== '*' && segment !== '**');
+}
+
+/** The last literal segment of each pattern, each on its own and matched as written (rules that also match unresolved calls). */
+export function lastWordsOf(patterns: readonly string[]): string[][] {
+  return anyOf(patterns.flatMap((pattern) => literalSegments(pattern).slice(-1)));
 }
 
 /**

@@ -6,7 +6,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { validatedGlobalLists } from '../artifacts/lists';
+import type { z } from 'zod';
+import { GlobalListsFileSchema } from '../artifacts/lists';
 import { AtlasCatalogSchema } from '../atlas/catalog';
 import { listYamlFiles, parseRuleFileUncached, parseValidatedYaml } from './loader';
 import { snapshotKey, type SnapshotKind } from './validated-snapshot';
@@ -28,14 +29,15 @@ for (const file of listYamlFiles(rulesDir)) {
     record('rule', text, spec);
   }
 }
-const catalogText = fs.readFileSync(catalogFile, 'utf8');
-const catalog = parseValidatedYaml(catalogFile, catalogText, AtlasCatalogSchema);
-if (catalog.data === undefined) problems.push(...catalog.problems.map((p) => `${catalogFile}:${(p.line ?? 0) + 1}: ${p.message}`));
-else record('catalog', catalogText, catalog.data);
-const listsText = fs.readFileSync(listsFile, 'utf8');
-const lists = validatedGlobalLists(listsFile, listsText);
-if (lists === undefined) problems.push(`${listsFile}: invalid (run the tests for the located problems)`);
-else record('global-lists', listsText, lists);
+/** A data file validated as at run time (parseValidatedYaml), recorded or its problems kept. */
+const validateDataFile = (kind: SnapshotKind, file: string, schema: z.ZodType) => {
+  const text = fs.readFileSync(file, 'utf8');
+  const parsed = parseValidatedYaml(file, text, schema);
+  if (parsed.data === undefined) problems.push(...parsed.problems.map((p) => `${file}:${(p.line ?? 0) + 1}: ${p.message}`));
+  else record(kind, text, parsed.data);
+};
+validateDataFile('catalog', catalogFile, AtlasCatalogSchema);
+validateDataFile('global-lists', listsFile, GlobalListsFileSchema);
 if (problems.length > 0) {
   console.error(`invalid bundled data:\n${problems.join('\n')}`);
   process.exit(1);
