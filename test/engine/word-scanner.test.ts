@@ -2,6 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { identifier, WordScanner } from '../../server/src/engine/rules/word-scanner';
 
+/** Deterministic pseudo-random whole numbers below n. */
+function seeded(seed: number): (n: number) => number {
+  let state = seed;
+  return (n) => (state = (state * 1103515245 + 12345) >>> 0) % n;
+}
+
 test('finds exactly the words that occur, overlapping and nested ones included', () => {
   const scanner = new WordScanner(['load', 'loads', 'oad', 'from_pretrained', '.post(', 'sk-', 'absent', 'load']);
   assert.deepEqual([...scanner.present('x = pickle.loads(b); @app.post("/p")')].sort(), ['.post(', 'load', 'loads', 'oad']);
@@ -12,11 +18,11 @@ test('finds exactly the words that occur, overlapping and nested ones included',
 test('agrees with String.includes on random texts', () => {
   const words = ['ab', 'abc', 'bca', 'cab', 'b', 'aab', 'cc'];
   const scanner = new WordScanner(words);
-  let state = 7;
+  const next = seeded(7);
   for (let round = 0; round < 300; round++) {
     let text = '';
-    const length = (state = (state * 1103515245 + 12345) >>> 0) % 20;
-    for (let i = 0; i < length; i++) text += 'abc'[(state = (state * 1103515245 + 12345) >>> 0) % 3];
+    const length = next(20);
+    for (let i = 0; i < length; i++) text += 'abc'[next(3)];
     assert.deepEqual([...scanner.present(text)].sort(), words.filter((word) => text.includes(word)).sort(), text);
   }
 });
@@ -27,24 +33,41 @@ test('words with characters beyond ASCII are found too', () => {
   assert.deepEqual([...scanner.present('é load')], ['load']);
 });
 
-test('a tracker over successive edits of one text agrees with a fresh scan after every edit', () => {
-  // Sparse occurrences of long words, so that a miscounted edge shows as a word found or lost.
-  const scanner = new WordScanner(['abab', 'baba', 'aaaa', 'abba', 'bb', 'torch.load(']);
-  let state = 11;
-  const next = (n: number) => (state = (state * 1103515245 + 12345) >>> 0) % n;
-  for (let round = 0; round < 20; round++) {
+interface EditSequences {
+  rounds: number;
+  edits: number;
+  /** The text each round starts from, and what one edit removes and inserts. */
+  start: (next: (n: number) => number) => string;
+  removed: (next: (n: number) => number) => number;
+  inserted: (next: (n: number) => number) => string;
+}
+
+/** Random edit sequences; after every edit the tracker must report what a fresh scan finds. */
+function assertTrackerAgrees(scanner: WordScanner, seed: number, sequences: EditSequences): void {
+  const next = seeded(seed);
+  for (let round = 0; round < sequences.rounds; round++) {
     const track = scanner.tracker();
-    // Long enough for the slice comparisons (4,096 characters) to matter.
-    let text = Array.from({ length: 3000 + next(9000) }, () => 'xxxxxxab \n'[next(10)]).join('');
-    for (let edit = 0; edit < 300; edit++) {
+    let text = sequences.start(next);
+    for (let edit = 0; edit < sequences.edits; edit++) {
       const at = next(text.length + 1);
-      const removed = next(4) === 0 ? next(30) : next(3);
-      const inserted = Array.from({ length: next(5) }, () => ['a', 'b', 'ab', 'torch.load(', 'x'][next(5)]).join('');
-      text = text.slice(0, at) + inserted + text.slice(at + removed);
+      const removed = sequences.removed(next);
+      text = text.slice(0, at) + sequences.inserted(next) + text.slice(at + removed);
       assert.deepEqual([...track(text)].sort(), [...scanner.present(text)].sort(), `round ${round} edit ${edit}`);
     }
     assert.deepEqual([...track('')], []);
   }
+}
+
+test('a tracker over successive edits of one text agrees with a fresh scan after every edit', () => {
+  // Sparse occurrences of long words, so that a miscounted edge shows as a word found or lost.
+  assertTrackerAgrees(new WordScanner(['abab', 'baba', 'aaaa', 'abba', 'bb', 'torch.load(']), 11, {
+    rounds: 20,
+    edits: 300,
+    // Long enough for the slice comparisons (4,096 characters) to matter.
+    start: (next) => Array.from({ length: 3000 + next(9000) }, () => 'xxxxxxab \n'[next(10)]).join(''),
+    removed: (next) => (next(4) === 0 ? next(30) : next(3)),
+    inserted: (next) => Array.from({ length: next(5) }, () => ['a', 'b', 'ab', 'torch.load(', 'x'][next(5)]).join(''),
+  });
 });
 
 test('an identifier word counts only where it is not part of a longer identifier', () => {
@@ -60,22 +83,15 @@ test('an identifier word counts only where it is not part of a longer identifier
 
 test('identifier words: a tracker over successive edits agrees with a fresh scan after every edit', () => {
   // Words of one length, so that an occurrence right at the edge of the changed region is common.
-  const scanner = new WordScanner([identifier('ab'), identifier('ba'), 'ab']);
-  let state = 5;
-  const next = (n: number) => (state = (state * 1103515245 + 12345) >>> 0) % n;
-  for (let round = 0; round < 200; round++) {
-    const track = scanner.tracker();
+  assertTrackerAgrees(new WordScanner([identifier('ab'), identifier('ba'), 'ab']), 5, {
+    rounds: 200,
+    edits: 100,
     // Short texts with no a or b to start with: the few occurrences come from the edits and are
     // soon deleted again, so a miscounted one shows as a word found or lost.
-    let text = Array.from({ length: 20 + next(200) }, () => 'xxxxxx _.\n'[next(10)]).join('');
-    for (let edit = 0; edit < 100; edit++) {
-      const at = next(text.length + 1);
-      const removed = next(3) === 0 ? next(30) : next(3);
-      const inserted = Array.from({ length: next(3) }, () => ['ab', 'ba', ' ', '_', 'x', '.'][next(6)]).join('');
-      text = text.slice(0, at) + inserted + text.slice(at + removed);
-      assert.deepEqual([...track(text)].sort(), [...scanner.present(text)].sort(), `round ${round} edit ${edit}`);
-    }
-  }
+    start: (next) => Array.from({ length: 20 + next(200) }, () => 'xxxxxx _.\n'[next(10)]).join(''),
+    removed: (next) => (next(3) === 0 ? next(30) : next(3)),
+    inserted: (next) => Array.from({ length: next(3) }, () => ['ab', 'ba', ' ', '_', 'x', '.'][next(6)]).join(''),
+  });
 });
 
 test('identifier words beyond ASCII are looked for whole too', () => {
