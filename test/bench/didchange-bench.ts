@@ -22,16 +22,9 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type { DocumentDiagnosticReport, PublishDiagnosticsParams } from 'vscode-languageserver';
-import { edits, pythonFile, stats, type Scenario } from './didchange-scenarios';
+import { arg, EDITS, edits, LINES, pythonFile, SCENARIOS, stats, type Scenario } from './didchange-scenarios';
 
 const ROOT = path.resolve(__dirname, '../..');
-const arg = (name: string, fallback: string): string => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? process.argv[index + 1]! : fallback;
-};
-const EDITS = Number(arg('edits', '100'));
-const SIZES = arg('lines', '1000,5000,20000').split(',').map(Number);
-const SCENARIOS = arg('scenario', 'typing,stress').split(',') as Scenario[];
 const MODES = arg('mode', 'push,pull').split(',') as Array<'push' | 'pull'>;
 const WARMUP = 5;
 /** Another build to measure (a copy of an older server/dist, to compare before and after on the same machine load). */
@@ -133,7 +126,7 @@ async function main(): Promise<void> {
   if (!fs.existsSync(SERVER)) throw new Error(`${SERVER} is missing: run npm run build`);
   console.log(`${path.relative(ROOT, SERVER)}: didChange → fresh diagnostics over stdio, ${EDITS} one-character edits per run (after ${WARMUP} warm-up edits); load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
   const typingP95 = new Map<number, number>();
-  for (const lines of SIZES) {
+  for (const lines of LINES) {
     for (const scenario of SCENARIOS) {
       for (const mode of MODES) {
         const { samples, cpu, memory } = await run(lines, mode, scenario);

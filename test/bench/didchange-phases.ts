@@ -10,15 +10,8 @@
  */
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { edits, pythonFile, stats, type Scenario } from './didchange-scenarios';
+import { arg, EDITS, edits, LINES, pythonFile, SCENARIOS, stats } from './didchange-scenarios';
 
-const arg = (name: string, fallback: string): string => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? process.argv[index + 1]! : fallback;
-};
-const EDITS = Number(arg('edits', '100'));
-const LINES = arg('lines', '1000,5000,20000').split(',').map(Number);
-const SCENARIOS = arg('scenario', 'typing,stress').split(',') as Scenario[];
 const WARMUP = 5;
 const SRC = path.resolve(arg('src', path.join(__dirname, '../../server/src')));
 /** What the server passes (older sources ignore the setting). */

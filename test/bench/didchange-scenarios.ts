@@ -10,6 +10,17 @@
 
 export type Scenario = 'typing' | 'stress';
 
+/** A command-line option of the didChange benchmarks: `--name value`, or the fallback. */
+export function arg(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1]! : fallback;
+}
+
+/** The options both benchmarks take: `--edits`, `--lines`, `--scenario`. */
+export const EDITS = Number(arg('edits', '100'));
+export const LINES = arg('lines', '1000,5000,20000').split(',').map(Number);
+export const SCENARIOS = arg('scenario', 'typing,stress').split(',') as Scenario[];
+
 export interface BenchChange {
   range: { start: { line: number; character: number }; end: { line: number; character: number } };
   text: string;
