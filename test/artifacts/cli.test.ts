@@ -4,20 +4,13 @@
  * code that loads the hostile one. Text, JSON and SARIF (validated against the 2.1.0 schema).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { CLI, runCli as run } from '../helpers/run-cli';
 import { loadSarifValidator } from '../helpers/sarif-schema';
 import { callPickle, makeSafetensors, PickleWriter, stateDictPickle, torchZip } from './writers';
-
-const CLI = path.resolve(__dirname, '../../server/dist/cli.js');
-
-function run(args: string[], cwd: string) {
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 function workspace(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atlas-lens-cli-artifacts-'));

@@ -4,20 +4,14 @@
  * invalid baseline is a located error with exit 2.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { runCli as run } from '../helpers/run-cli';
 
 const ROOT = path.resolve(__dirname, '../..');
-const CLI = path.join(ROOT, 'server/dist/cli.js');
 const FIXTURE = path.join(ROOT, 'test/fixtures/workspace-review');
-
-function run(args: string[], cwd: string) {
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 function copyOfFixture(): string {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'atlas-lens-baseline-')));

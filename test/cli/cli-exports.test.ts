@@ -5,22 +5,16 @@
  * `--format html` give the pull-request report.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { CLI, runCli as run } from '../helpers/run-cli';
 import { loadOfficialAtlas } from '../../server/src/engine/atlas/official';
 import { parseNavigatorLayer } from '../helpers/navigator-schema';
 
 const ROOT = path.resolve(__dirname, '../..');
-const CLI = path.join(ROOT, 'server/dist/cli.js');
 const OFFICIAL_ATLAS = path.resolve(ROOT, '../shared/atlas/ATLAS.yaml');
-
-function run(args: string[], cwd: string) {
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 function project(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atlas-lens-exports-'));

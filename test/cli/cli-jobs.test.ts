@@ -3,21 +3,14 @@
  * as one thread without a cache.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { CLI, runCli as run } from '../helpers/run-cli';
 
-const ROOT = path.resolve(__dirname, '../..');
-const CLI = path.join(ROOT, 'server/dist/cli.js');
 // 45 files: above the size where the CLI starts workers.
 const CORPORA = ['test/eval/corpus', 'test/eval/corpus2'];
-
-function run(args: string[]) {
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 /** The JSON report without its timing. */
 function report(stdout: string): unknown {
@@ -31,7 +24,7 @@ test('scan --jobs 2 starts workers from the bundle and reports what --jobs 1 rep
   const pooled = run(['scan', ...CORPORA, '--format', 'json', '--jobs', '2', '--stats']);
   assert.match(single.stderr, /45 files, .* 1 thread$/m);
   assert.match(pooled.stderr, /45 files, .* 2 threads \(1 worker\)$/m);
-  assert.equal(pooled.status, single.status);
+  assert.equal(pooled.code, single.code);
   assert.deepStrictEqual(report(pooled.stdout), report(single.stdout));
   const text1 = run(['scan', ...CORPORA, '--jobs', '1']);
   const text2 = run(['scan', ...CORPORA, '--jobs', '2']);
@@ -59,7 +52,7 @@ test('scan --cache: the second run is served from the cache with byte-identical 
 test('scan --jobs takes a whole number of at least 1', () => {
   for (const bad of ['0', '-1', 'two', '1.5']) {
     const result = run(['scan', CORPORA[0]!, `--jobs=${bad}`]);
-    assert.equal(result.status, 2, bad);
+    assert.equal(result.code, 2, bad);
     assert.match(result.stderr, /--jobs must be a whole number of at least 1/);
   }
 });

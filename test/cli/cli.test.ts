@@ -3,20 +3,14 @@
  * output formats, configuration errors, explain/rules.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { CLI, runCli as run } from '../helpers/run-cli';
 import { loadSarifValidator } from '../helpers/sarif-schema';
 
 const ROOT = path.resolve(__dirname, '../..');
-const CLI = path.join(ROOT, 'server/dist/cli.js');
-
-function run(args: string[], cwd: string) {
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 function project(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atlas-lens-cli-'));

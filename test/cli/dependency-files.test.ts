@@ -3,19 +3,11 @@
  * file: text output names the notebook cell, SARIF points at the .ipynb line.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-
-const ROOT = path.resolve(__dirname, '../..');
-const CLI = path.join(ROOT, 'server/dist/cli.js');
-
-function run(args: string[], cwd: string) {
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+import { CLI, runCli as run } from '../helpers/run-cli';
 
 const NOTEBOOK = `${JSON.stringify(
   {
