@@ -238,3 +238,133 @@ test('syntaxErrorProblems: false leaves out the syntax error info problem (the l
     tree.delete();
   }
 });
+
+/** What a node is, as a whole parse of the same text must give it: type, offsets, points, structure and text. */
+function shape(node: { type: string; startIndex: number; endIndex: number; startPosition: unknown; endPosition: unknown; text: string; toString(): string }) {
+  return `${node.type} ${node.startIndex}-${node.endIndex} ${JSON.stringify(node.startPosition)}-${JSON.stringify(node.endPosition)} ${node.toString()} ${JSON.stringify(node.text)}`;
+}
+
+test('typing in one definition parses it alone (syntax()): after every keystroke its nodes, the others and the findings equal a whole parse and a full analysis', () => {
+  const source = BASE + '\n\n@decorator\ndef served(p):\n    return pickle.loads(p)\n\n# a section\n\nimport pickle\n\nclass Late:\n    x = torch.load("m.pt")\n    # trailing\n\ndef tail(p):\n    return p\n';
+  // Typed a character at a time on a new line, with brackets closed automatically (as VS Code does).
+  const STATEMENT = 'x = torch.load(p, weights_only=False)  # typed';
+  let definitionParses = 0;
+  let steps = 0;
+  for (let seed = 1; seed <= 8; seed++) {
+    const next = random(seed * 104729);
+    const file = `/project/definition_${seed}.py`;
+    const documents = new DocumentStore(parser);
+    const document = documents.open(`file://${file}`, 'python', 1, source);
+    let version = 1;
+    const change = (from: number, to: number, text: string) => document.update([{ range: { start: document.positionAt(from), end: document.positionAt(to) }, text }], ++version);
+    let cursor = -1;
+    let typed = STATEMENT.length;
+    let hostile: { at: number; length: number } | undefined;
+    for (let step = 0; step < 80; step++) {
+      if (hostile) {
+        change(hostile.at, hostile.at + hostile.length, ''); // taken back: the file parses again
+        if (cursor >= hostile.at) cursor -= hostile.length;
+        hostile = undefined;
+      } else if (next() < 0.1) {
+        // A keystroke somewhere else that may break the file (brackets left open, quotes), undone next step.
+        const at = Math.floor(next() * (document.text.length + 1));
+        const piece = KEYSTROKES[Math.floor(next() * KEYSTROKES.length)]!;
+        change(at, at, piece);
+        if (cursor >= at) cursor += piece.length;
+        hostile = { at, length: piece.length };
+      } else {
+        if (typed >= STATEMENT.length) {
+          // A new line under a random statement indented by four spaces (in a function, a class or the main block).
+          const lines = document.text.split('\n');
+          const candidates = lines.map((line, index) => (/^    \S/.test(line) ? index : -1)).filter((index) => index >= 0);
+          const line = candidates[Math.floor(next() * candidates.length)]!;
+          const end = document.offsetAt({ line, character: lines[line]!.length });
+          change(end, end, '\n    ');
+          cursor = end + 5;
+          typed = 0;
+        } else {
+          const char = STATEMENT[typed++]!;
+          if (char === ')' && document.text[cursor] === ')') cursor++; // typed over the closing bracket
+          else {
+            change(cursor, cursor, char === '(' ? '()' : char);
+            cursor++;
+          }
+        }
+      }
+      const syntax = document.tree!.syntax(document.text)!;
+      const whole = parser.parse(document.text)!;
+      try {
+        const context = `seed ${seed}, step ${step}${syntax.replaced ? ' (one definition parsed)' : ''}:\n${document.text}`;
+        assert.deepEqual(syntax.topLevel.map(shape), whole.rootNode.namedChildren.map((node) => shape(node!)), context);
+        const incremental = engine.analyzeTree(file, document.text, syntax, { syntaxErrorProblems: false });
+        assert.deepEqual(incremental.findings, engine.analyze(file, document.text).findings, context);
+      } finally {
+        whole.delete();
+      }
+      steps++;
+    }
+    definitionParses += document.tree!.stats.definition;
+    documents.close(`file://${file}`);
+  }
+  // The fast path must have been taken, often, for this to test it.
+  assert.ok(definitionParses > steps / 3, `${definitionParses} of ${steps} keystrokes parsed one definition alone`);
+});
+
+test('syntax() parses the whole text again wherever one definition alone might parse differently, and after each the findings equal a full analysis', () => {
+  const file = '/project/fallback.py';
+  const source = 'import torch\n\n\ndef first(p):\n    return torch.load(p)\n# between\n\n\ndef second(p):\n    return p\n\n\ndef third(p):\n    return p\n';
+  const cases: Array<{ why: string; edit: (text: string) => { at: number; remove?: number; insert: string }; fast: boolean }> = [
+    { why: 'typing inside a definition', edit: (text) => ({ at: text.indexOf('return p'), insert: 'y = 1\n    ' }), fast: true },
+    { why: 'a comment right after the definition (its place depends on the indentation before it)', edit: (text) => ({ at: text.indexOf('return torch'), insert: 'y = 1\n    ' }), fast: false },
+    { why: 'a new top-level statement typed after the definition', edit: (text) => ({ at: text.indexOf('\n\n\ndef third') + 1, insert: 'x = torch.load("a")\n' }), fast: false },
+    { why: 'a decorator typed above a definition (its own edit)', edit: (text) => ({ at: text.indexOf('def third'), insert: '@torch.no_grad()\n' }), fast: true },
+    { why: 'the definition replaced by a module statement', edit: (text) => ({ at: text.indexOf('def second'), remove: 'def second(p):\n    return p'.length, insert: 'second = torch.load("b")' }), fast: false },
+    { why: 'the blank lines before the next definition replaced so that it is indented', edit: (text) => ({ at: text.indexOf('return p') + 'return '.length, remove: 4, insert: 'p\n  ' }), fast: false },
+    { why: 'a syntax error typed into the definition', edit: (text) => ({ at: text.indexOf('return p'), insert: 'y = (\n    ' }), fast: false },
+  ];
+  for (const { why, edit, fast } of cases) {
+    const documents = new DocumentStore(parser);
+    const document = documents.open(`file://${file}`, 'python', 1, source);
+    document.tree!.syntax(document.text);
+    const { at, remove = 0, insert } = edit(document.text);
+    document.update([{ range: { start: document.positionAt(at), end: document.positionAt(at + remove) }, text: insert }], 2);
+    const syntax = document.tree!.syntax(document.text)!;
+    const whole = parser.parse(document.text)!;
+    assert.deepEqual(syntax.topLevel.map(shape), whole.rootNode.namedChildren.map((node) => shape(node!)), why);
+    whole.delete();
+    assert.equal(document.tree!.stats.definition, fast ? 1 : 0, why);
+    assert.equal(syntax.replaced !== undefined, fast, why);
+    const result = engine.analyzeTree(file, document.text, syntax, { syntaxErrorProblems: false });
+    assert.deepEqual(result.findings, engine.analyze(file, document.text).findings, why);
+    documents.close(`file://${file}`);
+  }
+
+  // A syntax error in another statement: no definition is parsed alone until it is gone.
+  const documents = new DocumentStore(parser);
+  const broken = source.replace('def second(p):', 'def second(p:');
+  const document = documents.open(`file://${file}`, 'python', 1, broken);
+  document.tree!.syntax(document.text);
+  const typeAt = (version: number, anchor: string, text: string) => {
+    const at = document.text.lastIndexOf(anchor);
+    document.update([{ range: { start: document.positionAt(at), end: document.positionAt(at) }, text }], version);
+    const syntax = document.tree!.syntax(document.text)!;
+    const whole = parser.parse(document.text)!;
+    assert.deepEqual(syntax.topLevel.map(shape), whole.rootNode.namedChildren.map((node) => shape(node!)), document.text);
+    whole.delete();
+    return syntax;
+  };
+  assert.equal(typeAt(2, 'return p\n', 'y = 1\n    ').replaced, undefined, 'an error elsewhere');
+  const fixed = document.text.indexOf('(p:') + 2;
+  document.update([{ range: { start: document.positionAt(fixed), end: document.positionAt(fixed) }, text: ')' }], 3);
+  document.tree!.syntax(document.text);
+  const again = typeAt(4, 'def second', 'z = 2\n');
+  assert.equal(again.replaced, undefined, 'a module statement typed');
+  const inside = typeAt(5, 'return p\n\n\ndef third', 'y = 1\n    ');
+  assert.ok(inside.replaced, 'once the error is fixed, typing in a definition parses it alone again');
+  assert.deepEqual(engine.analyzeTree(file, document.text, inside, { syntaxErrorProblems: false }).findings, engine.analyze(file, document.text).findings);
+  // Then a space typed before the next definition (an unexpected indent): not the edited definition's edit.
+  const next = typeAt(6, 'def third', ' ');
+  assert.equal(next.replaced, undefined, 'an edit at the start of the next definition is not the edited one\'s');
+  assert.deepEqual(engine.analyzeTree(file, document.text, next, { syntaxErrorProblems: false }).findings, engine.analyze(file, document.text).findings);
+  documents.close(`file://${file}`);
+});

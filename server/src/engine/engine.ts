@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Tree } from 'web-tree-sitter';
+import type { PythonSyntax } from './python/document-tree';
 import type { ArtifactReference } from './artifacts/references';
 import { createAnalyzers } from './analyzers';
 import { fileKindOf } from './analyzers/file-kinds';
@@ -152,7 +153,7 @@ export class Engine {
    * open document and reparses it incrementally, see python/document-tree.ts). The tree stays the
    * caller's: it is neither edited nor deleted here.
    */
-  analyzeTree(file: string, text: string, tree: Tree, settings: AnalysisSettings = {}): AnalysisResult {
+  analyzeTree(file: string, text: string, tree: Tree | PythonSyntax, settings: AnalysisSettings = {}): AnalysisResult {
     return this.run(file, text, settings, tree);
   }
 
@@ -169,7 +170,7 @@ export class Engine {
     return { ...toCells(cells, result.findings, result.problems), parsed: result.parsed };
   }
 
-  private run(file: string, text: string, settings: AnalysisSettings, tree: Tree | undefined, cells?: readonly string[], hooks?: AnalysisHooks): AnalysisResult {
+  private run(file: string, text: string, settings: AnalysisSettings, tree: Tree | PythonSyntax | undefined, cells?: readonly string[], hooks?: AnalysisHooks): AnalysisResult {
     const kind = cells ? 'notebook' : fileKindOf(file);
     const analyzer = kind ? this.analyzers.get(kind) : undefined;
     if (!kind || !analyzer) return { findings: [], problems: [], parsed: false };

@@ -92,14 +92,15 @@ export class Analyzer {
   private run(document: LspDocument, engine: Engine, settings: Parameters<Engine['analyze']>[2], base: Omit<DocumentAnalysis, 'findings' | 'problems' | 'ms'>): DocumentAnalysis {
     const started = performance.now();
     const file = document.analysisPath!;
-    const incrementalBefore = document.tree?.stats.incremental ?? 0;
-    const tree = document.tree?.current(document.text);
+    const before = { ...document.tree?.stats };
+    const tree = document.tree?.syntax(document.text);
     // Info problems are not shown, so the engine need not locate the first syntax error (a walk over the tree up to it).
     const result = tree ? engine.analyzeTree(file, document.text, tree, { ...settings, syntaxErrorProblems: false }) : engine.analyze(file, document.text, settings);
     const problems = result.problems.filter((problem) => problem.severity !== 'info');
     // Limits hit and rules that threw (engine/guard.ts) also go to the log, with the document.
     for (const problem of problems) if (/^(rule \S+ (failed|took)|analysis stopped|internal error|nested too deeply)/.test(problem.message)) this.log.warn(`${document.uri}: ${problem.message}`);
-    const parse = !tree ? 'no tree' : (document.tree?.stats.incremental ?? 0) > incrementalBefore ? 'incremental parse' : 'parse';
+    const stats = document.tree?.stats;
+    const parse = !tree || !stats ? 'no tree' : stats.definition > (before.definition ?? 0) ? 'one definition parsed' : stats.incremental > (before.incremental ?? 0) ? 'incremental parse' : 'parse';
     return { ...base, findings: result.findings, ...(result.artifacts ? { artifacts: result.artifacts } : {}), problems, ms: performance.now() - started, parse };
   }
 }

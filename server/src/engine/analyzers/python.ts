@@ -7,7 +7,7 @@ import { runCheck } from '../checks';
 import { mergeLoadFindings } from '../checks/loaded-artifact';
 import { BudgetExceeded, guardRule, parseProgress } from '../guard';
 import type { ConditionContext } from '../python/conditions';
-import { parsedFrom, type TextEdit } from '../python/document-tree';
+import { parsedFrom, type PythonSyntax, type TextEdit } from '../python/document-tree';
 import { commentsByLine, definitionName, PythonFacts, reusedDefinitionOf, type ReusedDefinition } from '../python/facts';
 import { runCallRule, type CompiledRule, type RawFinding } from '../python/run-rules';
 import { runFlowRule } from '../python/run-flow';
@@ -36,6 +36,12 @@ interface DefinitionEntry {
   text: string;
   /** Column it starts at (its findings are kept relative to its first line only). */
   column: number;
+  /**
+   * Whether it parsed without a syntax error. Only such an entry is reused: a definition's nodes
+   * then follow from its text alone, while error recovery may parse the same text differently
+   * depending on what is around it.
+   */
+  clean: boolean;
   reused: ReusedDefinition;
   /** Its findings, lines relative to its first line. */
   findings: RawFinding[];
@@ -54,8 +60,8 @@ interface IncrementalState {
    * tree-sitter rebuilds the module's list nodes at every reparse, so ids never carry over.)
    */
   byText: Map<string, DefinitionEntry>;
-  /** The tree analysed (compared by identity only: it may have been deleted since) and where each definition was in its text. */
-  tree: Tree;
+  /** The tree or syntax analysed (compared by identity only: it may have been deleted since) and where each definition was in its text. */
+  analysed: Tree | PythonSyntax;
   placements: Placement[];
 }
 
@@ -106,23 +112,27 @@ export class PythonAnalyzer implements FileAnalyzer {
    * Per keystroke this costs the changed definitions plus a few operations per top-level
    * statement (no pass over the whole text, no walk of the whole tree).
    */
-  analyzeTree(input: AnalyzerInput, tree: Tree): AnalyzerOutput {
-    if (!input.rules.every(isDefinitionLocal)) {
+  analyzeTree(input: AnalyzerInput, given: Tree | PythonSyntax): AnalyzerOutput {
+    const syntax: PythonSyntax = 'rootNode' in given ? { tree: given, topLevel: given.rootNode.namedChildren.filter((node): node is Node => node !== null), whole: () => given } : given;
+    // Rules that look at the whole file, and the syntax error's place, need the whole tree.
+    if (!input.rules.every(isDefinitionLocal) || (syntax.replaced && input.syntaxErrorProblems !== false)) {
       this.incremental.delete(input.file);
-      return { ...runPythonRules(new PythonFacts(tree), input), parsed: true };
+      return { ...runPythonRules(new PythonFacts(syntax.whole()), input), parsed: true };
     }
+    const { tree, topLevel, replaced } = syntax;
     const text = input.text;
     const previous = this.incremental.get(input.file);
-    const topLevel = tree.rootNode.namedChildren;
     // When the tree was reparsed straight from the last one analysed, the definitions no edit
     // touched are found by where the edits moved them, without comparing (or hashing) their text:
     // at each keystroke that would be a pass over the whole file.
-    const link = previous ? parsedFrom(tree) : undefined;
-    const carried = link && link.from === previous!.tree && link.edits.length <= MAX_CARRIED_EDITS ? carryOver(previous!.placements, link.edits) : undefined;
+    const link = previous ? parsedFrom(given) : undefined;
+    const carried = link && link.from === previous!.analysed && link.edits.length <= MAX_CARRIED_EDITS ? carryOver(previous!.placements, link.edits) : undefined;
     // Each definition with the entry its text had last time (still to be confirmed by the signature).
-    const definitions: Array<{ node: Node; first: number; text: string; entry: DefinitionEntry | undefined }> = [];
+    const definitions: Array<{ node: Node; first: number; text: string; entry: DefinitionEntry | undefined; clean: boolean }> = [];
     const placements: Placement[] = [];
     const structure: string[] = [input.rules.map((compiled) => compiled.rule.id).join(','), input.projectRoot ?? ''];
+    // One definition parsed on its own is only handed out when nothing has a syntax error.
+    const mayHaveErrors = !replaced && tree.rootNode.hasError;
     for (const child of topLevel) {
       // Each property read of a node is a call into the wasm parser: each is read once here.
       const type = child?.type;
@@ -132,22 +142,23 @@ export class PythonAnalyzer implements FileAnalyzer {
       const childText = text.slice(startIndex, endIndex);
       const start = child.startPosition;
       const moved = carried?.get(startIndex);
-      let entry = moved?.end === endIndex ? moved.entry : previous?.byText.get(childText);
-      if (entry && entry.column !== start.column) entry = undefined;
+      const clean = !mayHaveErrors || !child.hasError;
+      let entry = !clean ? undefined : moved?.end === endIndex ? moved.entry : previous?.byText.get(childText);
+      if (entry && (entry.column !== start.column || !entry.clean)) entry = undefined;
       // A definition whose load calls' model files changed on disk is analysed again.
       if (entry && !dependenciesUnchanged(entry.dependencies)) entry = undefined;
-      definitions.push({ node: child, first: start.row, text: childText, entry });
+      definitions.push({ node: child, first: start.row, text: childText, entry, clean });
       placements.push({ start: startIndex, end: endIndex, entry: entry! }); // entries are all set below
       structure.push(entry ? entry.reused.name ?? '' : definitionName(child) ?? '');
     }
     const reused = new Map<number, ReusedDefinition>();
     for (const definition of definitions) if (definition.entry) reused.set(definition.node.id, definition.entry.reused);
-    let facts = new PythonFacts(tree, { reuse: (node) => reused.get(node.id), topLevel });
+    let facts = new PythonFacts(tree, { reuse: (node) => reused.get(node.id), topLevel, replaced });
     let signature = `${structure.join('\u0000')}\u0001${moduleBindings(facts, text, definitions)}`;
     if (reused.size > 0 && previous?.signature !== signature) {
       // What the definitions see of the module changed: analyse them all again.
       for (const definition of definitions) definition.entry = undefined;
-      facts = new PythonFacts(tree, { topLevel });
+      facts = new PythonFacts(tree, { topLevel, replaced });
       signature = `${structure.join('\u0000')}\u0001${moduleBindings(facts, text, definitions)}`;
     }
 
@@ -157,7 +168,7 @@ export class PythonAnalyzer implements FileAnalyzer {
     const fresh = new Map<DefinitionEntry | undefined, RawFinding[]>();
     const analysed = definitions.filter((definition) => !definition.entry);
     for (const definition of analysed) {
-      definition.entry = { text: copyOf(definition.text), column: definition.node.startPosition.column, reused: reusedDefinitionOf(definition.node), findings: [], artifacts: [], dependencies: [] };
+      definition.entry = { text: copyOf(definition.text), column: definition.node.startPosition.column, clean: definition.clean, reused: reusedDefinitionOf(definition.node), findings: [], artifacts: [], dependencies: [] };
       fresh.set(definition.entry, []);
     }
     const moduleLevel: RawFinding[] = [];
@@ -197,10 +208,10 @@ export class PythonAnalyzer implements FileAnalyzer {
     }
 
     this.incremental.delete(input.file);
-    this.incremental.set(input.file, { signature, byText, tree, placements });
+    this.incremental.set(input.file, { signature, byText, analysed: given, placements });
     if (this.incremental.size > MAX_INCREMENTAL_FILES) this.incremental.delete(this.incremental.keys().next().value!);
     const mayBeSuppressed = findings.length > 0 && (input.mayHoldSuppressions ?? mayHoldSuppressions(text));
-    const comments = mayBeSuppressed ? commentsByLine(tree) : new Map<number, string>();
+    const comments = mayBeSuppressed ? commentsByLine(facts) : new Map<number, string>();
     return { findings, problems: output.problems, comments: () => comments, parsed: true, artifacts, artifactDependencies: dependencies };
   }
 }

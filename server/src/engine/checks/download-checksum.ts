@@ -87,12 +87,13 @@ export const downloadWithoutChecksum: PythonCheck = (rule, options, facts) => {
     if (!/^https:\/\//i.test(text)) continue; // http:// is insecure-download's; unreadable URLs are not judged
     if (download['file-urls-only'] && !compiled.fileUrl.test(text)) continue;
     if (download['verified-by'].some((selector) => verifies(facts, call, selector))) continue;
-    const body = enclosingBody(call, facts);
-    let checked = checkedScopes.get(body.id);
+    const body = enclosingBody(call);
+    const key = body?.id ?? -1;
+    let checked = checkedScopes.get(key);
     if (checked === undefined) {
-      checked = hasIntegrityCheck(body, call.node, compiled.hashNames);
+      checked = body ? hasIntegrityCheck([body], false, call.node, compiled.hashNames) : hasIntegrityCheck([...facts.topLevel], true, call.node, compiled.hashNames);
       // The answer depends on the download call excluded; cache only the positive one per body.
-      if (checked) checkedScopes.set(body.id, true);
+      if (checked) checkedScopes.set(key, true);
     }
     if (checked) continue;
     const callee = displayCallee(call.callee);
@@ -116,12 +117,12 @@ function verifies(facts: PythonFacts, call: CallFact, selector: z.infer<typeof A
   return !(value.kind === 'none' || (value.kind === 'bool' && !value.value) || (value.kind === 'string' && value.value === ''));
 }
 
-/** The function the call is in (a method's own body, not its class), or the module. */
-function enclosingBody(call: CallFact, facts: PythonFacts): Node {
+/** The function the call is in (a method's own body, not its class); undefined for the module. */
+function enclosingBody(call: CallFact): Node | undefined {
   for (let scope: typeof call.scope | undefined = call.scope; scope; scope = scope.parent) {
     if (scope.kind === 'function' && scope.node) return scope.node;
   }
-  return facts.tree.rootNode;
+  return undefined;
 }
 
 /**
@@ -129,12 +130,12 @@ function enclosingBody(call: CallFact, facts: PythonFacts): Node {
  * (`known_hash=None` is not a check; `verify_checksum(...)` is), and for the module the bodies of
  * functions and classes, which are not module code.
  */
-function hasIntegrityCheck(body: Node, download: Node, hashNames: RegExp): boolean {
-  const stack: Node[] = [body];
+function hasIntegrityCheck(body: Node[], isModule: boolean, download: Node, hashNames: RegExp): boolean {
+  const stack: Node[] = [...body];
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (node.id === download.id) continue;
-    if (body.type === 'module' && (node.type === 'function_definition' || node.type === 'class_definition')) continue;
+    if (isModule && (node.type === 'function_definition' || node.type === 'class_definition')) continue;
     if (node.type === 'keyword_argument') {
       const value = node.childForFieldName('value');
       if (value) stack.push(value);

@@ -37,7 +37,7 @@ function patternsOf(options: Readonly<Record<string, unknown>>): { calls: NamePa
 
 export const llmCallInUnboundedLoop: PythonCheck = (rule, options, facts) => {
   const { calls, written } = patternsOf(options);
-  const loops = facts.tree.rootNode.descendantsOfType('while_statement').filter((loop): loop is Node => loop !== null && isForever(loop));
+  const loops = facts.descendantsOfType('while_statement').filter(isForever);
   if (loops.length === 0) return [];
   const file = fileFlowFacts(facts);
   const findings: RawFinding[] = [];

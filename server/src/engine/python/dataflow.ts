@@ -68,12 +68,12 @@ export class FileFlowFacts {
   }
 
   get dictionaries(): Node[] {
-    this.dictionaryNodes ??= this.facts.tree.rootNode.descendantsOfType('dictionary').filter((n): n is Node => n !== null);
+    this.dictionaryNodes ??= this.facts.descendantsOfType('dictionary');
     return this.dictionaryNodes;
   }
 
   get tuples(): Node[] {
-    this.tupleNodes ??= this.facts.tree.rootNode.descendantsOfType('tuple').filter((n): n is Node => n !== null);
+    this.tupleNodes ??= this.facts.descendantsOfType('tuple');
     return this.tupleNodes;
   }
 
@@ -105,10 +105,8 @@ export class FileFlowFacts {
   }
 
   private collect(): void {
-    const root = this.facts.tree.rootNode;
     const types = ['assignment', 'augmented_assignment', 'named_expression', 'for_statement', 'for_in_clause', 'with_item', 'function_definition'];
-    for (const node of root.descendantsOfType(types)) {
-      if (!node) continue;
+    for (const node of this.facts.descendantsOfType(types)) {
       const scope = this.facts.scopeAt(node);
       switch (node.type) {
         case 'assignment': {

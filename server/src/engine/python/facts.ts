@@ -108,10 +108,23 @@ export class PythonFacts {
    * (as a full walk would bind it); nothing inside them is collected. `topLevel`: the root's
    * named children, when the caller has them already.
    */
+  private topLevelNodes?: ReadonlyArray<Node | null>;
+
+  /** The module's statements (its named children, comments included), in order. */
+  get topLevel(): readonly Node[] {
+    this.topLevelNodes ??= this.tree.rootNode.namedChildren;
+    return this.topLevelNodes.filter((node): node is Node => node !== null);
+  }
+
+  /** A top-level definition parsed on its own (python/document-tree.ts): `tree`'s nodes in [start, end) are stale, `root`'s stand for them. */
+  private readonly replaced?: { start: number; end: number; root: Node };
+
   constructor(
     readonly tree: Tree,
-    options: { reuse?: (definition: Node) => ReusedDefinition | undefined; topLevel?: ReadonlyArray<Node | null> } = {},
+    options: { reuse?: (definition: Node) => ReusedDefinition | undefined; topLevel?: ReadonlyArray<Node | null>; replaced?: { start: number; end: number; root: Node } } = {},
   ) {
+    this.replaced = options.replaced;
+    this.topLevelNodes = options.topLevel;
     this.collect(tree.rootNode, this.module, options.reuse, options.topLevel);
     for (const call of this.calls) call.qualifiedName = this.qualifiedNameOf(call.callee, call.scope);
   }
@@ -293,8 +306,32 @@ export class PythonFacts {
 
   /** Comment text by zero-based line; read from the tree on first use (only files with findings need it). */
   get comments(): ReadonlyMap<number, string> {
-    this.commentsByLine ??= commentsByLine(this.tree);
+    this.commentsByLine ??= commentsByLine(this);
     return this.commentsByLine;
+  }
+
+  /**
+   * The module's nodes of these types, in document order (what `tree.rootNode.descendantsOfType`
+   * gives, with a definition parsed on its own read from its own tree).
+   */
+  descendantsOfType(types: string | string[]): Node[] {
+    const found = this.tree.rootNode.descendantsOfType(types);
+    const replaced = this.replaced;
+    if (!replaced) return found.filter((node): node is Node => node !== null);
+    const nodes: Node[] = [];
+    let inserted = false;
+    for (const node of found) {
+      if (!node) continue;
+      const start = node.startIndex;
+      if (start >= replaced.start && start < replaced.end) continue; // stale
+      if (!inserted && start >= replaced.end) {
+        for (const own of replaced.root.descendantsOfType(types)) if (own) nodes.push(own);
+        inserted = true;
+      }
+      nodes.push(node);
+    }
+    if (!inserted) for (const own of replaced.root.descendantsOfType(types)) if (own) nodes.push(own);
+    return nodes;
   }
 
   // ---------------------------------------------------------------- resolution
@@ -547,9 +584,9 @@ class LazyCallFact implements CallFact {
 }
 
 /** Comment text by zero-based line. */
-export function commentsByLine(tree: Tree): Map<number, string> {
+export function commentsByLine(facts: PythonFacts): Map<number, string> {
   const comments = new Map<number, string>();
-  for (const comment of tree.rootNode.descendantsOfType('comment')) if (comment) comments.set(comment.startPosition.row, comment.text);
+  for (const comment of facts.descendantsOfType('comment')) comments.set(comment.startPosition.row, comment.text);
   return comments;
 }
 
