@@ -44,7 +44,7 @@ async function main(): Promise<void> {
         document.update([change], version);
         const t1 = performance.now();
         // As the server parses (lsp/analysis.ts): one definition alone where that is enough (older sources: current()).
-        const tree = document.tree!.syntax ? document.tree!.syntax(document.text)! : document.tree!.current(document.text)!;
+        const tree = 'syntax' in document.tree! ? document.tree!.syntax(document.text)! : document.tree!.current(document.text)!;
         const t2 = performance.now();
         // As the server asks (lsp/analysis.ts): it shows no info problems.
         const result = engine.analyzeTree(document.analysisPath!, document.text, tree, SETTINGS);

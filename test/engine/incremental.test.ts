@@ -294,7 +294,7 @@ test('typing in one definition parses it alone (syntax()): after every keystroke
       const syntax = document.tree!.syntax(document.text)!;
       const whole = parser.parse(document.text)!;
       try {
-        const context = `seed ${seed}, step ${step}${syntax.replaced ? ' (one definition parsed)' : ''}:\n${document.text}`;
+        const context = `seed ${seed}, step ${step}${syntax.replaced.length > 0 ? ' (definitions parsed alone)' : ''}:\n${document.text}`;
         assert.deepEqual(syntax.topLevel.map(shape), whole.rootNode.namedChildren.map((node) => shape(node!)), context);
         const incremental = engine.analyzeTree(file, document.text, syntax, { syntaxErrorProblems: false });
         assert.deepEqual(incremental.findings, engine.analyze(file, document.text).findings, context);
@@ -333,7 +333,7 @@ test('syntax() parses the whole text again wherever one definition alone might p
     assert.deepEqual(syntax.topLevel.map(shape), whole.rootNode.namedChildren.map((node) => shape(node!)), why);
     whole.delete();
     assert.equal(document.tree!.stats.definition, fast ? 1 : 0, why);
-    assert.equal(syntax.replaced !== undefined, fast, why);
+    assert.equal(syntax.replaced.length > 0, fast, why);
     const result = engine.analyzeTree(file, document.text, syntax, { syntaxErrorProblems: false });
     assert.deepEqual(result.findings, engine.analyze(file, document.text).findings, why);
     documents.close(`file://${file}`);
@@ -353,18 +353,79 @@ test('syntax() parses the whole text again wherever one definition alone might p
     whole.delete();
     return syntax;
   };
-  assert.equal(typeAt(2, 'return p\n', 'y = 1\n    ').replaced, undefined, 'an error elsewhere');
+  assert.equal(typeAt(2, 'return p\n', 'y = 1\n    ').replaced.length, 0, 'an error elsewhere');
   const fixed = document.text.indexOf('(p:') + 2;
   document.update([{ range: { start: document.positionAt(fixed), end: document.positionAt(fixed) }, text: ')' }], 3);
   document.tree!.syntax(document.text);
   const again = typeAt(4, 'def second', 'z = 2\n');
-  assert.equal(again.replaced, undefined, 'a module statement typed');
+  assert.equal(again.replaced.length, 0, 'a module statement typed');
   const inside = typeAt(5, 'return p\n\n\ndef third', 'y = 1\n    ');
-  assert.ok(inside.replaced, 'once the error is fixed, typing in a definition parses it alone again');
+  assert.ok(inside.replaced.length > 0, 'once the error is fixed, typing in a definition parses it alone again');
   assert.deepEqual(engine.analyzeTree(file, document.text, inside, { syntaxErrorProblems: false }).findings, engine.analyze(file, document.text).findings);
   // Then a space typed before the next definition (an unexpected indent): not the edited definition's edit.
   const next = typeAt(6, 'def third', ' ');
-  assert.equal(next.replaced, undefined, 'an edit at the start of the next definition is not the edited one\'s');
+  assert.equal(next.replaced.length, 0, 'an edit at the start of the next definition is not the edited one\'s');
   assert.deepEqual(engine.analyzeTree(file, document.text, next, { syntaxErrorProblems: false }).findings, engine.analyze(file, document.text).findings);
+  documents.close(`file://${file}`);
+});
+
+test('syntax() keeps several edited definitions parsed alone, moved by the edits before them, until an edit crosses one', () => {
+  const file = '/project/several.py';
+  const source = 'import torch\n\n\ndef a(p):\n    return p\n\n\ndef b(p):\n    return p\n\n\ndef c(p):\n    return p\n\n\ndef d(p):\n    return torch.load(p)\n';
+  const documents = new DocumentStore(parser);
+  const document = documents.open(`file://${file}`, 'python', 1, source);
+  document.tree!.syntax(document.text);
+  let version = 1;
+  /** Replaces `remove` characters at the `nth` occurrence of `anchor` (plus `offset`) by `text`; the syntax after it, checked against a whole parse. */
+  const change = (anchor: string, nth: number, offset: number, remove: number, text: string) => {
+    let at = -1;
+    for (let i = 0; i <= nth; i++) at = document.text.indexOf(anchor, at + 1);
+    assert.ok(at >= 0, anchor);
+    at += offset;
+    document.update([{ range: { start: document.positionAt(at), end: document.positionAt(at + remove) }, text }], ++version);
+    const syntax = document.tree!.syntax(document.text)!;
+    const whole = parser.parse(document.text)!;
+    assert.deepEqual(syntax.topLevel.map(shape), whole.rootNode.namedChildren.map((node) => shape(node!)), document.text);
+    whole.delete();
+    assert.deepEqual(engine.analyzeTree(file, document.text, syntax, { syntaxErrorProblems: false }).findings, engine.analyze(file, document.text).findings, document.text);
+    return syntax.replaced.map((stretch) => document.text.slice(stretch.start, stretch.start + 5));
+  };
+  const RETURN = '    return p';
+  assert.deepEqual(change(RETURN, 1, 0, 0, '    x = 1\n'), ['def b']);
+  assert.deepEqual(change('return torch', 0, 0, 0, 'y = torch.load(p)\n    '), ['def b', 'def d']);
+  // An edit above both moves them (lines added): each is parsed again where it now is.
+  assert.deepEqual(change(RETURN, 0, 0, 0, '    z = 1\n\n'), ['def a', 'def b', 'def d']);
+  // An operand missing in c: c alone does not parse, so the whole text is parsed (c has the error).
+  assert.deepEqual(change(RETURN, 2, RETURN.length, 0, ' +'), []);
+  // Typed: c alone parses, and a's edit next is allowed although the whole tree has c's error.
+  assert.deepEqual(change(RETURN, 2, RETURN.length + 2, 0, ' f()'), ['def c']);
+  assert.deepEqual(change('z = 1', 0, 0, 0, 'w = 2\n    '), ['def a', 'def c']);
+  // A decorator typed at d's first character is d's edit.
+  assert.deepEqual(change('def d', 0, 0, 0, '@torch.no_grad()\n'), ['def a', 'def c', '@torc']);
+  // A deletion from c's last line into d's decorator crosses two stretches: the whole text is parsed.
+  assert.deepEqual(change(' + f()', 0, 0, ' + f()\n\n\n@'.length, ''), []);
+  assert.equal(document.tree!.stats.definition, 9, "b, d, then a, b and d again, c, a and c, d");
+
+  // A decorator typed at c's start, then typing at the end of b's last line: b's stretch ends where c's now starts.
+  document.update([{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '' }], ++version);
+  document.tree!.current(document.text);
+  assert.deepEqual(change('def c', 0, 0, 0, '@torch.no_grad()\n'), ['@torc']);
+  assert.deepEqual(change('@torch', 0, -3, 0, ' + 1'), ['def b', '@torc']);
+  documents.close(`file://${file}`);
+});
+
+test('syntax() parses the whole text once more than eight definitions were edited since the last whole parse', () => {
+  const file = '/project/many.py';
+  const source = Array.from({ length: 10 }, (_, i) => `def f${i}(p):\n    return p\n`).join('\n\n');
+  const documents = new DocumentStore(parser);
+  const document = documents.open(`file://${file}`, 'python', 1, source);
+  document.tree!.syntax(document.text);
+  const counts: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const at = document.text.indexOf(`def f${i}(p):`) + `def f${i}(p):`.length;
+    document.update([{ range: { start: document.positionAt(at), end: document.positionAt(at) }, text: ' ' }], i + 2);
+    counts.push(document.tree!.syntax(document.text)!.replaced.length);
+  }
+  assert.deepEqual(counts, [1, 2, 3, 4, 5, 6, 7, 8, 0, 1]);
   documents.close(`file://${file}`);
 });

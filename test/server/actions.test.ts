@@ -172,6 +172,16 @@ for (const dataSupport of [true, false]) {
       assert.equal(applyTextEdits(SOURCE, editsFor(edit, uri)).split('\n')[4], 'cfg = yaml.safe_load(text)');
     });
 
+    test('diagnostics of an older version keep their fix while the current analysis has the same finding (a pull answered unchanged)', async () => {
+      const { uri, diagnostics } = await openFile(SOURCE);
+      await client.change(uri, [{ range: { start: { line: 5, character: 0 }, end: { line: 5, character: 0 } }, text: 'x = 1' }]);
+      const actions = await client.codeActions(uri, diagnostics[0]!.range, [diagnostics[0]!], ['quickfix']);
+      const fix = actions.find((action) => action.title === 'Add weights_only=True');
+      assert.ok(fix, actions.map((action) => action.title).join(', '));
+      assert.deepEqual(editsFor(fix.edit!, uri), [{ range: { start: { line: 3, character: 23 }, end: { line: 3, character: 23 } }, newText: ', weights_only=True' }]);
+      if (dataSupport) assert.equal((fix.edit!.documentChanges![0] as { textDocument: { version: number } }).textDocument.version, client.version(uri), 'built against the current version');
+    });
+
     test('diagnostics of an older version get no actions', async () => {
       const { uri, diagnostics } = await openFile(SOURCE);
       await client.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '\n' }]);

@@ -200,6 +200,24 @@ describe('pull diagnostics', () => {
     assert.equal(client.published.get(uri), undefined, 'pull clients get no pushed findings');
   });
 
+  test('an edit that changes no diagnostic is answered unchanged (same resultId); one that moves a finding is not', async () => {
+    const uri = await client.open(path.join(workspace, 'typing.py'), SOURCE);
+    const first = await client.pull(uri);
+    assertFull(first);
+    // Typing at the end of the file: the findings, their ranges and fixes stay as they were.
+    const end = SOURCE.split('\n').length - 1;
+    await client.change(uri, [{ range: { start: { line: end, character: 0 }, end: { line: end, character: 0 } }, text: 'x = 1' }]);
+    assert.deepEqual(await client.pull(uri, first.resultId), { kind: 'unchanged', resultId: first.resultId });
+    await client.change(uri, [{ range: { start: { line: end, character: 5 }, end: { line: end, character: 5 } }, text: '0' }]);
+    assert.deepEqual(await client.pull(uri, first.resultId), { kind: 'unchanged', resultId: first.resultId });
+    // A line added above moves them: a full report with the new ranges.
+    await client.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '\n' }]);
+    const moved = await client.pull(uri, first.resultId);
+    assertFull(moved);
+    assert.notEqual(moved.resultId, first.resultId);
+    assert.deepEqual(moved.items.map((d) => d.range.start.line), first.items.map((d) => d.range.start.line + 1));
+  });
+
   test('a cancelled pull is answered with RequestCancelled', async () => {
     const uri = await client.open(path.join(workspace, 'cancel.py'), SOURCE);
     const source = new CancellationTokenSource();

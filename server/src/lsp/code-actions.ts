@@ -8,6 +8,7 @@
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver';
 import type { Finding } from '../engine/types';
 import type { DocumentAnalysis } from './analysis';
+import { diagnosticFix } from './diagnostics';
 import type { ClientFeatures } from './capabilities';
 import type { LspDocument } from './documents';
 import { DIAGNOSTIC_SOURCE, FIX_ALL_KIND, type FindingDiagnosticData } from './protocol';
@@ -33,7 +34,15 @@ const sameRange = (a: Diagnostic['range'], b: Finding['range']): boolean =>
 /** What an action needs from a diagnostic, or undefined when it is not ours or is stale. */
 function findingOf(diagnostic: Diagnostic, document: LspDocument, analysis: DocumentAnalysis): Pick<FindingDiagnosticData, 'ruleId' | 'statementLines' | 'fix'> | undefined {
   if (diagnostic.source !== DIAGNOSTIC_SOURCE || typeof diagnostic.code !== 'string') return undefined;
-  if (isData(diagnostic.data)) return diagnostic.data.version === document.version ? diagnostic.data : undefined;
+  if (isData(diagnostic.data)) {
+    if (diagnostic.data.version === document.version) return diagnostic.data;
+    // Computed for an older version (a pull answered "unchanged" leaves such diagnostics with the
+    // client): still good if the current analysis has the very same finding, fix included.
+    const data = diagnostic.data;
+    const same = analysis.findings.find((candidate) => candidate.ruleId === data.ruleId && sameRange(diagnostic.range, candidate.range) &&
+      JSON.stringify(candidate.statementLines) === JSON.stringify(data.statementLines) && JSON.stringify(candidate.fix && diagnosticFix(candidate.fix)) === JSON.stringify(data.fix));
+    return same && { ruleId: same.ruleId, statementLines: same.statementLines, fix: same.fix };
+  }
   const finding = analysis.findings.find((candidate) => candidate.ruleId === diagnostic.code && sameRange(diagnostic.range, candidate.range));
   return finding && { ruleId: finding.ruleId, statementLines: finding.statementLines, fix: finding.fix };
 }

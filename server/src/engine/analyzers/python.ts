@@ -113,9 +113,9 @@ export class PythonAnalyzer implements FileAnalyzer {
    * statement (no pass over the whole text, no walk of the whole tree).
    */
   analyzeTree(input: AnalyzerInput, given: Tree | PythonSyntax): AnalyzerOutput {
-    const syntax: PythonSyntax = 'rootNode' in given ? { tree: given, topLevel: given.rootNode.namedChildren.filter((node): node is Node => node !== null), whole: () => given } : given;
+    const syntax: PythonSyntax = 'rootNode' in given ? { tree: given, topLevel: given.rootNode.namedChildren.filter((node): node is Node => node !== null), replaced: [], whole: () => given } : given;
     // Rules that look at the whole file, and the syntax error's place, need the whole tree.
-    if (!input.rules.every(isDefinitionLocal) || (syntax.replaced && input.syntaxErrorProblems !== false)) {
+    if (!input.rules.every(isDefinitionLocal) || (syntax.replaced.length > 0 && input.syntaxErrorProblems !== false)) {
       this.incremental.delete(input.file);
       return { ...runPythonRules(new PythonFacts(syntax.whole()), input), parsed: true };
     }
@@ -131,8 +131,8 @@ export class PythonAnalyzer implements FileAnalyzer {
     const definitions: Array<{ node: Node; first: number; text: string; entry: DefinitionEntry | undefined; clean: boolean }> = [];
     const placements: Placement[] = [];
     const structure: string[] = [input.rules.map((compiled) => compiled.rule.id).join(','), input.projectRoot ?? ''];
-    // One definition parsed on its own is only handed out when nothing has a syntax error.
-    const mayHaveErrors = !replaced && tree.rootNode.hasError;
+    // Definitions parsed on their own are only handed out when nothing has a syntax error.
+    const mayHaveErrors = replaced.length === 0 && tree.rootNode.hasError;
     for (const child of topLevel) {
       // Each property read of a node is a call into the wasm parser: each is read once here.
       const type = child?.type;

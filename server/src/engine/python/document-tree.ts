@@ -76,22 +76,25 @@ function deleteSoon(tree: Tree): void {
 
 /**
  * The syntax of a document's current text, as `PythonDocumentTree.syntax()` gives it: the module's
- * top-level nodes, one of them possibly from a parse of its own definition (`replaced`).
+ * top-level nodes, some of them possibly from a parse of their own definition (`replaced`).
  */
 export interface PythonSyntax {
-  /** The whole tree the top-level nodes come from; inside `replaced.start..end` its nodes are stale. */
+  /** The whole tree the other top-level nodes come from; inside each `replaced` stretch its nodes are stale. */
   readonly tree: Tree;
-  /** The module's named children in order, the reparsed definition's node in its place. */
+  /** The module's named children in order, each reparsed definition's node in its place. */
   readonly topLevel: readonly Node[];
-  /** The definition parsed on its own: its text's offsets [start, end) and the root of its own tree. */
-  readonly replaced?: { readonly start: number; readonly end: number; readonly root: Node };
-  /** The whole tree of the same text (a whole reparse, when a definition was parsed on its own). */
+  /** The definitions parsed on their own, in document order: their text's offsets [start, end) and the root of each one's tree. */
+  readonly replaced: ReadonlyArray<{ readonly start: number; readonly end: number; readonly root: Node }>;
+  /** The whole tree of the same text (a whole reparse, when definitions were parsed on their own). */
   whole(): Tree;
 }
 
 const DEFINITION_TYPES = new Set(['function_definition', 'class_definition', 'decorated_definition']);
 
-/** The top-level definition all edits since the last whole parse fell in, and its own parse. */
+/** Above this many definitions edited since the last whole parse, the next syntax parses the whole text. */
+const MAX_EDITED_DEFINITIONS = 8;
+
+/** A top-level definition edited since the last whole parse, and its own parse. */
 interface EditedDefinition {
   /** Its place among the module's named children. */
   index: number;
@@ -101,8 +104,10 @@ interface EditedDefinition {
   startPosition: Point;
   /** Whether it is the last top-level statement (its stretch runs to the end of the text). */
   last: boolean;
-  /** Its last own parse. */
+  /** Its last own parse, and whether the text or its place changed since. */
   tree?: Tree;
+  node?: Node;
+  stale: boolean;
 }
 
 export class PythonDocumentTree {
@@ -111,8 +116,8 @@ export class PythonDocumentTree {
   /** Edits recorded since the last whole tree, and since the last syntax, was handed out (their lineage). */
   private editsSinceTree: TextEdit[] = [];
   private editsSinceSyntax: TextEdit[] = [];
-  /** Edits since `tree` was parsed all fell in this definition; none when one fell elsewhere. */
-  private edited: EditedDefinition | undefined;
+  /** The definitions every edit since `tree` was parsed fell in, in document order. */
+  private edited: EditedDefinition[] = [];
   /** An edit since `tree` was parsed fell outside any one definition: the next syntax parses the whole text. */
   private wholeParseNeeded = false;
   /** Indices of the module's named children with a syntax error in `tree`. */
@@ -131,9 +136,10 @@ export class PythonDocumentTree {
     this.dirty = true;
     if (!this.tree) return; // nothing to keep: the next current() parses from scratch
     const edit = { start: change.startIndex, oldEnd: change.oldEndIndex, newEnd: change.startIndex + change.newText.length };
+    const newEndPosition = pointAfter(change.startPosition, change.newText);
     this.editsSinceTree.push(edit);
     this.editsSinceSyntax.push(edit);
-    if (!this.wholeParseNeeded) this.claim(edit);
+    if (!this.wholeParseNeeded) this.claim(edit, change.oldEndPosition, newEndPosition);
     this.length += edit.newEnd - edit.oldEnd;
     this.tree.edit({
       startIndex: change.startIndex,
@@ -141,39 +147,60 @@ export class PythonDocumentTree {
       newEndIndex: edit.newEnd,
       startPosition: change.startPosition,
       oldEndPosition: change.oldEndPosition,
-      newEndPosition: pointAfter(change.startPosition, change.newText),
+      newEndPosition,
     });
   }
 
   /**
    * Notes which definition an edit falls in (its stretch: from its first character to just before
-   * the next top-level statement), read off the whole tree before the edit is recorded on it.
+   * the next top-level statement), read off the whole tree before the edit is recorded on it, and
+   * moves the edited definitions after it.
    */
-  private claim(edit: TextEdit): void {
-    const edited = this.edited;
-    if (edited) {
-      if (edit.start >= edited.start && (edit.oldEnd < edited.end || (edited.last && edit.oldEnd <= edited.end))) {
-        edited.end += edit.newEnd - edit.oldEnd;
-      } else {
+  private claim(edit: TextEdit, oldEndPosition: Point, newEndPosition: Point): void {
+    const delta = edit.newEnd - edit.oldEnd;
+    let owner = this.edited.find((edited) => edit.start >= edited.start && (edit.oldEnd < edited.end || (edited.last && edit.oldEnd <= edited.end)));
+    if (!owner) {
+      owner = this.newlyEdited(edit);
+      if (!owner) {
         this.wholeParseNeeded = true;
+        return;
       }
-      return;
     }
+    owner.end += delta;
+    owner.stale = true;
+    for (const edited of this.edited) {
+      if (edited === owner || edited.start < edit.oldEnd) continue;
+      edited.start += delta;
+      edited.end += delta;
+      edited.startPosition = shiftPoint(edited.startPosition, oldEndPosition, newEndPosition);
+      edited.stale = true; // its own tree's positions are the old ones
+    }
+  }
+
+  /** The definition a first edit in it falls in, read off the whole tree; undefined when it is none. */
+  private newlyEdited(edit: TextEdit): EditedDefinition | undefined {
+    if (this.edited.length >= MAX_EDITED_DEFINITIONS) return undefined;
     const root = this.tree!.rootNode;
-    const child = root.firstNamedChildForIndex(edit.start);
-    const next = child?.nextNamedSibling;
-    const end = next ? next.startIndex : this.length;
-    const owned = child && DEFINITION_TYPES.has(child.type) && child.startIndex <= edit.start && next?.type !== 'comment' && (next ? edit.oldEnd < end : edit.oldEnd <= end);
-    if (!owned) {
-      this.wholeParseNeeded = true;
-      return;
-    }
+    // The statement whose stretch holds the edit: the first to end after it, or the one before that
+    // when the edit is past its end (typing at the end of a definition's last line, or below it).
+    let child = root.firstNamedChildForIndex(edit.start);
+    if (!child || child.startIndex > edit.start) child = child ? child.previousNamedSibling : root.lastNamedChild;
+    if (!child || !DEFINITION_TYPES.has(child.type)) return undefined;
+    const next = child.nextNamedSibling;
+    if (next?.type === 'comment') return undefined;
+    // Its stretch ends where the next statement starts, or an edited definition's (whose node in the
+    // whole tree starts later when text was typed at its start); an edit past that is not its own.
+    const following = this.edited.find((edited) => edited.start > child!.startIndex);
+    const end = Math.min(next ? next.startIndex : this.length, following?.start ?? Number.POSITIVE_INFINITY);
+    if (next || following ? edit.oldEnd >= end : edit.oldEnd > end) return undefined;
     const index = indexAmongNamed(root, child);
-    if (index < 0 || this.errorChildren.some((other) => other !== index)) {
-      this.wholeParseNeeded = true;
-      return;
-    }
-    this.edited = { index, start: child.startIndex, end: end + edit.newEnd - edit.oldEnd, startPosition: child.startPosition, last: !next };
+    if (index < 0) return undefined;
+    // A syntax error elsewhere may change how the rest parses, unless it is in a definition parsed alone since (which must then parse cleanly).
+    if (this.errorChildren.some((other) => other !== index && !this.edited.some((edited) => edited.index === other))) return undefined;
+    const edited: EditedDefinition = { index, start: child.startIndex, end, startPosition: child.startPosition, last: !next, stale: true };
+    this.edited.push(edited);
+    this.edited.sort((a, b) => a.start - b.start);
+    return edited;
   }
 
   /** Forget the tree (the whole text was replaced); the next current() parses from scratch. */
@@ -190,7 +217,7 @@ export class PythonDocumentTree {
 
   /** The whole tree of `text`, which must be the text after every recorded change. Owned by this object. */
   current(text: string): Tree | undefined {
-    if (this.tree && !this.dirty && !this.edited) return this.tree;
+    if (this.tree && !this.dirty && this.edited.length === 0) return this.tree;
     const previous = this.tree;
     const next = this.parser.parse(text, previous ?? null) ?? undefined;
     if (this.lastTree && next) {
@@ -217,14 +244,14 @@ export class PythonDocumentTree {
 
   /**
    * The syntax of `text` (the text after every recorded change): the whole tree reparsed, or,
-   * when every edit since fell in one top-level definition, that definition alone parsed.
+   * when every edit since fell in top-level definitions, those definitions each parsed alone.
    */
   syntax(text: string): PythonSyntax | undefined {
     if (!this.dirty && this.lastSyntax) return this.lastSyntax;
     const previous = this.lastSyntax;
     const edits = this.editsSinceSyntax;
     this.editsSinceSyntax = [];
-    let syntax = this.tree && !this.wholeParseNeeded && this.edited ? this.definitionSyntax(text) : undefined;
+    let syntax = this.tree && !this.wholeParseNeeded && this.edited.length > 0 ? this.definitionsSyntax(text) : undefined;
     if (!syntax) {
       const tree = this.current(text);
       if (!tree) return undefined;
@@ -241,50 +268,64 @@ export class PythonDocumentTree {
 
   private wholeSyntax(tree: Tree): PythonSyntax {
     const topLevel = tree.rootNode.namedChildren.filter((node): node is Node => node !== null);
-    return { tree, topLevel, whole: () => tree };
+    return { tree, topLevel, replaced: [], whole: () => tree };
   }
 
-  /** The edited definition parsed on its own, if that gives what a whole parse would. */
-  private definitionSyntax(text: string): PythonSyntax | undefined {
-    const edited = this.edited!;
+  /** The edited definitions each parsed on its own, if that gives what a whole parse would. */
+  private definitionsSyntax(text: string): PythonSyntax | undefined {
+    for (const edited of this.edited) if (edited.stale && !this.parseAlone(edited, text)) return undefined;
     const tree = this.tree!;
+    // web-tree-sitter reads a node's text through its tree's textCallback (a field its typings
+    // leave out), set to the text parsed: the whole tree's nodes must read the current one.
+    (tree as unknown as { textCallback: (index: number) => string }).textCallback = (index: number) => text.slice(index);
+    const topLevel = tree.rootNode.namedChildren.filter((child): child is Node => child !== null);
+    for (const edited of this.edited) topLevel[edited.index] = edited.node!;
+    const replaced = this.edited.map((edited) => ({ start: edited.start, end: edited.end, root: edited.tree!.rootNode }));
+    return { tree, topLevel, replaced, whole: () => this.current(text) ?? tree };
+  }
+
+  /** Parses an edited definition's stretch alone; false when that is not one clean definition. */
+  private parseAlone(edited: EditedDefinition, text: string): boolean {
     const endPosition = pointAfter(edited.startPosition, text.slice(edited.start, edited.end));
     const own = this.parser.parse(text, null, { includedRanges: [{ startIndex: edited.start, endIndex: edited.end, startPosition: edited.startPosition, endPosition }] });
     if (!own) {
       this.parser.reset();
-      return undefined;
+      return false;
     }
     const root = own.rootNode;
     const node = root.namedChildCount === 1 && !root.hasError ? root.namedChild(0) : null;
     if (!node || !DEFINITION_TYPES.has(node.type) || node.startIndex !== edited.start) {
       own.delete();
-      return undefined;
+      return false;
     }
     if (edited.tree) deleteSoon(edited.tree);
     edited.tree = own;
+    edited.node = node;
+    edited.stale = false;
     this.stats.definition++;
-    // web-tree-sitter reads a node's text through its tree's textCallback (a field its typings
-    // leave out), set to the text parsed: the whole tree's nodes must read the current one.
-    (tree as unknown as { textCallback: (index: number) => string }).textCallback = (index: number) => text.slice(index);
-    const topLevel = tree.rootNode.namedChildren.filter((child): child is Node => child !== null);
-    topLevel[edited.index] = node;
-    return { tree, topLevel, replaced: { start: edited.start, end: edited.end, root }, whole: () => this.current(text) ?? tree };
+    return true;
   }
 
   private dropEdited(): void {
-    if (this.edited?.tree) deleteSoon(this.edited.tree);
-    this.edited = undefined;
+    for (const edited of this.edited) if (edited.tree) deleteSoon(edited.tree);
+    this.edited = [];
     this.wholeParseNeeded = false;
   }
 
   dispose(): void {
     this.tree?.delete();
     this.tree = undefined;
-    this.edited?.tree?.delete();
-    this.edited = undefined;
+    for (const edited of this.edited) edited.tree?.delete();
+    this.edited = [];
     this.editsSinceTree = [];
     this.editsSinceSyntax = [];
   }
+}
+
+/** Where `point`, at or after the end of a replaced stretch (`oldEnd`), is once that stretch ends at `newEnd`. */
+function shiftPoint(point: Point, oldEnd: Point, newEnd: Point): Point {
+  if (point.row > oldEnd.row) return { row: point.row + newEnd.row - oldEnd.row, column: point.column };
+  return { row: newEnd.row, column: newEnd.column + point.column - oldEnd.column };
 }
 
 /** `child`'s index among `root`'s named children. */

@@ -116,14 +116,14 @@ export class PythonFacts {
     return this.topLevelNodes.filter((node): node is Node => node !== null);
   }
 
-  /** A top-level definition parsed on its own (python/document-tree.ts): `tree`'s nodes in [start, end) are stale, `root`'s stand for them. */
-  private readonly replaced?: { start: number; end: number; root: Node };
+  /** Top-level definitions parsed on their own (python/document-tree.ts), in document order: `tree`'s nodes in each [start, end) are stale, `root`'s stand for them. */
+  private readonly replaced: ReadonlyArray<{ start: number; end: number; root: Node }>;
 
   constructor(
     readonly tree: Tree,
-    options: { reuse?: (definition: Node) => ReusedDefinition | undefined; topLevel?: ReadonlyArray<Node | null>; replaced?: { start: number; end: number; root: Node } } = {},
+    options: { reuse?: (definition: Node) => ReusedDefinition | undefined; topLevel?: ReadonlyArray<Node | null>; replaced?: ReadonlyArray<{ start: number; end: number; root: Node }> } = {},
   ) {
-    this.replaced = options.replaced;
+    this.replaced = options.replaced ?? [];
     this.topLevelNodes = options.topLevel;
     this.collect(tree.rootNode, this.module, options.reuse, options.topLevel);
     for (const call of this.calls) call.qualifiedName = this.qualifiedNameOf(call.callee, call.scope);
@@ -317,20 +317,19 @@ export class PythonFacts {
   descendantsOfType(types: string | string[]): Node[] {
     const found = this.tree.rootNode.descendantsOfType(types);
     const replaced = this.replaced;
-    if (!replaced) return found.filter((node): node is Node => node !== null);
+    if (replaced.length === 0) return found.filter((node): node is Node => node !== null);
     const nodes: Node[] = [];
-    let inserted = false;
+    let next = 0; // the next stretch whose own nodes are still to be put in
     for (const node of found) {
       if (!node) continue;
       const start = node.startIndex;
-      if (start >= replaced.start && start < replaced.end) continue; // stale
-      if (!inserted && start >= replaced.end) {
-        for (const own of replaced.root.descendantsOfType(types)) if (own) nodes.push(own);
-        inserted = true;
+      while (next < replaced.length && start >= replaced[next]!.end) {
+        for (const own of replaced[next++]!.root.descendantsOfType(types)) if (own) nodes.push(own);
       }
+      if (next < replaced.length && start >= replaced[next]!.start) continue; // stale
       nodes.push(node);
     }
-    if (!inserted) for (const own of replaced.root.descendantsOfType(types)) if (own) nodes.push(own);
+    while (next < replaced.length) for (const own of replaced[next++]!.root.descendantsOfType(types)) if (own) nodes.push(own);
     return nodes;
   }
 
