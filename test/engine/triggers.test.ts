@@ -116,3 +116,40 @@ test('the verdict gate parses only files where a security decision is named; arg
   // Its trigger words used to be predict, classify and pipeline only: this file was never analysed.
   assert.deepEqual(engine.analyze('/p/moderate.py', argmax).findings.map((f) => [f.ruleId, f.range.start.line]), [['model-verdict-only-gate', 3]]);
 });
+
+test('the verdict gate\'s text filter passes wherever a security word is outside triple-quoted strings, by a parse of the same text', async () => {
+  const { securityWordOutsideLongStrings, textOutsideLongStrings } = await import('../../server/src/engine/checks/verdict-words');
+  const { SECURITY_DECISION } = await import('../../server/src/engine/checks/verdict-words');
+  const { createPythonParser } = await import('../../server/src/engine/python/parser');
+  const parser = await createPythonParser();
+  const tricky = [
+    'x = 1\n"""allow"""\n',
+    "x = 1\n'''access'''\n",
+    'x = r"""\\"""allow"""\n', // a raw triple-quoted string holding an escaped quote, then the word
+    'x = "\\"""" + "safe"\n', // a one-line string with an escaped quote: no triple-quoted string at all
+    "x = 'it''s' # '''\nblock = 1\n", // quotes in a comment start nothing
+    'x = f"{d["k"]}"  # allow\n',
+    'x = """never closed\nallow\n',
+    's = "unterminated\nallow = 1\n',
+    's = "unterminated\nx = """allow"""\n', // a one-line string ends with its line
+    "# '''\nallow = 1\n# '''\n", // triple quotes in comments pair with nothing
+    'def f():\n    """Grant access."""\n    return 1\n',
+    'x = b\'\'\'bytes\'\'\' + """\nmulti\nline\n""" + "deny"\n',
+    'if clf.predict(x)[0]:\n    go("""fraud""")\n',
+  ];
+  const files = ['test/fixtures', 'test/trials', 'examples'].flatMap((dir) => filesUnder(path.join(ROOT, dir))).filter((file) => file.endsWith('.py'));
+  const texts = [...tricky, ...files.map((file) => fs.readFileSync(file, 'utf8'))];
+  let positive = 0;
+  for (const text of texts) {
+    const tree = parser.parse(text)!;
+    try {
+      // The check reads each branch with textOutsideLongStrings; the whole module read so is what any branch can show.
+      const expected = SECURITY_DECISION.test(textOutsideLongStrings(tree.rootNode));
+      if (expected) positive++;
+      assert.equal(securityWordOutsideLongStrings(text), expected, text.slice(0, 300));
+    } finally {
+      tree.delete();
+    }
+  }
+  assert.ok(positive > 10 && positive < texts.length - 5, `${positive} of ${texts.length} texts have a word outside long strings`);
+});

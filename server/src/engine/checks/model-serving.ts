@@ -13,7 +13,7 @@ import type { Node } from 'web-tree-sitter';
 import type { CallFact, PythonFacts } from '../python/facts';
 import { buildFix, nodeRange } from '../python/fixes';
 import type { RawFinding } from '../python/run-rules';
-import { SECURITY_DECISION } from './verdict-words';
+import { SECURITY_DECISION, textOutsideLongStrings } from './verdict-words';
 import { isModelCall, MODEL_FACTORIES, webRouteFacts, type RouteHandler, type RouteInput } from '../python/web-routes';
 import type { LoadedRule } from '../rules/loader';
 import type { Fix, Severity } from '../types';
@@ -478,7 +478,9 @@ export const modelVerdictOnlyGate: PythonCheck = (rule, _options, facts) => {
     }
     for (const { condition, branch } of conditions) {
       if (reported.has(condition.id)) continue;
-      const context = `${branch.type === 'conditional_expression' ? branch.text : (branch.childForFieldName('consequence')?.text ?? '')} ${condition.text} ${fn?.childForFieldName('name')?.text ?? ''}`;
+      // What the code says, not the prose: triple-quoted strings (a nested definition's docstring) do not count.
+      const consequence = branch.type === 'conditional_expression' ? branch : branch.childForFieldName('consequence');
+      const context = `${consequence ? textOutsideLongStrings(consequence) : ''} ${textOutsideLongStrings(condition)} ${fn?.childForFieldName('name')?.text ?? ''}`;
       if (!SECURITY_DECISION.test(context) || CONFIDENCE.test(branch.text)) continue;
       reported.add(condition.id);
       findings.push(finding(rule, condition, fill(rule.message, { callee: call.callee.text, condition: condition.text })));

@@ -5,7 +5,7 @@
  * Kept apart from the checks themselves so that compiling a rule loads none of them.
  */
 import { WEB_APP_WORDS } from '../python/web-routes';
-import { SECURITY_DECISION } from './verdict-words';
+import { securityWordOutsideLongStrings } from './verdict-words';
 import { anyIdentifierOf, callTriggerSets } from '../rules/triggers';
 
 /** Checks that only report on web routes and UI handlers (python/web-routes.ts). */
@@ -41,10 +41,11 @@ function nonEmpty(sets: string[][]): string[][] | undefined {
 
 /**
  * A last test on the text, for a check whose words are not plain trigger words: the verdict gate
- * reports only a branch whose text names a security decision (case-insensitive, whole words), and
- * a branch's text is part of the file's, so a file where the words match nowhere has nothing for it.
+ * reports only a branch whose text names a security decision (case-insensitive, whole words,
+ * triple-quoted strings left out), and a branch's text is part of the file's, so a file where the
+ * words match nowhere outside such strings has nothing for it.
  */
 export function checkTextFilter(check: string): ((text: string) => boolean) | undefined {
-  if (check === 'model-verdict-only-gate') return (text) => SECURITY_DECISION.test(text);
+  if (check === 'model-verdict-only-gate') return securityWordOutsideLongStrings;
   return undefined;
 }
