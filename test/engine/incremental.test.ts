@@ -250,7 +250,9 @@ test('typing in one definition parses it alone (syntax()): after every keystroke
   const STATEMENT = 'x = torch.load(p, weights_only=False)  # typed';
   let definitionParses = 0;
   let steps = 0;
-  for (let seed = 1; seed <= 8; seed++) {
+  // More sessions on demand: ATLAS_LENS_TYPING_SESSIONS=500 (about 2 minutes per hundred).
+  const sessions = Number(process.env.ATLAS_LENS_TYPING_SESSIONS ?? 8);
+  for (let seed = 1; seed <= sessions; seed++) {
     const next = random(seed * 104729);
     const file = `/project/definition_${seed}.py`;
     const documents = new DocumentStore(parser);
@@ -295,13 +297,17 @@ test('typing in one definition parses it alone (syntax()): after every keystroke
       const whole = parser.parse(document.text)!;
       try {
         const context = `seed ${seed}, step ${step}${syntax.replaced.length > 0 ? ' (definitions parsed alone)' : ''}:\n${document.text}`;
-        assert.deepEqual(syntax.topLevel.map(shape), whole.rootNode.namedChildren.map((node) => shape(node!)), context);
+        // With a syntax error, tree-sitter's incremental reparse (the whole-text path) may recover
+        // otherwise than a fresh parse; definitions are only parsed alone while the text parses cleanly.
         const incremental = engine.analyzeTree(file, document.text, syntax, { syntaxErrorProblems: false });
+        if (syntax.replaced.length > 0) assert.equal(whole.rootNode.hasError, false, context);
+        if (whole.rootNode.hasError) continue;
+        assert.deepEqual(syntax.topLevel.map(shape), whole.rootNode.namedChildren.map((node) => shape(node!)), context);
         assert.deepEqual(incremental.findings, engine.analyze(file, document.text).findings, context);
       } finally {
         whole.delete();
+        steps++;
       }
-      steps++;
     }
     definitionParses += document.tree!.stats.definition;
     documents.close(`file://${file}`);
@@ -399,18 +405,20 @@ test('syntax() keeps several edited definitions parsed alone, moved by the edits
   assert.deepEqual(change(RETURN, 2, RETURN.length, 0, ' +'), []);
   // Typed: c alone parses, and a's edit next is allowed although the whole tree has c's error.
   assert.deepEqual(change(RETURN, 2, RETURN.length + 2, 0, ' f()'), ['def c']);
-  assert.deepEqual(change('z = 1', 0, 0, 0, 'w = 2\n    '), ['def a', 'def c']);
+  assert.deepEqual(change('z = 1', 0, 0, 0, 'w = torch.load(p)\n    '), ['def a', 'def c']);
   // A decorator typed at d's first character is d's edit.
   assert.deepEqual(change('def d', 0, 0, 0, '@torch.no_grad()\n'), ['def a', 'def c', '@torc']);
+  // A definition renamed: every definition is analysed again, the ones parsed alone from their own nodes.
+  assert.deepEqual(change('def b', 0, 4, 1, 'B'), ['def a', 'def B', 'def c', '@torc']);
   // A deletion from c's last line into d's decorator crosses two stretches: the whole text is parsed.
   assert.deepEqual(change(' + f()', 0, 0, ' + f()\n\n\n@'.length, ''), []);
-  assert.equal(document.tree!.stats.definition, 9, "b, d, then a, b and d again, c, a and c, d");
+  assert.equal(document.tree!.stats.definition, 10, "b, d, then a, b and d again, c, a and c, d, B");
 
   // A decorator typed at c's start, then typing at the end of b's last line: b's stretch ends where c's now starts.
   document.update([{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '' }], ++version);
   document.tree!.current(document.text);
   assert.deepEqual(change('def c', 0, 0, 0, '@torch.no_grad()\n'), ['@torc']);
-  assert.deepEqual(change('@torch', 0, -3, 0, ' + 1'), ['def b', '@torc']);
+  assert.deepEqual(change('@torch', 0, -3, 0, ' + 1'), ['def B', '@torc']);
   documents.close(`file://${file}`);
 });
 

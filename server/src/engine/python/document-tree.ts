@@ -168,8 +168,9 @@ export class PythonDocumentTree {
     }
     owner.end += delta;
     owner.stale = true;
+    const moved = delta !== 0 || newEndPosition.row !== oldEndPosition.row;
     for (const edited of this.edited) {
-      if (edited === owner || edited.start < edit.oldEnd) continue;
+      if (edited === owner || edited.start < edit.oldEnd || !moved) continue;
       edited.start += delta;
       edited.end += delta;
       edited.startPosition = shiftPoint(edited.startPosition, oldEndPosition, newEndPosition);
@@ -188,6 +189,10 @@ export class PythonDocumentTree {
     if (!child || !DEFINITION_TYPES.has(child.type)) return undefined;
     const next = child.nextNamedSibling;
     if (next?.type === 'comment') return undefined;
+    // Module statements start at column 0. The parser also takes some badly indented code without
+    // an error node (a method whose body is not indented: the class ends there, the methods
+    // become module statements at column 4), and how it splits such code depends on all of it.
+    if (child.startPosition.column !== 0 || (next && next.startPosition.column !== 0)) return undefined;
     // Its stretch ends where the next statement starts, or an edited definition's (whose node in the
     // whole tree starts later when text was typed at its start); an edit past that is not its own.
     const following = this.edited.find((edited) => edited.start > child!.startIndex);

@@ -141,7 +141,9 @@ export class PythonFacts {
     const scopes: Array<{ scope: Scope; end: number }> = [{ scope: rootScope, end: Number.POSITIVE_INFINITY }];
     let skipUntil = -1;
     let visited = 0;
-    for (const node of reuse ? this.nodesOutsideReused(topLevel ?? root.namedChildren, rootScope, reuse) : root.descendantsOfType(INTERESTING_TYPES)) {
+    // With definitions parsed on their own, the root's nodes are stale there: walk the module's statements.
+    const walkStatements = reuse !== undefined || this.replaced.length > 0;
+    for (const node of walkStatements ? this.nodesOutsideReused(topLevel ?? root.namedChildren, rootScope, reuse) : root.descendantsOfType(INTERESTING_TYPES)) {
       if (!node) continue;
       if ((++visited & 1023) === 0) checkpoint('while reading the code');
       const start = node.startIndex;
@@ -154,11 +156,11 @@ export class PythonFacts {
   }
 
   /** The interesting nodes of every top-level statement except reused definitions, whose names are bound. */
-  private nodesOutsideReused(topLevel: ReadonlyArray<Node | null>, rootScope: Scope, reuse: (definition: Node) => ReusedDefinition | undefined): Array<Node | null> {
+  private nodesOutsideReused(topLevel: ReadonlyArray<Node | null>, rootScope: Scope, reuse: ((definition: Node) => ReusedDefinition | undefined) | undefined): Array<Node | null> {
     const nodes: Array<Node | null> = [];
     for (const child of topLevel) {
       if (!child) continue;
-      const reused = reuse(child);
+      const reused = reuse?.(child);
       if (reused) {
         if (reused.name !== undefined) bind(rootScope, reused.name, { kind: 'opaque', at: child.startIndex + reused.nameOffset });
         continue;
