@@ -100,7 +100,7 @@ export class Analyzer {
     // Limits hit and rules that threw (engine/guard.ts) also go to the log, with the document.
     for (const problem of problems) if (/^(rule \S+ (failed|took)|analysis stopped|internal error|nested too deeply)/.test(problem.message)) this.log.warn(`${document.uri}: ${problem.message}`);
     const stats = document.tree?.stats;
-    const parse = !tree || !stats ? 'no tree' : stats.definition > (before.definition ?? 0) ? 'one definition parsed' : stats.incremental > (before.incremental ?? 0) ? 'incremental parse' : 'parse';
+    const parse = !tree || !stats ? 'no tree' : stats.definition > (before.definition ?? 0) ? 'definitions parsed alone' : stats.incremental > (before.incremental ?? 0) ? 'incremental parse' : 'parse';
     return { ...base, findings: result.findings, ...(result.artifacts ? { artifacts: result.artifacts } : {}), problems, ms: performance.now() - started, parse };
   }
 }
