@@ -64,6 +64,17 @@ describe('push diagnostics, codeDescription and data on', () => {
     assert.deepEqual(diagnostics.map((d) => d.code), ['yaml-unsafe-load']);
   });
 
+  test('typing inside a function parses that function alone (the log says so) and moves the findings below it', async () => {
+    const file = path.join(workspace, 'alone.py');
+    const text = 'import torch\n\n\ndef first(p):\n    return p\n\n\ndef second(p):\n    return torch.load(p)\n';
+    const uri = await client.open(file, text);
+    await client.diagnosticsAt(uri, 1);
+    const version = await client.change(uri, [{ range: { start: { line: 4, character: 0 }, end: { line: 4, character: 0 } }, text: '    x = torch.load(p)\n' }]);
+    const diagnostics = await client.diagnosticsAt(uri, version);
+    assert.deepEqual(diagnostics.map((d) => `${d.code} ${d.range.start.line}:${d.range.start.character}`), ['torch-load-unsafe 4:8', 'torch-load-unsafe 9:11']);
+    await waitFor('the function parsed alone, in the log', () => client.logs.some((log) => log.message.includes(`alone.py v${version}:`) && log.message.includes('(definitions parsed alone)')));
+  });
+
   test('incremental edits give the same diagnostics as a full parse, and reparse incrementally', async () => {
     const engine = await Engine.create();
     const file = path.join(workspace, 'incremental.py');
