@@ -7,7 +7,7 @@ import { runCheck } from '../checks';
 import { mergeLoadFindings } from '../checks/loaded-artifact';
 import { BudgetExceeded, guardRule, parseProgress } from '../guard';
 import type { ConditionContext } from '../python/conditions';
-import { parsedFrom, type PythonSyntax, type TextEdit } from '../python/document-tree';
+import { parsedFrom, syntaxOfTree, type PythonSyntax, type TextEdit } from '../python/document-tree';
 import { commentsByLine, definitionName, PythonFacts, reusedDefinitionOf, type ReusedDefinition } from '../python/facts';
 import { runCallRule, type CompiledRule, type RawFinding } from '../python/run-rules';
 import { runFlowRule } from '../python/run-flow';
@@ -113,13 +113,13 @@ export class PythonAnalyzer implements FileAnalyzer {
    * statement (no pass over the whole text, no walk of the whole tree).
    */
   analyzeTree(input: AnalyzerInput, given: Tree | PythonSyntax): AnalyzerOutput {
-    const syntax: PythonSyntax = 'rootNode' in given ? { tree: given, topLevel: given.rootNode.namedChildren.filter((node): node is Node => node !== null), replaced: [], whole: () => given } : given;
+    const wholeTree = 'rootNode' in given;
     // Rules that look at the whole file, and the syntax error's place, need the whole tree.
-    if (!input.rules.every(isDefinitionLocal) || (syntax.replaced.length > 0 && input.syntaxErrorProblems !== false)) {
+    if (!input.rules.every(isDefinitionLocal) || (!wholeTree && given.replaced.length > 0 && input.syntaxErrorProblems !== false)) {
       this.incremental.delete(input.file);
-      return { ...runPythonRules(new PythonFacts(syntax.whole()), input), parsed: true };
+      return { ...runPythonRules(new PythonFacts(wholeTree ? given : given.whole()), input), parsed: true };
     }
-    const { tree, topLevel, replaced } = syntax;
+    const { tree, topLevel, replaced } = wholeTree ? syntaxOfTree(given) : given;
     const text = input.text;
     const previous = this.incremental.get(input.file);
     // When the tree was reparsed straight from the last one analysed, the definitions no edit

@@ -89,6 +89,12 @@ export interface PythonSyntax {
   whole(): Tree;
 }
 
+/** The syntax of a whole tree (nothing parsed on its own). */
+export function syntaxOfTree(tree: Tree): PythonSyntax {
+  const topLevel = tree.rootNode.namedChildren.filter((node): node is Node => node !== null);
+  return { tree, topLevel, replaced: [], whole: () => tree };
+}
+
 const DEFINITION_TYPES = new Set(['function_definition', 'class_definition', 'decorated_definition']);
 
 /** Above this many definitions edited since the last whole parse, the next syntax parses the whole text. */
@@ -239,11 +245,10 @@ export class PythonDocumentTree {
     this.errorChildren = next ? childrenWithErrors(next) : [];
     this.length = text.length;
     this.dirty = next === undefined;
-    // A syntax handed out before stays valid only through its own whole(): the next one links to it.
-    if (next && this.lastSyntax && this.lastSyntax.tree !== next) {
-      this.lastSyntax = this.wholeSyntax(next);
-      this.editsSinceSyntax = [];
-    }
+    // A syntax handed out before describes the replaced tree: the next syntax() starts afresh
+    // (syntax() itself, which calls this, keeps its own link to the last one).
+    this.lastSyntax = undefined;
+    this.editsSinceSyntax = [];
     return next;
   }
 
@@ -260,7 +265,7 @@ export class PythonDocumentTree {
     if (!syntax) {
       const tree = this.current(text);
       if (!tree) return undefined;
-      syntax = this.wholeSyntax(tree);
+      syntax = syntaxOfTree(tree);
     }
     if (previous) {
       lineage.delete(previous);
@@ -269,11 +274,6 @@ export class PythonDocumentTree {
     this.lastSyntax = syntax;
     this.dirty = false;
     return syntax;
-  }
-
-  private wholeSyntax(tree: Tree): PythonSyntax {
-    const topLevel = tree.rootNode.namedChildren.filter((node): node is Node => node !== null);
-    return { tree, topLevel, replaced: [], whole: () => tree };
   }
 
   /** The edited definitions each parsed on its own, if that gives what a whole parse would. */

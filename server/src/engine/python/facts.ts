@@ -102,31 +102,31 @@ export class PythonFacts {
   private readonly valueCache = new Map<number, Value>();
   private readonly scopeOfNode = new Map<number, Scope>();
 
+  private topLevelNodes?: ReadonlyArray<Node | null>;
+  /** Top-level definitions parsed on their own (python/document-tree.ts), in document order: `tree`'s nodes in each [start, end) are stale, `root`'s stand for them. */
+  private readonly replaced: ReadonlyArray<{ start: number; end: number; root: Node }>;
+
   /**
    * `reuse`: the top-level definitions (functions, classes) whose findings the caller already has
    * (incremental analysis, see analyzers/python.ts), given with the name they bind and where
    * (as a full walk would bind it); nothing inside them is collected. `topLevel`: the root's
-   * named children, when the caller has them already.
+   * named children, when the caller has them already (with definitions parsed on their own in
+   * place: `replaced`).
    */
-  private topLevelNodes?: ReadonlyArray<Node | null>;
-
-  /** The module's statements (its named children, comments included), in order. */
-  get topLevel(): readonly Node[] {
-    this.topLevelNodes ??= this.tree.rootNode.namedChildren;
-    return this.topLevelNodes.filter((node): node is Node => node !== null);
-  }
-
-  /** Top-level definitions parsed on their own (python/document-tree.ts), in document order: `tree`'s nodes in each [start, end) are stale, `root`'s stand for them. */
-  private readonly replaced: ReadonlyArray<{ start: number; end: number; root: Node }>;
-
   constructor(
     readonly tree: Tree,
     options: { reuse?: (definition: Node) => ReusedDefinition | undefined; topLevel?: ReadonlyArray<Node | null>; replaced?: ReadonlyArray<{ start: number; end: number; root: Node }> } = {},
   ) {
     this.replaced = options.replaced ?? [];
     this.topLevelNodes = options.topLevel;
-    this.collect(tree.rootNode, this.module, options.reuse, options.topLevel);
+    this.collect(tree.rootNode, this.module, options.reuse);
     for (const call of this.calls) call.qualifiedName = this.qualifiedNameOf(call.callee, call.scope);
+  }
+
+  /** The module's statements (its named children, comments included), in order. */
+  get topLevel(): readonly Node[] {
+    this.topLevelNodes ??= this.tree.rootNode.namedChildren;
+    return this.topLevelNodes.filter((node): node is Node => node !== null);
   }
 
   // ---------------------------------------------------------------- collection (one tree walk)
@@ -137,13 +137,13 @@ export class PythonFacts {
    * this measured faster than a tree-sitter query. Scopes are tracked with a stack of open
    * function/class nodes by their end offsets.
    */
-  private collect(root: Node, rootScope: Scope, reuse?: (definition: Node) => ReusedDefinition | undefined, topLevel?: ReadonlyArray<Node | null>): void {
+  private collect(root: Node, rootScope: Scope, reuse?: (definition: Node) => ReusedDefinition | undefined): void {
     const scopes: Array<{ scope: Scope; end: number }> = [{ scope: rootScope, end: Number.POSITIVE_INFINITY }];
     let skipUntil = -1;
     let visited = 0;
     // With definitions parsed on their own, the root's nodes are stale there: walk the module's statements.
     const walkStatements = reuse !== undefined || this.replaced.length > 0;
-    for (const node of walkStatements ? this.nodesOutsideReused(topLevel ?? root.namedChildren, rootScope, reuse) : root.descendantsOfType(INTERESTING_TYPES)) {
+    for (const node of walkStatements ? this.nodesOutsideReused(this.topLevel, rootScope, reuse) : root.descendantsOfType(INTERESTING_TYPES)) {
       if (!node) continue;
       if ((++visited & 1023) === 0) checkpoint('while reading the code');
       const start = node.startIndex;
