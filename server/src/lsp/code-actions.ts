@@ -37,7 +37,8 @@ function findingOf(diagnostic: Diagnostic, document: LspDocument, analysis: Docu
   if (isData(diagnostic.data)) {
     if (diagnostic.data.version === document.version) return diagnostic.data;
     // Computed for an older version (a pull answered "unchanged" leaves such diagnostics with the
-    // client): still good if the current analysis has the very same finding, fix included.
+    // client): still good if the current analysis has the very same finding, fix included
+    // (compared as JSON: the data made a round trip through the client).
     const data = diagnostic.data;
     const same = analysis.findings.find((candidate) => candidate.ruleId === data.ruleId && sameRange(diagnostic.range, candidate.range) &&
       JSON.stringify(candidate.statementLines) === JSON.stringify(data.statementLines) && JSON.stringify(candidate.fix && diagnosticFix(candidate.fix)) === JSON.stringify(data.fix));

@@ -5,6 +5,7 @@
  * not open) are always pushed, in both modes.
  */
 import * as fs from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import {
   DiagnosticSeverity,
@@ -64,22 +65,8 @@ export function findingToDiagnostic(finding: Finding, analysis: Pick<DocumentAna
 
 /** Whether two lists of diagnostics are the same, but for the document version in their data. */
 export function sameDiagnostics(a: readonly Diagnostic[], b: readonly Diagnostic[]): boolean {
-  return a.length === b.length && a.every((diagnostic, index) => sameValue(diagnostic, b[index], true));
-}
-
-function sameValue(a: unknown, b: unknown, diagnostic = false): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
-  const keysA = Object.keys(a);
-  if (keysA.length !== Object.keys(b).length) return false;
-  for (const key of keysA) {
-    const left = (a as Record<string, unknown>)[key];
-    const right = (b as Record<string, unknown>)[key];
-    if (diagnostic && key === 'data') {
-      if (!sameValue({ ...(left as object), version: 0 }, { ...(right as object), version: 0 })) return false;
-    } else if (!sameValue(left, right)) return false;
-  }
-  return true;
+  const withoutVersion = (diagnostic: Diagnostic | undefined): unknown => (diagnostic?.data ? { ...diagnostic, data: { ...(diagnostic.data as object), version: 0 } } : diagnostic);
+  return a.length === b.length && a.every((diagnostic, index) => isDeepStrictEqual(withoutVersion(diagnostic), withoutVersion(b[index])));
 }
 
 /** "atlas.techniques[0]" → ["atlas", "techniques", 0]. */
