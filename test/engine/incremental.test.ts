@@ -8,6 +8,7 @@ import type { Parser } from 'web-tree-sitter';
 import { Engine } from '../../server/src/engine/engine';
 import { createPythonParser } from '../../server/src/engine/python/parser';
 import { DocumentStore } from '../../server/src/lsp/documents';
+import type { PythonSyntax } from '../../server/src/engine/python/document-tree';
 
 let engine: Engine;
 let parser: Parser;
@@ -244,6 +245,16 @@ function shape(node: { type: string; startIndex: number; endIndex: number; start
   return `${node.type} ${node.startIndex}-${node.endIndex} ${JSON.stringify(node.startPosition)}-${JSON.stringify(node.endPosition)} ${node.toString()} ${JSON.stringify(node.text)}`;
 }
 
+/** The syntax's top-level nodes are the ones a fresh parse of `text` gives. */
+function assertSameAsFreshParse(syntax: PythonSyntax, text: string, message: string): void {
+  const whole = parser.parse(text)!;
+  try {
+    assert.deepEqual(syntax.topLevel.map(shape), whole.rootNode.namedChildren.map((node) => shape(node!)), message);
+  } finally {
+    whole.delete();
+  }
+}
+
 test('typing in one definition parses it alone (syntax()): after every keystroke its nodes, the others and the findings equal a whole parse and a full analysis', () => {
   const source = BASE + '\n\n@decorator\ndef served(p):\n    return pickle.loads(p)\n\n# a section\n\nimport pickle\n\nclass Late:\n    x = torch.load("m.pt")\n    # trailing\n\ndef tail(p):\n    return p\n';
   // Typed a character at a time on a new line, with brackets closed automatically (as VS Code does).
@@ -335,9 +346,7 @@ test('syntax() parses the whole text again wherever one definition alone might p
     const { at, remove = 0, insert } = edit(document.text);
     document.update([{ range: { start: document.positionAt(at), end: document.positionAt(at + remove) }, text: insert }], 2);
     const syntax = document.tree!.syntax(document.text)!;
-    const whole = parser.parse(document.text)!;
-    assert.deepEqual(syntax.topLevel.map(shape), whole.rootNode.namedChildren.map((node) => shape(node!)), why);
-    whole.delete();
+    assertSameAsFreshParse(syntax, document.text, why);
     assert.equal(document.tree!.stats.definition, fast ? 1 : 0, why);
     assert.equal(syntax.replaced.length > 0, fast, why);
     const result = engine.analyzeTree(file, document.text, syntax, { syntaxErrorProblems: false });
@@ -354,9 +363,7 @@ test('syntax() parses the whole text again wherever one definition alone might p
     const at = document.text.lastIndexOf(anchor);
     document.update([{ range: { start: document.positionAt(at), end: document.positionAt(at) }, text }], version);
     const syntax = document.tree!.syntax(document.text)!;
-    const whole = parser.parse(document.text)!;
-    assert.deepEqual(syntax.topLevel.map(shape), whole.rootNode.namedChildren.map((node) => shape(node!)), document.text);
-    whole.delete();
+    assertSameAsFreshParse(syntax, document.text, document.text);
     return syntax;
   };
   assert.equal(typeAt(2, 'return p\n', 'y = 1\n    ').replaced.length, 0, 'an error elsewhere');
@@ -390,9 +397,7 @@ test('syntax() keeps several edited definitions parsed alone, moved by the edits
     at += offset;
     document.update([{ range: { start: document.positionAt(at), end: document.positionAt(at + remove) }, text }], ++version);
     const syntax = document.tree!.syntax(document.text)!;
-    const whole = parser.parse(document.text)!;
-    assert.deepEqual(syntax.topLevel.map(shape), whole.rootNode.namedChildren.map((node) => shape(node!)), document.text);
-    whole.delete();
+    assertSameAsFreshParse(syntax, document.text, document.text);
     assert.deepEqual(engine.analyzeTree(file, document.text, syntax, { syntaxErrorProblems: false }).findings, engine.analyze(file, document.text).findings, document.text);
     return syntax.replaced.map((stretch) => document.text.slice(stretch.start, stretch.start + 5));
   };
