@@ -97,6 +97,16 @@ test('values: literals, module and function constants, concatenation, names, tup
   assert.deepEqual(values.slice(7), [{ kind: 'number', value: -1.5 }, { kind: 'none' }, { kind: 'unknown' }]);
 });
 
+test('string values decode escape sequences, except in raw strings', () => {
+  const source = ['g(', ...['"0.0.\\x30.0"', '"\\u0030.0.0.0"', '"a\\tb"', '"\\101\\\\"', '"a\\\nb"', 'r"a\\x30"', '"\\N{BULLET}"', '"é\\x41é"'].map((literal) => `  ${literal},`), ')'].join('\n');
+  const all = facts(source);
+  const call = all.calls[0]!;
+  assert.deepEqual(
+    call.positional.map((node) => all.evaluate(node, call.scope)),
+    ['0.0.0.0', '0.0.0.0', 'a\tb', 'A\\', 'ab', 'a\\x30', '\\N{BULLET}', 'éAé'].map((value) => ({ kind: 'string', value })),
+  );
+});
+
 test('arguments: keywords, positions, *args and **kwargs', () => {
   const call = facts('f(a, b, key=1, *rest, **options)\n').calls[0]!;
   assert.deepEqual(call.positional.map((n) => n.text), ['a', 'b']);

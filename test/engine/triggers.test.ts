@@ -153,3 +153,74 @@ test('the verdict gate\'s text filter passes wherever a security word is outside
   }
   assert.ok(positive > 10 && positive < texts.length - 5, `${positive} of ${texts.length} texts have a word outside long strings`);
 });
+
+test('the hard-coded key check parses only files with a literal shaped like a key; names without a prefix count (AZURE_OPENAI_KEY, mistral_key)', () => {
+  const keyRule = compileRule(engine.rule('hardcoded-ai-key')!);
+  assert.ok(keyRule.textFilter);
+  // Tokenizers say token everywhere; no literal here could be a key.
+  const tokenizer = 'def tokenize(text):\n    tokens = text.split(" ")\n    return [t for t in tokens if t != "https://example.org/a1"]\n';
+  assert.equal(keyRule.textFilter(tokenizer), false);
+  assert.equal(engine.analyze('/p/tokenize.py', tokenizer).parsed, false);
+  for (const [text, line] of [
+    ['AZURE_OPENAI_KEY = "9f3b7c1e5a2d4f6081b3c5e7a9d1f2b4"\n', 0],
+    ['import os\nos.environ["COHERE_KEY"] = "Qw3Er5Ty7Ui9Op2As4Df6Gh8"\n', 1],
+    ['Mistral_Key = "Mx7Kp2Wq9Lz4Rt6Yv1Bn3Hs8"\n', 0],
+  ] as const) {
+    assert.equal(keyRule.textFilter(text), true, text);
+    // Their trigger words used to be api_key, API_KEY, token and TOKEN: these files were never analysed.
+    assert.deepEqual(engine.analyze('/p/keys.py', text).findings.map((f) => [f.ruleId, f.range.start.line]), [['hardcoded-ai-key', line]], text);
+  }
+});
+
+test('the hard-coded key filter passes for every literal the check could report, by a parse: fixtures, trials, examples and generated literals', async () => {
+  const { mayHoldKeyLiteral } = await import('../../server/src/engine/checks/key-literals');
+  const { plausibleKey } = await import('../../server/src/engine/checks/ai-keys');
+  const { stringValue } = await import('../../server/src/engine/python/facts');
+  const { createPythonParser } = await import('../../server/src/engine/python/parser');
+  const parser = await createPythonParser();
+  // Literals built from pieces that decode in every way a key's characters can be written.
+  const starts = ['', '', '', 'Bearer ', 'Bearer\\t', 'Bearer \\t ', 'Bearer\\\n '];
+  const keyPieces = ['Ab3', 'sk-', 'sk-proj-', 'hf_', 'AIza', 'x9Yz', 'Q', '7', '-', '_', '+', '/', '=', '.', '\\x41', '\\x31', '\\u0042'];
+  const otherPieces = ['\\\\', '\\n', '\\t', '\\\n', ' ', ':', '{', "'", '"', '\\"', "\\'", '\\N{BULLET}', '\\U00000043', '\\101', 'Bearer '];
+  let seed = 7;
+  // A linear congruential generator's high bits (its low bits repeat with a short period).
+  const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2147483648), Math.floor((seed / 2147483648) * n));
+  const generated: string[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const quote = ['"', "'", '"""', "'''"][random(4)]!;
+    const prefix = ['', '', '', '', 'r', 'b', 'f', 'rb', 'u'][random(9)]!;
+    let body = starts[random(starts.length)]!;
+    for (let j = random(16) + 2; j > 0; j--) body += random(12) === 0 ? otherPieces[random(otherPieces.length)] : keyPieces[random(keyPieces.length)];
+    // A piece that would end the literal early is left out.
+    if (quote.length === 1 && body.split(/\\[\s\S]/).join('').includes(quote)) continue;
+    if (quote.length === 1 && body.replace(/\\[\s\S]/g, '').includes('\n')) continue;
+    generated.push(`KEY = ${prefix}${quote}${body}${quote}\n`);
+  }
+  const tricky = [
+    'OPENAI_API_KEY = "AbcDefGhiJklMnoPqrStuVw\\x31"\n', // its only digit is an escape
+    'OPENAI_API_KEY = "01234567890123456789012\\101"\n', // its only letter is an octal escape
+    'OPENAI_API_KEY = "Bearer \\t sk-proj-Hn2Kd8Wq4Zt6Lm1Rv9Bx3Cy7"\n', // whitespace written and escaped
+    "OPENAI_API_KEY = 'sk-proj-Hn2Kd8Wq4Zt6\\\nLm1Rv9Bx3Cy7'\n", // continued on the next line
+  ];
+  const files = ['test/fixtures', 'test/trials', 'examples'].flatMap((dir) => filesUnder(path.join(ROOT, dir))).filter((file) => file.endsWith('.py'));
+  let plausible = 0;
+  let filtered = 0;
+  for (const text of [...tricky, ...generated, ...files.map((file) => fs.readFileSync(file, 'utf8'))]) {
+    const tree = parser.parse(text)!;
+    try {
+      for (const node of tree.rootNode.descendantsOfType('string')) {
+        const value = node ? stringValue(node) : undefined;
+        if (value?.kind !== 'string') continue;
+        if (plausibleKey(value.value)) {
+          plausible++;
+          assert.equal(mayHoldKeyLiteral(node!.text), true, `${JSON.stringify(node!.text)} decodes to ${JSON.stringify(value.value)}`);
+          assert.equal(mayHoldKeyLiteral(text), true, text.slice(0, 300));
+        } else if (!mayHoldKeyLiteral(node!.text)) filtered++;
+      }
+    } finally {
+      tree.delete();
+    }
+  }
+  assert.ok(plausible > 250, `${plausible} literals could be keys`);
+  assert.ok(filtered > 1000, `${filtered} literals were filtered out`);
+});

@@ -15,6 +15,7 @@ import type { RawFinding } from '../python/run-rules';
 import { compileNamePattern, type NamePattern } from '../rules/name-pattern';
 import type { TextEdit } from '../types';
 import type { PythonCheck } from './index';
+import { KEY_CHARACTERS, MIN_KEY_LENGTH } from './key-literals';
 
 const ProviderSchema = z.strictObject({
   name: z.string().min(1),
@@ -67,10 +68,10 @@ function providersOf(options: Readonly<Record<string, unknown>>): Provider[] {
   return providers;
 }
 
-/** A literal that could be a real key: long enough, letters and digits, not a placeholder. */
-function plausibleKey(text: string): boolean {
+/** A literal that could be a real key: long enough, letters and digits and nothing else a key is made of, not a placeholder (key-literals.ts). */
+export function plausibleKey(text: string): boolean {
   const body = text.replace(/^(Bearer\s+)?(sk-ant-|sk-proj-|sk-|hf_|AIza)/, '');
-  return body.length >= 20 && /[0-9]/.test(body) && /[A-Za-z]/.test(body) && !/\s/.test(body) && !PLACEHOLDER.test(text);
+  return body.length >= MIN_KEY_LENGTH && /[0-9]/.test(body) && /[A-Za-z]/.test(body) && KEY_CHARACTERS.test(body) && !PLACEHOLDER.test(text);
 }
 
 /** `sk-proj-…` (51 characters): enough to recognise, never the key. */

@@ -5,6 +5,7 @@
  * Kept apart from the checks themselves so that compiling a rule loads none of them.
  */
 import { WEB_APP_WORDS } from '../python/web-routes';
+import { mayHoldKeyLiteral } from './key-literals';
 import { securityWordOutsideLongStrings } from './verdict-words';
 import { anyIdentifierOf, callTriggerSets } from '../rules/triggers';
 
@@ -47,5 +48,7 @@ function nonEmpty(sets: string[][]): string[][] | undefined {
  */
 export function checkTextFilter(check: string): ((text: string) => boolean) | undefined {
   if (check === 'model-verdict-only-gate') return securityWordOutsideLongStrings;
+  // Only a literal shaped like a key can be reported (key-literals.ts); `token` and `key` are everywhere.
+  if (check === 'hardcoded-ai-key') return mayHoldKeyLiteral;
   return undefined;
 }

@@ -644,7 +644,8 @@ function statementLines(node: Node): { first: number; last: number } {
   return { first: node.startPosition.row, last: node.endPosition.row };
 }
 
-const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v' };
+/** Escapes of one character; a backslash before a line break continues the string on the next line. */
+const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': '', '\r\n': '', '\r': '' };
 
 /** The value of a string literal; f-strings with interpolations and bytes are not literals we judge. */
 export function stringValue(node: Node): Value {
@@ -656,10 +657,22 @@ export function stringValue(node: Node): Value {
   for (const part of node.namedChildren) {
     if (!part) continue;
     if (part.type === 'interpolation') return { kind: 'unknown' };
-    if (part.type === 'string_content') text += part.text;
-    else if (part.type === 'escape_sequence') text += raw ? part.text : decodeEscape(part.text);
+    if (part.type === 'string_content') text += raw ? part.text : decodedContent(part);
   }
   return { kind: 'string', value: text };
+}
+
+/** A string_content's text with its escape sequences (its children) decoded. */
+function decodedContent(content: Node): string {
+  const whole = content.text;
+  let decoded = '';
+  let at = 0;
+  for (const escape of content.namedChildren) {
+    if (escape?.type !== 'escape_sequence') continue;
+    decoded += whole.slice(at, escape.startIndex - content.startIndex) + decodeEscape(escape.text);
+    at = escape.endIndex - content.startIndex;
+  }
+  return at === 0 ? whole : decoded + whole.slice(at);
 }
 
 function decodeEscape(sequence: string): string {
@@ -669,5 +682,6 @@ function decodeEscape(sequence: string): string {
   if (/^x[0-9a-fA-F]{2}$/.test(body) || /^u[0-9a-fA-F]{4}$/.test(body) || /^U[0-9a-fA-F]{8}$/.test(body)) {
     return String.fromCodePoint(parseInt(body.slice(1), 16));
   }
+  if (/^[0-7]{1,3}$/.test(body)) return String.fromCharCode(parseInt(body, 8));
   return sequence;
 }
