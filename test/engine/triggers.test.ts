@@ -224,3 +224,74 @@ test('the hard-coded key filter passes for every literal the check could report,
   assert.ok(plausible > 250, `${plausible} literals could be keys`);
   assert.ok(filtered > 1000, `${filtered} literals were filtered out`);
 });
+
+test('python-layout finds every function the parser finds, each to its end at least, and keeps every module-level call in module code', async () => {
+  const { pythonLayout } = await import('../../server/src/engine/checks/python-layout');
+  const { createPythonParser } = await import('../../server/src/engine/python/parser');
+  const parser = await createPythonParser();
+  const tricky = [
+    'def f():\n    x = (\n1)\n    return x\ny = clf.predict(z)\n', // a continuation line at column 0 ends nothing
+    'def f():\n    s = """\ndef g():\n    pass\n"""\n    return s\nclf.predict(1)\n', // nor does a def inside a string
+    'def f(): return clf.predict(x)\nclass C:\n    v = clf.predict(y)\n    async def m(self):\n        pass\n    w = 1\n',
+    'def f():\n    x = 1 \\\n+ 2\n    # a comment at column 0 below\n# here\n    return x\n@app.route(clf.predict(0))\ndef g():\n    pass\n',
+    'x = f"{clf.predict(a)}"\ndef f():\n    return 1\n',
+    'def outer():\n    def inner():\n        return clf.predict(x)\n    return inner\n\n\nz = [\n    clf.predict(q),\n]\n',
+    'def f():\r\n    return 1\r\nclf.predict(2)\r\n',
+    "def f():\n    s = 'it\\'s'  # it's\n    return s\nclf.predict(3)\n",
+  ];
+  const files = ['test/fixtures', 'test/trials', 'examples'].flatMap((dir) => filesUnder(path.join(ROOT, dir))).filter((file) => file.endsWith('.py'));
+  let functions = 0;
+  let moduleCalls = 0;
+  for (const text of [...tricky, ...files.map((file) => fs.readFileSync(file, 'utf8'))]) {
+    const layout = pythonLayout(text);
+    const tree = parser.parse(text)!;
+    try {
+      if (!layout) {
+        assert.ok(tree.rootNode.hasError || /^[ ]*[\t\f]/m.test(text), `no layout for a clean file: ${text.slice(0, 200)}`);
+        continue;
+      }
+      for (const node of tree.rootNode.descendantsOfType('function_definition')) {
+        const found = layout.functions.find((stretch) => stretch.start === node!.startIndex);
+        assert.ok(found && found.end >= node!.endIndex, `function at ${node!.startPosition.row + 1}: ${text.slice(0, 200)}`);
+        functions++;
+      }
+      for (const call of tree.rootNode.descendantsOfType('call')) {
+        let inFunction = false;
+        for (let up = call!.parent; up; up = up.parent) if (up.type === 'function_definition') inFunction = true;
+        if (inFunction) continue;
+        assert.ok(!layout.functions.some((stretch) => call!.startIndex >= stretch.start && call!.startIndex < stretch.end), `module-level call ${call!.text} taken for a function's: ${text.slice(0, 200)}`);
+        moduleCalls++;
+      }
+    } finally {
+      tree.delete();
+    }
+  }
+  assert.ok(functions > 200 && moduleCalls > 200, `${functions} functions, ${moduleCalls} module-level calls`);
+  assert.equal(pythonLayout('def f():\n\treturn 1\n'), undefined, 'tabs: no layout');
+  assert.equal(pythonLayout('x = (1,\n'), undefined, 'a bracket left open: no layout');
+  assert.equal(pythonLayout('x = """open\n'), undefined, 'a string left open: no layout');
+});
+
+test('the verdict gate parses a file only when one function holds a verdict call and a security word, or module code calls predict', () => {
+  const gate = compileRule(engine.rule('model-verdict-only-gate')!);
+  // A library: predictions in one function, "allowed" values in another.
+  const library = 'def fit(self, X):\n    return self.predict(X)\n\n\ndef check(value):\n    if value not in ALLOWED:\n        raise ValueError("not allowed")\n';
+  assert.equal(gate.textFilter!(library), false);
+  assert.equal(engine.analyze('/p/library.py', library).parsed, false);
+  const cases: Array<[string, number[]]> = [
+    // the call at module level, the branch inside a function below it
+    ['import joblib\nclf = joblib.load("m.joblib")  # atlas-lens: ignore[joblib-load]\nlabel = clf.predict(x)[0]\n\n\ndef gate(tx):\n    if label == 1:\n        tx.block()\n', [6]],
+    // the security word only in the function's name
+    ['def authorize(clf, features):\n    if clf.predict([features])[0]:\n        return True\n    return False\n', [1]],
+    // a method of a class, the class body holding another predict
+    ['class Guard:\n    kind = "predict"\n\n    def screen(self, tx):\n        if self.clf.predict([tx])[0] == 1:\n            tx.reject()\n', [4]],
+    // module code inside an f-string is code
+    ['def helper():\n    return 1\n\n\nnote = f"{\'blocked\' if clf.predict([x])[0] else \'ok\'}"\n', [4]],
+    // a pipeline's call shows no verdict word in its function
+    ['from transformers import pipeline\nspam = pipeline("text-classification")\n\n\ndef screen(msg):\n    if spam(msg)[0]["label"] == "SPAM":\n        msg.reject()\n', [5]],
+  ];
+  for (const [text, lines] of cases) {
+    assert.equal(gate.textFilter!(text), true, text);
+    assert.deepEqual(engine.analyze('/p/gate.py', text).findings.filter((f) => f.ruleId === 'model-verdict-only-gate').map((f) => f.range.start.line), lines, text);
+  }
+});

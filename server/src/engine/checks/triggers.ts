@@ -6,7 +6,7 @@
  */
 import { WEB_APP_WORDS } from '../python/web-routes';
 import { mayHoldKeyLiteral } from './key-literals';
-import { securityWordOutsideLongStrings } from './verdict-words';
+import { mayHoldVerdictGate } from './verdict-words';
 import { anyIdentifierOf, callTriggerSets } from '../rules/triggers';
 
 /** Checks that only report on web routes and UI handlers (python/web-routes.ts). */
@@ -43,11 +43,11 @@ function nonEmpty(sets: string[][]): string[][] | undefined {
 /**
  * A last test on the text, for a check whose words are not plain trigger words: the verdict gate
  * reports only a branch whose text names a security decision (case-insensitive, whole words,
- * triple-quoted strings left out), and a branch's text is part of the file's, so a file where the
- * words match nowhere outside such strings has nothing for it.
+ * triple-quoted strings left out) in the function that makes the verdict call, so a file where no
+ * such function holds the words has nothing for it (verdict-words.ts).
  */
 export function checkTextFilter(check: string): ((text: string) => boolean) | undefined {
-  if (check === 'model-verdict-only-gate') return securityWordOutsideLongStrings;
+  if (check === 'model-verdict-only-gate') return mayHoldVerdictGate;
   // Only a literal shaped like a key can be reported (key-literals.ts); `token` and `key` are everywhere.
   if (check === 'hardcoded-ai-key') return mayHoldKeyLiteral;
   return undefined;

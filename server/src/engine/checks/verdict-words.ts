@@ -5,9 +5,11 @@
  * decisions taken from them are not.
  */
 import type { Node } from 'web-tree-sitter';
+import { pythonLayout } from './python-layout';
 export const SECURITY_DECISION = /\b(allow|allowed|deny|denied|block|blocked|reject|approve|approved|grant|permit|fraud|spam|malware|malicious|attack|intrusion|phish|toxic|unsafe|harmful|benign|safe|legit|authori[sz]e|authenticate|login|access|quarantine|flag_user|ban|suspicious|anomal\w*|abort\s*\(\s*40[13]|40[13])\b/i;
 
-const QUOTE = new Set(['"', "'"]);
+/** Where a comment or a string may start: the scanner jumps from one to the next. */
+const TOKEN_START = /["'#]/g;
 
 /**
  * Whether a security word occurs in `text` outside its triple-quoted strings (docstrings, long
@@ -20,11 +22,15 @@ export function securityWordOutsideLongStrings(text: string): boolean {
   let segment = 0; // start of the stretch not yet tested
   let i = 0;
   while (i < text.length) {
-    const char = text[i]!;
+    TOKEN_START.lastIndex = i;
+    const next = TOKEN_START.exec(text);
+    if (!next) break;
+    i = next.index;
+    const char = next[0];
     if (char === '#') {
       const end = text.indexOf('\n', i);
       i = end < 0 ? text.length : end;
-    } else if (QUOTE.has(char)) {
+    } else {
       const triple = char.repeat(3);
       if (text.startsWith(triple, i)) {
         const end = closingOf(text, i + 3, triple);
@@ -35,20 +41,54 @@ export function securityWordOutsideLongStrings(text: string): boolean {
         i = closingOf(text, i + 1, char, true);
         i = i < 0 ? text.length : i + 1;
       }
-    } else {
-      i++;
     }
   }
   return SECURITY_DECISION.test(text.slice(segment));
 }
 
+/**
+ * What a verdict call is written with (model-serving.ts's verdictCall): a method predict(),
+ * classify() or fit_predict(), or argmax() on a network's output. A call of a transformers
+ * pipeline shows no word of its own (`clf(text)`), but its file names pipeline and transformers.
+ */
+const VERDICT_CALL_WORDS = /predict|classify|argmax/;
+const VERDICT_METHOD_CALL = /\.[\s\\]*(?:predict|classify|fit_predict)\b|argmax/;
+
+/**
+ * The verdict gate's text filter. A verdict call inside a function is only reported on a branch
+ * of that same function (or of one nested in it) whose text, or the function's name, holds a
+ * security word: so some function must hold both the call and the word outside its long
+ * strings. A call at module level (class bodies included) can meet a branch anywhere after it:
+ * then the whole file is the unit, as before. Functions are found without parsing
+ * (python-layout.ts); without a layout, the whole file is the unit.
+ */
+export function mayHoldVerdictGate(text: string): boolean {
+  if (!securityWordOutsideLongStrings(text)) return false;
+  // Any call may be a pipeline's: the whole file is the unit.
+  if (text.includes('pipeline') && text.includes('transformers')) return true;
+  const layout = pythonLayout(text);
+  if (!layout || VERDICT_METHOD_CALL.test(layout.moduleCode)) return true;
+  return layout.functions.some(({ start, end }) => {
+    const body = text.slice(start, end);
+    return VERDICT_CALL_WORDS.test(body) && securityWordOutsideLongStrings(body);
+  });
+}
+
+/** What ends a string's scan: an escape (skipped), the closing quote, and for a one-line string a line break. */
+const STRING_STOPS: Record<string, RegExp> = {
+  '"': /\\[\s\S]|"|\n/g,
+  "'": /\\[\s\S]|'|\n/g,
+  '"""': /\\[\s\S]|"""/g,
+  "'''": /\\[\s\S]|'''/g,
+};
+
 /** Where `quote` closes a string whose text starts at `from` (backslashes escape); -1 if it does not, or (`singleLine`) at the line's end. */
 function closingOf(text: string, from: number, quote: string, singleLine = false): number {
-  for (let i = from; i < text.length; i++) {
-    const char = text[i]!;
-    if (char === '\\') i++;
-    else if (singleLine && char === '\n') return i - 1;
-    else if (text.startsWith(quote, i)) return i;
+  const stops = STRING_STOPS[quote]!;
+  stops.lastIndex = from;
+  for (let stop = stops.exec(text); stop; stop = stops.exec(text)) {
+    if (stop[0] === '\n') return singleLine ? stop.index - 1 : -1;
+    if (stop[0] === quote) return stop.index;
   }
   return -1;
 }
