@@ -8,71 +8,12 @@
  * `os.environ["<ENV>"]` and imports `os` when the file does not.
  */
 import type { Node } from 'web-tree-sitter';
-import { z } from 'zod';
 import { stringValue, type PythonFacts } from '../python/facts';
 import { nodeRange } from '../python/fixes';
 import type { RawFinding } from '../python/run-rules';
-import { compileNamePattern, type NamePattern } from '../rules/name-pattern';
 import type { TextEdit } from '../types';
 import type { PythonCheck } from './index';
-import { KEY_CHARACTERS, MIN_KEY_LENGTH } from './key-literals';
-
-const ProviderSchema = z.strictObject({
-  name: z.string().min(1),
-  /** The environment variable the fix reads the key from. */
-  env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/),
-  /** A regular expression for the key itself (anchored by the check); providers without a prefix leave it out. */
-  pattern: z.string().min(1).optional(),
-  /** Clients whose `api_key=` / `token=` literal is this provider's key (call patterns). */
-  clients: z.array(z.string().min(1)).default([]),
-  /** Variable or environment names whose literal value is this provider's key (a regular expression). */
-  variables: z.string().min(1).optional(),
-});
-
-const OptionsSchema = z.strictObject({ providers: z.array(ProviderSchema).min(1) });
-
-interface Provider {
-  name: string;
-  env: string;
-  pattern?: RegExp;
-  clients: NamePattern[];
-  variables?: RegExp;
-}
-
-const KEY_ARGUMENTS = new Set(['api_key', 'token', 'hf_token', 'cohere_api_key', 'mistral_api_key', 'openai_api_key', 'anthropic_api_key', 'google_api_key']);
-const PLACEHOLDER = /x{4,}|\.{3}|\*{3}|<|>|\{|your|example|placeholder|dummy|changeme|replace|(^|[-_])(test|fake)([-_]|$)/i;
-
-const compiled = new WeakMap<object, Provider[]>();
-
-function providersOf(options: Readonly<Record<string, unknown>>): Provider[] {
-  let providers = compiled.get(options);
-  if (!providers) {
-    const parsed = OptionsSchema.safeParse(options);
-    providers = [];
-    for (const p of parsed.success ? parsed.data.providers : []) {
-      try {
-        providers.push({
-          name: p.name,
-          env: p.env,
-          ...(p.pattern ? { pattern: new RegExp(`^(?:Bearer\\s+)?(?:${p.pattern})$`, 'u') } : {}),
-          clients: p.clients.map(compileNamePattern),
-          // Variable names are compared case-insensitively.
-          ...(p.variables ? { variables: new RegExp(p.variables, 'iu') } : {}),
-        });
-      } catch {
-        // An invalid regular expression in a user's rule: that provider is skipped.
-      }
-    }
-    compiled.set(options, providers);
-  }
-  return providers;
-}
-
-/** A literal that could be a real key: long enough, letters and digits and nothing else a key is made of, not a placeholder (key-literals.ts). */
-export function plausibleKey(text: string): boolean {
-  const body = text.replace(/^(Bearer\s+)?(sk-ant-|sk-proj-|sk-|hf_|AIza)/, '');
-  return body.length >= MIN_KEY_LENGTH && /[0-9]/.test(body) && /[A-Za-z]/.test(body) && KEY_CHARACTERS.test(body) && !PLACEHOLDER.test(text);
-}
+import { KEY_ARGUMENTS, plausibleKey, providersOf, type KeyProvider } from './key-literals';
 
 /** `sk-proj-…` (51 characters): enough to recognise, never the key. */
 function masked(text: string): string {
@@ -110,7 +51,7 @@ export const hardcodedAiKey: PythonCheck = (rule, options, facts) => {
   return findings;
 };
 
-function providerOf(facts: PythonFacts, providers: readonly Provider[], node: Node, text: string): Provider | undefined {
+function providerOf(facts: PythonFacts, providers: readonly KeyProvider[], node: Node, text: string): KeyProvider | undefined {
   const byPattern = providers.find((provider) => provider.pattern?.test(text));
   if (byPattern) return byPattern;
   const parent = node.parent;

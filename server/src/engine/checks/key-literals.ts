@@ -1,35 +1,133 @@
 /**
- * What a string literal must look like for the hard-coded key check (ai-keys.ts) to report it,
- * and the text filter that follows from it (checks/triggers.ts): most files that say `token` or
- * `key` hold no literal that could be a key, and are then never parsed for the check.
+ * What the hard-coded key check (ai-keys.ts) reports, read off the text alone: its providers
+ * (the rule's options), what a key literal looks like, and the text filter that follows from
+ * both (checks/triggers.ts). Most files that say `token` or `key` hold no literal that could be a
+ * key, and are then never parsed for the check.
  *
  * A key's value, after an optional `Bearer ` prefix, is at least MIN_KEY_LENGTH characters of
  * KEY_CHARACTERS (letters, digits, `-`, `_` and base64's `+ / = .`) with a digit and a letter.
  * In the source that value is a stretch right after a quote (or after `Bearer` and its
  * whitespace) of at least as many characters that are KEY_CHARACTERS or escape sequences (a
  * backslash and the character after it): decoding an escape never makes a literal longer, and a
- * backslash may stand for the digit or the letter. So a file without such a stretch holds no key.
+ * backslash may stand for the digit or the letter.
  */
+import { z } from 'zod';
+import { compileNamePattern, type NamePattern } from '../rules/name-pattern';
+import { patternWords } from '../rules/triggers';
+
+const ProviderSchema = z.strictObject({
+  name: z.string().min(1),
+  /** The environment variable the fix reads the key from. */
+  env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/),
+  /** A regular expression for the key itself (anchored by the check); providers without a prefix leave it out. */
+  pattern: z.string().min(1).optional(),
+  /** Clients whose `api_key=` / `token=` literal is this provider's key (call patterns). */
+  clients: z.array(z.string().min(1)).default([]),
+  /** Variable or environment names whose literal value is this provider's key (a regular expression). */
+  variables: z.string().min(1).optional(),
+});
+
+const OptionsSchema = z.strictObject({ providers: z.array(ProviderSchema).min(1) });
+
+export interface KeyProvider {
+  name: string;
+  env: string;
+  pattern?: RegExp;
+  clients: NamePattern[];
+  /** Per client pattern, the words it is written with (rules/triggers.ts's patternWords). */
+  clientWords: string[][];
+  variables?: RegExp;
+}
+
+/** Keyword arguments that pass a key to a provider's client. */
+export const KEY_ARGUMENTS = new Set(['api_key', 'token', 'hf_token', 'cohere_api_key', 'mistral_api_key', 'openai_api_key', 'anthropic_api_key', 'google_api_key']);
+const PLACEHOLDER = /x{4,}|\.{3}|\*{3}|<|>|\{|your|example|placeholder|dummy|changeme|replace|(^|[-_])(test|fake)([-_]|$)/i;
 
 /** The shortest key body the check reports (after its provider prefix). */
 export const MIN_KEY_LENGTH = 20;
 
 /** A key's characters: a literal with any other (a space, a quote, a colon, a brace) is a URL, a path, prose or a template. */
-export const KEY_CHARACTERS = /^[A-Za-z0-9_\-+/=.]+$/;
+const KEY_CHARACTERS = /^[A-Za-z0-9_\-+/=.]+$/;
+
+const compiled = new WeakMap<object, KeyProvider[]>();
+
+/** The rule's providers, compiled once per options object; a provider with an invalid regular expression is left out. */
+export function providersOf(options: Readonly<Record<string, unknown>>): KeyProvider[] {
+  let providers = compiled.get(options);
+  if (!providers) {
+    const parsed = OptionsSchema.safeParse(options);
+    providers = [];
+    for (const p of parsed.success ? parsed.data.providers : []) {
+      try {
+        providers.push({
+          name: p.name,
+          env: p.env,
+          ...(p.pattern ? { pattern: new RegExp(`^(?:Bearer\\s+)?(?:${p.pattern})$`, 'u') } : {}),
+          clients: p.clients.map(compileNamePattern),
+          clientWords: p.clients.map(patternWords),
+          // Variable names are compared case-insensitively.
+          ...(p.variables ? { variables: new RegExp(p.variables, 'iu') } : {}),
+        });
+      } catch {
+        // An invalid regular expression in a user's rule: that provider is skipped.
+      }
+    }
+    compiled.set(options, providers);
+  }
+  return providers;
+}
+
+/** A literal that could be a real key: long enough, letters and digits and nothing else a key is made of, not a placeholder. */
+export function plausibleKey(text: string): boolean {
+  const body = text.replace(/^(Bearer\s+)?(sk-ant-|sk-proj-|sk-|hf_|AIza)/, '');
+  return body.length >= MIN_KEY_LENGTH && /[0-9]/.test(body) && /[A-Za-z]/.test(body) && KEY_CHARACTERS.test(body) && !PLACEHOLDER.test(text);
+}
 
 /**
  * A quote or `Bearer` and whitespace (escaped whitespace too), then at least MIN_KEY_LENGTH key
  * characters or escape sequences. The stretch ends at the first other character, so it covers a
- * key's whole value; a stretch from any later quote inside it would be a part of it.
+ * key's whole value; a quote inside it can only be an escaped one, which starts no literal.
  */
 const KEY_STRETCH = /(?:["']|Bearer(?:\s|\\[\s\S])+)((?:[A-Za-z0-9_\-+/=.]|\\[\s\S]){20,})/g;
+const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/g;
+const SHORT_STRING = /"([^"\\\n]*)"|'([^'\\\n]*)'/g;
 
-/** Whether `text` may hold a string literal the hard-coded key check could report. */
-export function mayHoldKeyLiteral(text: string): boolean {
-  KEY_STRETCH.lastIndex = 0;
-  for (let match = KEY_STRETCH.exec(text); match; match = KEY_STRETCH.exec(text)) {
-    const stretch = match[1]!;
-    if (/[0-9\\]/.test(stretch) && /[A-Za-z\\]/.test(stretch)) return true;
-  }
-  return false;
+/**
+ * The check's text filter for these options: whether `text` may hold a literal the check reports.
+ * A stretch without escapes is the literal's value itself when that value is plausible (any
+ * other character would end the stretch inside the value and make it implausible), so it is
+ * judged as the check judges it: by a provider's pattern, or else by whether the file could name
+ * a provider around it at all: a key argument and a client's words, or a name a provider's
+ * variables match (an identifier or a string's content).
+ */
+export function keyLiteralFilter(options: Readonly<Record<string, unknown>>): (text: string) => boolean {
+  const providers = providersOf(options);
+  return (text) => {
+    if (providers.length === 0) return false;
+    let namesProvider: boolean | undefined;
+    KEY_STRETCH.lastIndex = 0;
+    for (let match = KEY_STRETCH.exec(text); match; match = KEY_STRETCH.exec(text)) {
+      const stretch = match[1]!;
+      if (!/[0-9\\]/.test(stretch) || !/[A-Za-z\\]/.test(stretch)) continue;
+      // Escapes: the value is not the text; let the check decode it.
+      if (match[0].includes('\\')) return true;
+      const value = match[0].startsWith('Bearer') ? match[0] : stretch;
+      if (!plausibleKey(value)) continue;
+      if (providers.some((provider) => provider.pattern?.test(value))) return true;
+      namesProvider ??= mayNameProvider(text, providers);
+      if (namesProvider) return true;
+    }
+    return false;
+  };
+}
+
+/** Whether some literal in `text` could be passed to a provider's client or stored under a provider's variable name. */
+function mayNameProvider(text: string, providers: readonly KeyProvider[]): boolean {
+  const identifiers = new Set(text.match(IDENTIFIER) ?? []);
+  const keyArgument = [...KEY_ARGUMENTS].some((name) => identifiers.has(name));
+  if (keyArgument && providers.some((provider) => provider.clientWords.some((words) => words.every((word) => identifiers.has(word))))) return true;
+  const names = [...identifiers];
+  SHORT_STRING.lastIndex = 0;
+  for (let string = SHORT_STRING.exec(text); string; string = SHORT_STRING.exec(text)) names.push(string[1] ?? string[2]!);
+  return providers.some((provider) => provider.variables !== undefined && names.some((name) => provider.variables!.test(name)));
 }

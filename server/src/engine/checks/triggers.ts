@@ -5,7 +5,7 @@
  * Kept apart from the checks themselves so that compiling a rule loads none of them.
  */
 import { WEB_APP_WORDS } from '../python/web-routes';
-import { mayHoldKeyLiteral } from './key-literals';
+import { keyLiteralFilter } from './key-literals';
 import { mayHoldVerdictGate } from './verdict-words';
 import { anyIdentifierOf, callTriggerSets } from '../rules/triggers';
 
@@ -46,9 +46,9 @@ function nonEmpty(sets: string[][]): string[][] | undefined {
  * triple-quoted strings left out) in the function that makes the verdict call, so a file where no
  * such function holds the words has nothing for it (verdict-words.ts).
  */
-export function checkTextFilter(check: string): ((text: string) => boolean) | undefined {
+export function checkTextFilter(check: string, options: Readonly<Record<string, unknown>>): ((text: string) => boolean) | undefined {
   if (check === 'model-verdict-only-gate') return mayHoldVerdictGate;
-  // Only a literal shaped like a key can be reported (key-literals.ts); `token` and `key` are everywhere.
-  if (check === 'hardcoded-ai-key') return mayHoldKeyLiteral;
+  // Only a literal shaped like a key, of a provider the file could name, can be reported (key-literals.ts); `token` and `key` are everywhere.
+  if (check === 'hardcoded-ai-key') return keyLiteralFilter(options);
   return undefined;
 }

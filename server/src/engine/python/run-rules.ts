@@ -34,7 +34,7 @@ export function compileRule(rule: LoadedRule): CompiledRule {
   if (!isCallMatch(rule.match)) {
     const python = rule.languages.every((language) => language === 'python');
     const required = python ? checkTriggerSets(rule.match.check, rule.match.options ?? {}) : undefined;
-    const textFilter = python ? checkTextFilter(rule.match.check) : undefined;
+    const textFilter = python ? checkTextFilter(rule.match.check, rule.match.options ?? {}) : undefined;
     return { rule, patterns: [], triggers: declared ?? [], ...(required ? { requiredTriggers: required } : {}), ...(textFilter ? { textFilter } : {}) };
   }
   const calls = rule.match.calls;
