@@ -243,6 +243,9 @@ test('python-layout finds every function the parser finds, each to its end at le
     'def outer():\n    def inner():\n        return clf.predict(x)\n    return inner\n\n\nz = [\n    clf.predict(q),\n]\n',
     'def f():\r\n    return 1\r\nclf.predict(2)\r\n',
     "def f():\n    s = 'it\\'s'  # it's\n    return s\nclf.predict(3)\n",
+    'def f():\n    return 1  # threshold\n        # score\n\n# fallback\nx = 1\n', // comments after the last statement are not the function's
+    'def f():\n    return """\nmulti\n"""   \n\n\ndef g(): pass  # margin', // a string at the end; no line break at the end of the text
+    'class C:\n    def m(self):\n        return (1 +\n                2)\n    # between\n    def n(self): return [\n1]\n',
   ];
   const files = ['test/fixtures', 'test/trials', 'examples'].flatMap((dir) => filesUnder(path.join(ROOT, dir))).filter((file) => file.endsWith('.py'));
   let functions = 0;
@@ -258,6 +261,8 @@ test('python-layout finds every function the parser finds, each to its end at le
       for (const node of tree.rootNode.descendantsOfType('function_definition')) {
         const found = layout.functions.find((stretch) => stretch.start === node!.startIndex);
         assert.ok(found && found.end >= node!.endIndex, `function at ${node!.startPosition.row + 1}: ${text.slice(0, 200)}`);
+        // Its text up to codeEnd is a part of the function's own text (what the check tests for signs of confidence).
+        assert.ok(found.codeEnd > found.start && found.codeEnd <= node!.endIndex, `function at ${node!.startPosition.row + 1} ends its code at ${found.codeEnd}, the parser at ${node!.endIndex}: ${text.slice(0, 200)}`);
         functions++;
       }
       for (const call of tree.rootNode.descendantsOfType('call')) {
@@ -283,11 +288,17 @@ test('the verdict gate parses a file only when one function holds a verdict call
   const library = 'def fit(self, X):\n    return self.predict(X)\n\n\ndef check(value):\n    if value not in ALLOWED:\n        raise ValueError("not allowed")\n';
   assert.equal(gate.textFilter!(library), false);
   assert.equal(engine.analyze('/p/library.py', library).parsed, false);
+  // The call and the word in one function, but so is a sign of a confidence threshold.
+  const thresholded = 'def screen(tx, threshold):\n    if clf.predict([tx])[0] == 1:\n        tx.block()\n';
+  assert.equal(gate.textFilter!(thresholded), false);
+  assert.deepEqual(everyRule.analyze('/p/thresholded.py', thresholded).findings, [], 'the check reports nothing there either');
   const cases: Array<[string, number[]]> = [
     // the call at module level, the branch inside a function below it
     ['import joblib\nclf = joblib.load("m.joblib")  # atlas-lens: ignore[joblib-load]\nlabel = clf.predict(x)[0]\n\n\ndef gate(tx):\n    if label == 1:\n        tx.block()\n', [6]],
     // the security word only in the function's name
     ['def authorize(clf, features):\n    if clf.predict([features])[0]:\n        return True\n    return False\n', [1]],
+    // a sign of confidence after the function's last statement is not the function's
+    ['def authorize(clf, features):\n    if clf.predict([features])[0]:\n        return True\n    return False\n# threshold: see below\n', [1]],
     // a method of a class, the class body holding another predict
     ['class Guard:\n    kind = "predict"\n\n    def screen(self, tx):\n        if self.clf.predict([tx])[0] == 1:\n            tx.reject()\n', [4]],
     // module code inside an f-string is code

@@ -13,7 +13,7 @@ import type { Node } from 'web-tree-sitter';
 import type { CallFact, PythonFacts } from '../python/facts';
 import { buildFix, nodeRange } from '../python/fixes';
 import type { RawFinding } from '../python/run-rules';
-import { SECURITY_DECISION, textOutsideLongStrings } from './verdict-words';
+import { CONFIDENCE, SECURITY_DECISION, textOutsideLongStrings } from './verdict-words';
 import { isModelCall, MODEL_FACTORIES, webRouteFacts, type RouteHandler, type RouteInput } from '../python/web-routes';
 import type { LoadedRule } from '../rules/loader';
 import type { Fix, Severity } from '../types';
@@ -420,8 +420,6 @@ export const modelInputUnvalidated: PythonCheck = (rule, _options, facts) => {
 
 // ---------------------------------------------------------------- model verdict as the only gate
 
-/** Signs of a confidence threshold or a second opinion in the function. */
-const CONFIDENCE = /predict_proba|decision_function|confidence|threshold|\bscore|probab|softmax|sigmoid|margin|human_review|manual_review|fallback|ensemble|second_opinion/i;
 const VERDICT_METHODS = new Set(['predict', 'classify', 'fit_predict']);
 
 function enclosingFunction(node: Node): Node | undefined {

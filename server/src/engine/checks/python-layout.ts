@@ -12,6 +12,11 @@ export interface FunctionStretch {
   start: number;
   /** Offset of the first statement after the body (or the end of the text): trailing blank and comment lines are inside. */
   end: number;
+  /**
+   * The end of the body's last code (its last statement, a comment after it left out): the
+   * parser's function node spans at least `start`..`codeEnd`, where `end` may reach further.
+   */
+  codeEnd: number;
 }
 
 export interface PythonLayout {
@@ -41,6 +46,14 @@ export function pythonLayout(text: string): PythonLayout | undefined {
   const copyTo = (end: number): void => {
     if (open.length === 0 && end > copyFrom) moduleCode += text.slice(copyFrom, end);
   };
+  /** Where the last code seen ends; `codeFrom` is where text not yet looked at for it (after a comment or a line break) starts. */
+  let lastCodeEnd = 0;
+  let codeFrom = 0;
+  const codeEndsBefore = (at: number): void => {
+    let last = at - 1;
+    while (last >= codeFrom && /\s/.test(text[last]!)) last--;
+    if (last >= codeFrom) lastCodeEnd = last + 1;
+  };
   while (i < text.length) {
     if (logicalLineStart) {
       logicalLineStart = false;
@@ -56,12 +69,14 @@ export function pythonLayout(text: string): PythonLayout | undefined {
       } else {
         const indent = i - lineStart;
         while (open.length > 0 && open[open.length - 1]!.indent >= indent) {
-          open.pop()!.stretch.end = lineStart;
+          const { stretch } = open.pop()!;
+          stretch.end = lineStart;
+          stretch.codeEnd = lastCodeEnd;
           if (open.length === 0) copyFrom = lineStart;
         }
         if (/^(?:async[ \t]+)?def[ \t]/.test(text.slice(i, i + 16))) {
           copyTo(i);
-          const stretch = { start: i, end: text.length };
+          const stretch = { start: i, end: text.length, codeEnd: text.length };
           functions.push(stretch);
           open.push({ indent, stretch });
         }
@@ -75,8 +90,9 @@ export function pythonLayout(text: string): PythonLayout | undefined {
     const char = next[0];
     if (char === '#') {
       copyTo(i);
+      codeEndsBefore(i);
       while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++;
-      copyFrom = i;
+      copyFrom = codeFrom = i;
     } else if (char === '"' || char === "'") {
       const prefix = PREFIX.exec(text.slice(Math.max(0, i - 3), i))?.[0] ?? '';
       const beforePrefix = text[i - prefix.length - 1];
@@ -92,7 +108,9 @@ export function pythonLayout(text: string): PythonLayout | undefined {
     } else if (char === '\\') {
       i += text[i + 1] === '\r' && text[i + 2] === '\n' ? 3 : 2; // a continued line starts no statement
     } else if (char === '\n' || char === '\r') {
+      codeEndsBefore(i);
       i += char === '\r' && text[i + 1] === '\n' ? 2 : 1;
+      codeFrom = i;
       if (depth === 0) logicalLineStart = true;
     } else {
       if (OPENING.has(char)) depth++;
@@ -101,6 +119,8 @@ export function pythonLayout(text: string): PythonLayout | undefined {
     }
   }
   if (depth > 0) return undefined; // a bracket left open: where statements end is the parser's guess
+  codeEndsBefore(text.length);
+  for (const { stretch } of open) stretch.codeEnd = lastCodeEnd;
   copyTo(text.length);
   return { functions, moduleCode };
 }

@@ -8,6 +8,9 @@ import type { Node } from 'web-tree-sitter';
 import { pythonLayout } from './python-layout';
 export const SECURITY_DECISION = /\b(allow|allowed|deny|denied|block|blocked|reject|approve|approved|grant|permit|fraud|spam|malware|malicious|attack|intrusion|phish|toxic|unsafe|harmful|benign|safe|legit|authori[sz]e|authenticate|login|access|quarantine|flag_user|ban|suspicious|anomal\w*|abort\s*\(\s*40[13]|40[13])\b/i;
 
+/** Signs of a confidence threshold or a second opinion in the function: a verdict call in such a function is not reported. */
+export const CONFIDENCE = /predict_proba|decision_function|confidence|threshold|\bscore|probab|softmax|sigmoid|margin|human_review|manual_review|fallback|ensemble|second_opinion/i;
+
 /** Where a comment or a string may start: the scanner jumps from one to the next. */
 const TOKEN_START = /["'#]/g;
 
@@ -57,10 +60,12 @@ const VERDICT_METHOD_CALL = /\.[\s\\]*(?:predict|classify|fit_predict)\b|argmax/
 /**
  * The verdict gate's text filter. A verdict call inside a function is only reported on a branch
  * of that same function (or of one nested in it) whose text, or the function's name, holds a
- * security word: so some function must hold both the call and the word outside its long
- * strings. A call at module level (class bodies included) can meet a branch anywhere after it:
- * then the whole file is the unit, as before. Functions are found without parsing
- * (python-layout.ts); without a layout, the whole file is the unit.
+ * security word, and only when the function shows no sign of a confidence threshold: so some
+ * function must hold the call and the word outside its long strings, and no such sign from its
+ * `def` to its last code (a part of the function's text, whatever the parser adds after). A call
+ * at module level (class bodies included) can meet a branch anywhere after it: then the whole
+ * file is the unit, as before. Functions are found without parsing (python-layout.ts); without
+ * a layout, the whole file is the unit.
  */
 export function mayHoldVerdictGate(text: string): boolean {
   if (!securityWordOutsideLongStrings(text)) return false;
@@ -68,9 +73,9 @@ export function mayHoldVerdictGate(text: string): boolean {
   if (text.includes('pipeline') && text.includes('transformers')) return true;
   const layout = pythonLayout(text);
   if (!layout || VERDICT_METHOD_CALL.test(layout.moduleCode)) return true;
-  return layout.functions.some(({ start, end }) => {
+  return layout.functions.some(({ start, end, codeEnd }) => {
     const body = text.slice(start, end);
-    return VERDICT_CALL_WORDS.test(body) && securityWordOutsideLongStrings(body);
+    return VERDICT_CALL_WORDS.test(body) && !CONFIDENCE.test(text.slice(start, codeEnd)) && securityWordOutsideLongStrings(body);
   });
 }
 
