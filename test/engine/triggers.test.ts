@@ -311,3 +311,10 @@ test('the verdict gate parses a file only when one function holds a verdict call
     assert.deepEqual(engine.analyze('/p/gate.py', text).findings.filter((f) => f.ruleId === 'model-verdict-only-gate').map((f) => f.range.start.line), lines, text);
   }
 });
+
+test('route parameters are a source only where a web app is written: dict.get() and a system message are not enough to parse a file', () => {
+  const library = 'def build(config):\n    name = config.get("name")\n    return [{"role": "system", "content": name}]\n';
+  assert.equal(engine.analyze('/p/build.py', library).parsed, false);
+  const app = 'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.post("/chat")\ndef chat(name: str):\n    return [{"role": "system", "content": name}]\n';
+  assert.deepEqual(engine.analyze('/p/app.py', app).findings.filter((f) => f.ruleId === 'request-data-in-system-prompt').map((f) => f.range.start.line), [7]);
+});

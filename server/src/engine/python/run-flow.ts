@@ -6,6 +6,7 @@ import type { Node } from 'web-tree-sitter';
 import type { LoadedRule } from '../rules/loader';
 import { compileNamePattern } from '../rules/name-pattern';
 import { anyIdentifierOf, anyOf, callTriggerSets, literalSegments } from '../rules/triggers';
+import { WEB_APP_WORDS } from './web-routes';
 import { isFlowMatch, type FlowMatch } from '../rules/schema';
 import type { FlowStepReport } from '../types';
 import { argumentNode, normaliseSelector } from './arguments';
@@ -19,7 +20,8 @@ import type { RawFinding } from './run-rules';
  * Words one of which a file must contain for a value to come from a source: the module a source
  * call belongs to (`openai`, `langchain_core`…), or, for patterns that start with a wildcard,
  * their most distinctive literal segment (`completions`); `flask`/`quart` for request data and
- * the route decorators for route parameters. A flow needs a source as well as a sink.
+ * a web app's class or UI module (WEB_APP_WORDS) for route parameters. A flow needs a source as
+ * well as a sink.
  */
 export function flowSourceTriggers(match: FlowMatch): string[][] {
   const words = new Set<string>();
@@ -34,8 +36,9 @@ export function flowSourceTriggers(match: FlowMatch): string[][] {
       if (word) words.add(word);
     }
   }
-  const routeWords = match.flow.sources.some((source) => source['route-parameters']) ? ['.post(', '.get(', '.put(', '.patch(', '.delete(', '.route(', '.api_route(', '.websocket('] : [];
-  return [...anyIdentifierOf([...words]), ...anyOf(routeWords)];
+  // Route parameters are those of handlers webRouteFacts finds, which hang off an app class or gradio/streamlit.
+  if (match.flow.sources.some((source) => source['route-parameters'])) for (const word of WEB_APP_WORDS) words.add(word);
+  return anyIdentifierOf([...words]);
 }
 
 /** What a file must contain for a value to reach one of the sinks: every word of some sink call (rules/triggers.ts), or a dict or tuple literal's words. */
