@@ -10,8 +10,8 @@ import { before, test } from 'node:test';
 import { Engine } from '../../server/src/engine/engine';
 import { checkTriggerSets } from '../../server/src/engine/checks/triggers';
 import { compileRule } from '../../server/src/engine/python/run-rules';
-import { callTriggerSets, patternWords, triggered } from '../../server/src/engine/rules/triggers';
-import { identifier } from '../../server/src/engine/rules/word-scanner';
+import { callTriggerSets, patternWords, triggered, triggerWordsOf } from '../../server/src/engine/rules/triggers';
+import { identifier, WordScanner } from '../../server/src/engine/rules/word-scanner';
 
 const ROOT = path.join(__dirname, '../..');
 
@@ -317,4 +317,17 @@ test('route parameters are a source only where a web app is written: dict.get() 
   assert.equal(engine.analyze('/p/build.py', library).parsed, false);
   const app = 'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.post("/chat")\ndef chat(name: str):\n    return [{"role": "system", "content": name}]\n';
   assert.deepEqual(engine.analyze('/p/app.py', app).findings.filter((f) => f.ruleId === 'request-data-in-system-prompt').map((f) => f.range.start.line), [7]);
+});
+
+test('a builtin sink is triggered by its bare name or by the builtins module, never by a method of the same name (model.eval(), re.compile())', () => {
+  const rule = compileRule(engine.rule('llm-output-code-execution')!);
+  const runs = (text: string): boolean => {
+    const present = new WordScanner(triggerWordsOf(rule.triggers)).present(text);
+    return triggered(rule.triggers, (word) => present.has(word));
+  };
+  assert.equal(runs('import re\nfrom transformers import AutoModel\nmodel.eval()\npattern = re.compile("x")\n'), false);
+  assert.equal(runs('result = eval(reply)\n'), true);
+  const throughModule = 'import builtins\nfrom openai import OpenAI\n\nclient = OpenAI()\nreply = client.chat.completions.create(model="m", messages=[]).choices[0].message.content\nbuiltins.exec(reply)\n';
+  assert.equal(runs(throughModule), true);
+  assert.deepEqual(engine.analyze('/p/agent.py', throughModule).findings.filter((f) => f.ruleId === 'llm-output-code-execution').map((f) => f.range.start.line), [5]);
 });

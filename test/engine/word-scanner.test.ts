@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { identifier, WordScanner } from '../../server/src/engine/rules/word-scanner';
+import { bareIdentifier, identifier, WordScanner } from '../../server/src/engine/rules/word-scanner';
 
 /** Deterministic pseudo-random whole numbers below n. */
 function seeded(seed: number): (n: number) => number {
@@ -98,4 +98,32 @@ test('identifier words beyond ASCII are looked for whole too', () => {
   const scanner = new WordScanner([identifier('modèle')]);
   assert.deepEqual([...scanner.present('un_modèle')], []);
   assert.deepEqual([...scanner.present('charger(modèle)')], [identifier('modèle')]);
+});
+
+test('a bare word is a whole identifier not read as an attribute: no dot before it, past spaces, line breaks and continuations', () => {
+  const scanner = new WordScanner([bareIdentifier('eval'), bareIdentifier('compile')]);
+  const found = (text: string) => [...scanner.present(text)].map((key) => key.slice(1)).sort();
+  assert.deepEqual(found('model.eval()\npattern = re.compile(r"x")\n'), []);
+  assert.deepEqual(found('model . eval()\nx = (re.\n      compile)\ny = re.\\\n    compile\n'), []);
+  assert.deepEqual(found('result = eval(code)'), ['eval']);
+  assert.deepEqual(found('from builtins import compile as c'), ['compile']);
+  assert.deepEqual(found('(\n    eval)'), ['eval']);
+  assert.deepEqual(found('evaluate(x); my_eval(y); compiled'), []);
+  // A dot further back than the scanner looks counts as no dot: a word is never lost.
+  assert.deepEqual(found(`x.${' '.repeat(40)}eval`), ['eval']);
+  // A tracker rescans far enough around an edit to see a dot typed several spaces before a word.
+  const track = scanner.tracker();
+  assert.deepEqual([...track('x       eval(a)')], [bareIdentifier('eval')]);
+  assert.deepEqual([...track('x.       eval(a)')], []);
+  assert.deepEqual([...track('x       eval(a)')], [bareIdentifier('eval')]);
+});
+
+test('bare words: a tracker over successive edits agrees with a fresh scan after every edit (dots and spaces typed before them)', () => {
+  assertTrackerAgrees(new WordScanner([bareIdentifier('ab'), identifier('ba')]), 9, {
+    rounds: 200,
+    edits: 100,
+    start: (next) => Array.from({ length: 20 + next(200) }, () => 'xxxxxx _.\n'[next(10)]).join(''),
+    removed: (next) => (next(3) === 0 ? next(30) : next(3)),
+    inserted: (next) => Array.from({ length: next(4) }, () => ['ab', 'ba', ' ', '  \n ', '\\', '_', 'x', '.'][next(8)]).join(''),
+  });
 });

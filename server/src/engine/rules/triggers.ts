@@ -10,7 +10,7 @@
  * anywhere (`hf_` in `hf_abc…`).
  */
 
-import { identifier } from './word-scanner';
+import { bareIdentifier, identifier } from './word-scanner';
 
 /** Any set, all of its words. An empty list means "always". */
 export type TriggerSets = ReadonlyArray<readonly string[]>;
@@ -50,7 +50,13 @@ export function lastWordsOf(patterns: readonly string[]): string[][] {
  * (`**`), any text may hold a match: no triggers at all.
  */
 export function callTriggerSets(patterns: readonly string[]): string[][] {
-  const sets = patterns.map((pattern) => patternWords(pattern).map(identifier));
+  const sets = patterns.flatMap((pattern) => {
+    const segments = literalSegments(pattern);
+    // A Python builtin is called by its bare name (`eval(code)`, never `model.eval()`) or through
+    // the builtins module, which the file then names (`import builtins`, `from builtins import eval`).
+    if (segments[0] === 'builtins' && segments.length === 2 && !pattern.includes('*')) return [[bareIdentifier(segments[1]!)], [identifier('builtins'), identifier(segments[1]!)]];
+    return [patternWords(pattern).map(identifier)];
+  });
   if (sets.some((words) => words.length === 0)) return [];
   return dedupe(sets);
 }

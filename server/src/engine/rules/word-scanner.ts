@@ -17,10 +17,27 @@ const ALPHABET = 128;
 const ROW_SHIFT = 7;
 
 const IDENTIFIER_KEY = '\u0001';
+const BARE_KEY = '\u0002';
+/** How far back a bare word looks for a dot past whitespace; further back it counts as bare (never a missed word). */
+const BARE_LOOKBACK = 32;
 
 /** The key under which `word` is looked for as a whole identifier (see above). */
 export function identifier(word: string): string {
   return IDENTIFIER_KEY + word;
+}
+
+/**
+ * The key under which `word` is looked for as a whole identifier that is not an attribute: the
+ * first character before it that is not whitespace or a line continuation is not a dot. `eval`
+ * in `eval(code)` and `from builtins import eval`, not in `model.eval()`.
+ */
+export function bareIdentifier(word: string): string {
+  return BARE_KEY + word;
+}
+
+/** A key's word, without its identifier or bare marker. */
+function textOf(key: string): string {
+  return key.startsWith(IDENTIFIER_KEY) || key.startsWith(BARE_KEY) ? key.slice(1) : key;
 }
 
 function isIdentifierCode(code: number): boolean {
@@ -40,21 +57,26 @@ export class WordScanner {
   private readonly lengths: Int32Array;
   private readonly boundedStart: Uint8Array;
   private readonly boundedEnd: Uint8Array;
+  /** Per word: whether it must not follow a dot (bareIdentifier). */
+  private readonly bare: Uint8Array;
   private readonly others: string[];
   /** Length of the longest ASCII word. */
   private readonly longest: number;
+  /** How far around an occurrence the characters decide whether it counts (the tracker rescans that far). */
+  private readonly context: number;
 
   constructor(words: readonly string[]) {
     const unique = [...new Set(words)];
-    const textOf = (key: string): string => (key.startsWith(IDENTIFIER_KEY) ? key.slice(IDENTIFIER_KEY.length) : key);
     this.words = unique.filter((key) => textOf(key).length > 0 && /^[\x00-\x7f]*$/.test(textOf(key)));
     this.others = unique.filter((key) => !this.words.includes(key));
     const texts = this.words.map(textOf);
     this.lengths = Int32Array.from(texts, (word) => word.length);
-    const whole = this.words.map((key) => key.startsWith(IDENTIFIER_KEY));
+    const whole = this.words.map((key) => key.startsWith(IDENTIFIER_KEY) || key.startsWith(BARE_KEY));
+    this.bare = Uint8Array.from(this.words, (key) => (key.startsWith(BARE_KEY) ? 1 : 0));
     this.boundedStart = Uint8Array.from(texts, (word, index) => (whole[index] && isIdentifierCode(word.charCodeAt(0)) ? 1 : 0));
     this.boundedEnd = Uint8Array.from(texts, (word, index) => (whole[index] && isIdentifierCode(word.charCodeAt(word.length - 1)) ? 1 : 0));
     this.longest = Math.max(0, ...texts.map((word) => word.length));
+    this.context = this.longest + (this.bare.includes(1) ? BARE_LOOKBACK : 0);
 
     // The trie.
     const children: Array<Map<number, number>> = [new Map()];
@@ -131,13 +153,13 @@ export class WordScanner {
     if (this.boundedEnd[index] && last + 1 < text.length && isIdentifierCode(text.charCodeAt(last + 1))) return false;
     const before = last - this.lengths[index]!;
     if (this.boundedStart[index] && before >= 0 && isIdentifierCode(text.charCodeAt(before))) return false;
-    return true;
+    return !this.bare[index] || !followsDot(text, before);
   }
 
-  /** For the rare non-ASCII word: `includes`, and for an identifier key, some occurrence standing alone. */
+  /** For the rare non-ASCII word: `includes`, and for an identifier key (a bare one too, taken as any identifier), some occurrence standing alone. */
   private containsOther(text: string, key: string): boolean {
-    if (!key.startsWith(IDENTIFIER_KEY)) return text.includes(key);
-    const word = key.slice(IDENTIFIER_KEY.length);
+    if (!key.startsWith(IDENTIFIER_KEY) && !key.startsWith(BARE_KEY)) return text.includes(key);
+    const word = key.slice(1);
     const startBounded = isIdentifierCode(word.charCodeAt(0));
     const endBounded = isIdentifierCode(word.charCodeAt(word.length - 1));
     for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
@@ -178,9 +200,9 @@ export class WordScanner {
         const suffix = commonSuffix(previous, text, prefix);
         // Occurrences wholly inside the common prefix or suffix, with the character on either
         // side of them (it decides whether an identifier word stands alone), are the same in both texts.
-        const from = Math.max(0, prefix - this.longest);
-        this.count(previous, from, Math.min(previous.length, previous.length - suffix + this.longest), counts, -1);
-        this.count(text, from, Math.min(text.length, text.length - suffix + this.longest), counts, 1);
+        const from = Math.max(0, prefix - this.context);
+        this.count(previous, from, Math.min(previous.length, previous.length - suffix + this.context), counts, -1);
+        this.count(text, from, Math.min(text.length, text.length - suffix + this.context), counts, 1);
       }
       previous = text;
       const found = new Set<string>();
@@ -188,6 +210,16 @@ export class WordScanner {
       return found;
     };
   }
+}
+
+/** Whether the first character at or before `at` that is not whitespace or a backslash is a dot (within BARE_LOOKBACK characters). */
+function followsDot(text: string, at: number): boolean {
+  for (let i = at; i >= 0 && i > at - BARE_LOOKBACK; i--) {
+    const code = text.charCodeAt(i);
+    if (code === 46) return true; // .
+    if (code !== 32 && code !== 9 && code !== 10 && code !== 13 && code !== 12 && code !== 11 && code !== 92) return false;
+  }
+  return false;
 }
 
 const SLICE = 4096;
