@@ -34,9 +34,14 @@ export interface KeyProvider {
   env: string;
   pattern?: RegExp;
   clients: NamePattern[];
-  /** Per client pattern, the words it is written with (rules/triggers.ts's patternWords). */
-  clientWords: string[][];
+  /** Per client pattern, the words it is written with (rules/triggers.ts's patternWords), each as a whole identifier. */
+  clientWords: RegExp[][];
   variables?: RegExp;
+  /**
+   * When `variables` is a plain list of names (`^(openai_api_key|openai_key)$`): any of them,
+   * anywhere, ignoring case. A file that holds none has no name the provider's variables match.
+   */
+  variableNames?: RegExp;
 }
 
 /** Keyword arguments that pass a key to a provider's client. */
@@ -64,9 +69,10 @@ export function providersOf(options: Readonly<Record<string, unknown>>): KeyProv
           env: p.env,
           ...(p.pattern ? { pattern: new RegExp(`^(?:Bearer\\s+)?(?:${p.pattern})$`, 'u') } : {}),
           clients: p.clients.map(compileNamePattern),
-          clientWords: p.clients.map(patternWords),
+          clientWords: p.clients.map((client) => patternWords(client).map(wholeIdentifier)),
           // Variable names are compared case-insensitively.
           ...(p.variables ? { variables: new RegExp(p.variables, 'iu') } : {}),
+          ...(p.variables && PLAIN_NAMES.test(p.variables) ? { variableNames: new RegExp(PLAIN_NAMES.exec(p.variables)![1]!, 'i') } : {}),
         });
       } catch {
         // An invalid regular expression in a user's rule: that provider is skipped.
@@ -91,6 +97,13 @@ export function plausibleKey(text: string): boolean {
 const KEY_STRETCH = /(?:["']|Bearer(?:\s|\\[\s\S])+)((?:[A-Za-z0-9_\-+/=.]|\\[\s\S]){20,})/g;
 const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/g;
 const SHORT_STRING = /"([^"\\\n]*)"|'([^'\\\n]*)'/g;
+/** `^(name|name)$` with plain names: the alternatives. */
+const PLAIN_NAMES = /^\^\(((?:[A-Za-z0-9_]+\|)*[A-Za-z0-9_]+)\)\$$/;
+const KEY_ARGUMENT = new RegExp(`(?<![A-Za-z0-9_$])(?:${[...KEY_ARGUMENTS].join('|')})(?![A-Za-z0-9_$])`);
+
+function wholeIdentifier(word: string): RegExp {
+  return new RegExp(`(?<![A-Za-z0-9_$])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9_$])`);
+}
 
 /**
  * The check's text filter for these options: whether `text` may hold a literal the check reports.
@@ -123,11 +136,21 @@ export function keyLiteralFilter(options: Readonly<Record<string, unknown>>): (t
 
 /** Whether some literal in `text` could be passed to a provider's client or stored under a provider's variable name. */
 function mayNameProvider(text: string, providers: readonly KeyProvider[]): boolean {
-  const identifiers = new Set(text.match(IDENTIFIER) ?? []);
-  const keyArgument = [...KEY_ARGUMENTS].some((name) => identifiers.has(name));
-  if (keyArgument && providers.some((provider) => provider.clientWords.some((words) => words.every((word) => identifiers.has(word))))) return true;
-  const names = [...identifiers];
+  if (KEY_ARGUMENT.test(text) && providers.some((provider) => provider.clientWords.some((words) => words.every((word) => word.test(text))))) return true;
+  // Plain lists of names are looked for as they are; any other expression is tried on every identifier and string.
+  let names: string[] | undefined;
+  return providers.some((provider) => {
+    if (!provider.variables) return false;
+    if (provider.variableNames) return provider.variableNames.test(text);
+    names ??= namesIn(text);
+    return names.some((name) => provider.variables!.test(name));
+  });
+}
+
+/** Every identifier of `text` and the content of each one-line string without escapes. */
+function namesIn(text: string): string[] {
+  const names = [...new Set(text.match(IDENTIFIER) ?? [])];
   SHORT_STRING.lastIndex = 0;
   for (let string = SHORT_STRING.exec(text); string; string = SHORT_STRING.exec(text)) names.push(string[1] ?? string[2]!);
-  return providers.some((provider) => provider.variables !== undefined && names.some((name) => provider.variables!.test(name)));
+  return names;
 }
