@@ -3,8 +3,9 @@
  * from its keyword to the next statement indented no deeper, the way Python's own tokenizer
  * splits blocks (strings, comments, brackets and backslash continuations are followed, so a
  * line inside a string or a bracket never ends a block). A text filter uses it to look at one
- * function at a time; where the text could be read two ways (tabs or other whitespace in
- * indentation) it gives no layout and the filter falls back to the whole file.
+ * function at a time. Where the parser would have to guess (tabs or other whitespace in
+ * indentation, a string or a bracket left open) it gives no layout, and the filter falls back to
+ * the whole file. test/engine/triggers.test.ts holds it to the parser on every fixture.
  */
 
 export interface FunctionStretch {
@@ -34,6 +35,7 @@ const OPENING = new Set(['(', '[', '{']);
 const INTERESTING = /["'#\\\n\r()[\]{}]/g;
 const PREFIX = /[rRbBuUfF]{1,2}$/;
 
+/** The functions and module code of `text`; undefined where its blocks cannot be told without parsing. */
 export function pythonLayout(text: string): PythonLayout | undefined {
   const functions: FunctionStretch[] = [];
   const open: Array<{ indent: number; stretch: FunctionStretch }> = [];
