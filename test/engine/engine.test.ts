@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { before, test } from 'node:test';
 import { Engine } from '../../server/src/engine/engine';
-import { loadRules, parseRuleFile } from '../../server/src/engine/rules/loader';
+import { loadRules, parseRuleFile, parseRuleFileUncached } from '../../server/src/engine/rules/loader';
 import { compileNamePattern } from '../../server/src/engine/rules/name-pattern';
 import { applyEdits } from '../../server/src/engine/text-edits';
 
@@ -104,6 +104,31 @@ test('a duplicate rule id and a bad regular expression are reported', () => {
   const { rules, problems } = loadRules([path.join(__dirname, '../../rules'), dir]);
   assert.equal(rules.filter((r) => r.id === 'torch-load-unsafe').length, 1);
   assert.match(problems[0]?.message ?? '', /rule id "torch-load-unsafe" is already defined in .*torch-load-unsafe\.yaml; this file is skipped/);
+});
+
+test('a check\'s options are validated when the rule loads, each problem at its field; an unknown check is named', () => {
+  const text = fs.readFileSync(path.join(__dirname, '../../rules/python/hardcoded-ai-key.yaml'), 'utf8');
+  const badOptions = text.replace('env: ANTHROPIC_API_KEY', 'env: anthropic_api_key').replace("pattern: 'hf_[A-Za-z0-9]{30,}'", "pattern: 'hf_[A-Za-z0-9'");
+  assert.notEqual(badOptions, text);
+  const result = parseRuleFile('/r/keys.yaml', badOptions);
+  assert.equal(result.rule, undefined, 'a rule whose check could not read its options would find nothing, silently');
+  const lineOf = (needle: string) => badOptions.split('\n').findIndex((line) => line.includes(needle));
+  assert.deepEqual(
+    result.problems.map((p) => [p.field, p.line]),
+    [
+      ['match.options.providers[0].env', lineOf('env: anthropic_api_key')],
+      ['match.options.providers[2].pattern', lineOf("pattern: 'hf_[A-Za-z0-9'")],
+    ],
+  );
+  assert.match(result.problems[1]!.message, /not a valid regular expression/);
+  const unknown = parseRuleFile('/r/keys.yaml', text.replace('check: hardcoded-ai-key', 'check: hardcoded-api-key'));
+  assert.equal(unknown.rule, undefined);
+  assert.equal(unknown.problems[0]?.field, 'match.check');
+  assert.match(unknown.problems[0]?.message ?? '', /no check named "hardcoded-api-key" \(the engine has .*hardcoded-ai-key/);
+  // Every bundled rule's check and options pass (they are checked at build time too).
+  for (const file of fs.readdirSync(path.join(__dirname, '../../rules/python'))) {
+    assert.deepEqual(parseRuleFileUncached(`/r/${file}`, fs.readFileSync(path.join(__dirname, '../../rules/python', file), 'utf8')).problems, [], file);
+  }
 });
 
 test('name patterns: * is one segment, ** one or more', () => {

@@ -16,7 +16,7 @@ import type { CallFact, PythonFacts } from '../python/facts';
 import { nodeRange } from '../python/fixes';
 import { displayCallee, type RawFinding } from '../python/run-rules';
 import { compileNamePattern } from '../rules/name-pattern';
-import { ArgumentSelectorSchema } from '../rules/schema';
+import { ArgumentSelectorSchema, RegexSchema } from '../rules/schema';
 import type { PythonCheck } from './index';
 
 const DEFAULT_HASH_NAMES = '^hashlib$|sha(?:1|224|256|384|512)|md5|blake2|checksum|hexdigest|(?:expected|known|file)_?hash|hash_?prefix|(?:verify|check)_?(?:hash|digest|integrity)|^digest$';
@@ -25,7 +25,8 @@ const DEFAULT_EXTENSIONS = [
   'npy', 'npz', 'csv', 'tsv', 'parquet', 'jsonl', 'arrow', 'feather', 'msgpack', 'zip', 'tar', 'gz', 'tgz', 'bz2', 'xz', '7z', 'model',
 ];
 
-const OptionsSchema = z.strictObject({
+/** The check's options, validated when the rule is loaded. */
+export const DownloadCheckOptionsSchema = z.strictObject({
   downloads: z.array(
     z.strictObject({
       calls: z.array(z.string().min(1)).min(1),
@@ -37,11 +38,11 @@ const OptionsSchema = z.strictObject({
     }),
   ).min(1),
   /** Regular expression over identifiers that count as an integrity check. */
-  'hash-names': z.string().min(1).default(DEFAULT_HASH_NAMES),
+  'hash-names': RegexSchema.default(DEFAULT_HASH_NAMES),
   extensions: z.array(z.string().min(1)).default(DEFAULT_EXTENSIONS),
 });
 
-type Options = z.infer<typeof OptionsSchema>;
+type Options = z.infer<typeof DownloadCheckOptionsSchema>;
 
 interface Compiled {
   downloads: Array<Options['downloads'][number] & { patterns: Array<(name: string) => boolean> }>;
@@ -53,7 +54,7 @@ const compiledOptions = new WeakMap<object, Compiled | undefined>();
 
 function compile(options: Readonly<Record<string, unknown>>): Compiled | undefined {
   if (compiledOptions.has(options)) return compiledOptions.get(options);
-  const parsed = OptionsSchema.safeParse(options);
+  const parsed = DownloadCheckOptionsSchema.safeParse(options);
   let compiled: Compiled | undefined;
   if (parsed.success) {
     try {

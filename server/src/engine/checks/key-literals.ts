@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import { compileNamePattern, type NamePattern } from '../rules/name-pattern';
+import { RegexSchema } from '../rules/schema';
 import { patternWords } from '../rules/triggers';
 
 const ProviderSchema = z.strictObject({
@@ -20,14 +21,15 @@ const ProviderSchema = z.strictObject({
   /** The environment variable the fix reads the key from. */
   env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/),
   /** A regular expression for the key itself (anchored by the check); providers without a prefix leave it out. */
-  pattern: z.string().min(1).optional(),
+  pattern: RegexSchema.optional(),
   /** Clients whose `api_key=` / `token=` literal is this provider's key (call patterns). */
   clients: z.array(z.string().min(1)).default([]),
   /** Variable or environment names whose literal value is this provider's key (a regular expression). */
-  variables: z.string().min(1).optional(),
+  variables: RegexSchema.optional(),
 });
 
-const OptionsSchema = z.strictObject({ providers: z.array(ProviderSchema).min(1) });
+/** The check's options (rules/python/hardcoded-ai-key.yaml), validated when the rule is loaded. */
+export const KeyCheckOptionsSchema = z.strictObject({ providers: z.array(ProviderSchema).min(1) });
 
 export interface KeyProvider {
   name: string;
@@ -60,7 +62,7 @@ const compiled = new WeakMap<object, KeyProvider[]>();
 export function providersOf(options: Readonly<Record<string, unknown>>): KeyProvider[] {
   let providers = compiled.get(options);
   if (!providers) {
-    const parsed = OptionsSchema.safeParse(options);
+    const parsed = KeyCheckOptionsSchema.safeParse(options);
     providers = [];
     for (const p of parsed.success ? parsed.data.providers : []) {
       try {

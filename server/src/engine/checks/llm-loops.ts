@@ -13,7 +13,8 @@ import type { RawFinding } from '../python/run-rules';
 import { compileNamePattern, type NamePattern } from '../rules/name-pattern';
 import type { PythonCheck } from './index';
 
-const OptionsSchema = z.strictObject({
+/** The check's options, validated when the rule is loaded. */
+export const LoopCheckOptionsSchema = z.strictObject({
   /** LLM calls, as resolved call patterns. */
   calls: z.array(z.string().min(1)).default([]),
   /** LLM calls matched against the callee as written (`self.client.chat.completions.create`). */
@@ -28,7 +29,7 @@ const compiled = new WeakMap<object, { calls: NamePattern[]; written: NamePatter
 function patternsOf(options: Readonly<Record<string, unknown>>): { calls: NamePattern[]; written: NamePattern[] } {
   let patterns = compiled.get(options);
   if (!patterns) {
-    const parsed = OptionsSchema.safeParse(options);
+    const parsed = LoopCheckOptionsSchema.safeParse(options);
     patterns = parsed.success ? { calls: parsed.data.calls.map(compileNamePattern), written: parsed.data['written-calls'].map(compileNamePattern) } : { calls: [], written: [] };
     compiled.set(options, patterns);
   }

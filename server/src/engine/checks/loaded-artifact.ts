@@ -43,7 +43,8 @@ import { SEVERITY_RANK, type Range } from '../types';
 import { isInside } from '../paths';
 
 const LoaderSchema = z.strictObject({ calls: z.array(z.string().min(1)).min(1), path: ArgumentSelectorSchema });
-const OptionsSchema = z.strictObject({ loaders: z.array(LoaderSchema).min(1), absorbs: z.array(z.string().min(1)).default([]) });
+/** The check's options, validated when the rule is loaded. */
+export const ArtifactCheckOptionsSchema = z.strictObject({ loaders: z.array(LoaderSchema).min(1), absorbs: z.array(z.string().min(1)).default([]) });
 
 interface CompiledLoader {
   matches: Array<(name: string) => boolean>;
@@ -60,7 +61,7 @@ const compiledOptions = new WeakMap<object, CompiledOptions>();
 function compile(options: Readonly<Record<string, unknown>>): CompiledOptions {
   let compiled = compiledOptions.get(options);
   if (!compiled) {
-    const parsed = OptionsSchema.safeParse(options);
+    const parsed = ArtifactCheckOptionsSchema.safeParse(options);
     compiled = parsed.success
       ? { loaders: parsed.data.loaders.map((loader) => ({ matches: loader.calls.map(compileNamePattern), path: normaliseSelector(loader.path) })), absorbs: new Set(parsed.data.absorbs) }
       : { loaders: [], absorbs: new Set() };

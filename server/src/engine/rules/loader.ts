@@ -97,8 +97,24 @@ export function parseRuleFileUncached(file: string, text: string): { rule?: Load
       problems.push({ file, ...where, field: formatFieldPath(index), message: `invalid regular expression: ${(error as Error).message}`, severity: 'error' });
     }
   }
+  problems.push(...checkProblems(file, located, parsed.data));
   if (problems.length > 0) return { problems };
   return { rule: { ...parsed.data, source: file }, problems };
+}
+
+/** A Python rule's check must exist and be given options it can read (its own schema, checks/index.ts). */
+function checkProblems(file: string, located: LocatedYaml, rule: RuleSpec): InputProblem[] {
+  if (!('check' in rule.match) || !rule.languages.every((language) => language === 'python')) return [];
+  // Required here, not imported: the checks import what imports this loader (the artifact lists, the config).
+  const { checkMatchError, registeredChecks } = require('../checks/index') as typeof import('../checks/index');
+  const error = checkMatchError(rule.match);
+  if (error === undefined) return [];
+  if (error === 'unknown') {
+    const where = located.locate(['match', 'check']);
+    return [{ file, ...where, field: 'match.check', message: `match.check: no check named "${rule.match.check}" (the engine has ${registeredChecks().join(', ')})`, severity: 'error' }];
+  }
+  const issues = error.issues.map((issue) => ({ ...issue, path: ['match', 'options', ...issue.path] }));
+  return zodIssuesToProblems(file, located, { issues } as z.ZodError);
 }
 
 /** Every `matches:` / `find:` pattern of a rule with its path, so bad regexes are reported at load time. */

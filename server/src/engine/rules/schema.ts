@@ -18,6 +18,19 @@ const LiteralValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
  * Which argument a condition looks at: by keyword name, by position, or both (a keyword
  * argument wins; the positional slot is used when the keyword is absent).
  */
+/** A regular expression (JavaScript syntax, compiled with the u flag), checked when the rule is loaded. */
+export const RegexSchema = z.string().min(1).refine(
+  (pattern) => {
+    try {
+      new RegExp(pattern, 'u');
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'not a valid regular expression' },
+);
+
 export const ArgumentSelectorSchema = z.union([
   z.string().min(1),
   z.strictObject({
