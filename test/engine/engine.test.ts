@@ -140,3 +140,21 @@ test('name patterns: * is one segment, ** one or more', () => {
   assert.equal(compileNamePattern('**.from_pretrained')('from_pretrained'), false);
   assert.equal(compileNamePattern('**.from_pretrained')('transformers.AutoModel.from_pretrained'), true);
 });
+
+test('a TS/JS rule\'s check and options are validated when it loads too, from schemas apart from the TS analysis', async () => {
+  const text = fs.readFileSync(path.join(__dirname, '../../rules/typescript/js-llm-output-rendered-as-html.yaml'), 'utf8');
+  assert.match(text, /check: llm-output-flow/);
+  const broken = parseRuleFile('/r/flow.yaml', text.replace(/\n {4}sinks:/, '\n    sink:'));
+  assert.equal(broken.rule, undefined);
+  assert.ok(broken.problems.some((p) => p.field === 'match.options.sink' && /unknown field/.test(p.message)), JSON.stringify(broken.problems));
+  assert.ok(broken.problems.some((p) => p.field === 'match.options.sinks'), 'the missing sinks too');
+  const unknown = parseRuleFile('/r/flow.yaml', text.replace('check: llm-output-flow', 'check: llm-output-flows'));
+  assert.match(unknown.problems[0]?.message ?? '', /no check named "llm-output-flows" \(the engine has llm-output-flow, /);
+  // The registry the loader reads names the same checks as the TS analysis runs.
+  const { registeredTsChecks } = await import('../../server/src/engine/typescript/checks/index');
+  const { registeredChecks } = await import('../../server/src/engine/typescript/checks/options');
+  assert.deepEqual(registeredChecks().sort(), registeredTsChecks().sort());
+  for (const dir of ['typescript', 'javascript'].map((language) => path.join(__dirname, '../../rules', language)).filter((dir) => fs.existsSync(dir))) {
+    for (const file of fs.readdirSync(dir)) assert.deepEqual(parseRuleFileUncached(`/r/${file}`, fs.readFileSync(path.join(dir, file), 'utf8')).problems, [], file);
+  }
+});

@@ -102,11 +102,19 @@ export function parseRuleFileUncached(file: string, text: string): { rule?: Load
   return { rule: { ...parsed.data, source: file }, problems };
 }
 
-/** A Python rule's check must exist and be given options it can read (its own schema, checks/index.ts). */
+/**
+ * A Python or TS/JS rule's check must exist and be given options it can read (its own schema:
+ * checks/index.ts, typescript/checks/options.ts). The checks of other file kinds are not checked here.
+ */
 function checkProblems(file: string, located: LocatedYaml, rule: RuleSpec): InputProblem[] {
-  if (!('check' in rule.match) || !rule.languages.every((language) => language === 'python')) return [];
+  if (!('check' in rule.match)) return [];
+  const python = rule.languages.every((language) => language === 'python');
+  const script = rule.languages.every((language) => language === 'typescript' || language === 'javascript');
+  if (!python && !script) return [];
   // Required here, not imported: the checks import what imports this loader (the artifact lists, the config).
-  const { checkMatchError, registeredChecks } = require('../checks/index') as typeof import('../checks/index');
+  const { checkMatchError, registeredChecks } = python
+    ? (require('../checks/index') as typeof import('../checks/index'))
+    : (require('../typescript/checks/options') as typeof import('../typescript/checks/options'));
   const error = checkMatchError(rule.match);
   if (error === undefined) return [];
   if (error === 'unknown') {

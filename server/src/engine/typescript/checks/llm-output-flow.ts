@@ -5,11 +5,11 @@
  * The options mirror the `flow` match of the Python value tracking (sources, sinks, pass-through).
  */
 import { ts } from 'ts-morph';
-import { z } from 'zod';
+import { FlowOptionsSchema, type FlowOptions } from './options';
 import { normaliseSelector } from '../../python/arguments';
 import type { RawFinding } from '../../python/run-rules';
 import type { LoadedRule } from '../../rules/loader';
-import { ArgumentSelectorSchema, ConditionSchema, type FlowMatch } from '../../rules/schema';
+import type { FlowMatch } from '../../rules/schema';
 import { readArgument } from '../arguments';
 import { evaluateTsCondition, matchesAny, type TsConditionContext } from '../conditions';
 import { skipOuter, statementLines, writtenName, type TsScope } from '../facts';
@@ -17,26 +17,6 @@ import { calleeRange, displayTsCallee } from '../run-rules';
 import type { Range } from '../../types';
 import { describePath, Taint, type TaintOrigin } from '../taint';
 
-const Patterns = z.array(z.string().min(1)).default([]);
-
-const CallSink = z.strictObject({
-  calls: Patterns,
-  'written-calls': Patterns,
-  /** Which arguments to look at; all of them when absent. */
-  args: z.array(ArgumentSelectorSchema).min(1).optional(),
-  when: ConditionSchema.optional(),
-  message: z.string().min(1).optional(),
-});
-const JsxSink = z.strictObject({ 'jsx-attribute': z.string().min(1), key: z.string().min(1).optional(), message: z.string().min(1).optional() });
-const PropertySink = z.strictObject({ properties: z.array(z.string().min(1)).min(1), message: z.string().min(1).optional() });
-
-export const FlowOptionsSchema = z.strictObject({
-  sources: z.array(z.strictObject({ calls: Patterns, 'written-calls': Patterns })).min(1),
-  sinks: z.array(z.union([JsxSink, PropertySink, CallSink])).min(1),
-  'pass-through': z.strictObject({ calls: Patterns, methods: Patterns }).default({ calls: [], methods: [] }),
-});
-
-export type FlowOptions = z.infer<typeof FlowOptionsSchema>;
 
 const parsedOptions = new WeakMap<object, FlowOptions | undefined>();
 

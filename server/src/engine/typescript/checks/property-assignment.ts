@@ -3,22 +3,16 @@
  * `env.allowRemoteModels = true`. Options: `targets` (qualified names of the property), `equals`
  * (the literal), and an optional `fix-value` (source text offered as a replacement, never safe).
  */
-import { z } from 'zod';
+import { PropertyAssignmentOptionsSchema } from './options';
 import type { RawFinding } from '../../python/run-rules';
 import { literalEquals } from '../../rules/literals';
 import type { LoadedRule } from '../../rules/loader';
 import { matchesAny, type TsConditionContext } from '../conditions';
 import { statementLines } from '../facts';
 
-const OptionsSchema = z.strictObject({
-  targets: z.array(z.string().min(1)).min(1),
-  equals: z.union([z.string(), z.number(), z.boolean(), z.null()]),
-  'fix-value': z.string().min(1).optional(),
-  'fix-title': z.string().min(1).optional(),
-});
 
 export function propertyAssignment(rule: LoadedRule, rawOptions: Readonly<Record<string, unknown>>, context: TsConditionContext): RawFinding[] {
-  const parsed = OptionsSchema.safeParse(rawOptions);
+  const parsed = PropertyAssignmentOptionsSchema.safeParse(rawOptions);
   if (!parsed.success) return [];
   const options = parsed.data;
   const facts = context.facts;
