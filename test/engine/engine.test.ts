@@ -158,3 +158,16 @@ test('a TS/JS rule\'s check and options are validated when it loads too, from sc
     for (const file of fs.readdirSync(dir)) assert.deepEqual(parseRuleFileUncached(`/r/${file}`, fs.readFileSync(path.join(dir, file), 'utf8')).problems, [], file);
   }
 });
+
+test('a rule for requirements, Dockerfiles, YAML or model files names a check the engine has, or the rule is reported', () => {
+  const text = fs.readFileSync(path.join(__dirname, '../../rules/requirements/ml-package-unpinned.yaml'), 'utf8');
+  const typo = parseRuleFile('/r/pins.yaml', text.replace('check: ml-package-unpinned', 'check: ml-packages-unpinned'));
+  assert.equal(typo.rule, undefined);
+  assert.equal(typo.problems[0]?.field, 'match.check');
+  assert.equal(typo.problems[0]?.line, text.split('\n').findIndex((line) => line.includes('check: ml-package-unpinned')));
+  assert.match(typo.problems[0]?.message ?? '', /no check named "ml-packages-unpinned" \(the engine has .*ml-package-unpinned.*artifact-dangerous-import/);
+  for (const kind of ['requirements', 'dockerfile', 'yaml', 'notebook', 'artifacts']) {
+    const dir = path.join(__dirname, '../../rules', kind);
+    for (const file of fs.readdirSync(dir)) assert.deepEqual(parseRuleFileUncached(`/r/${file}`, fs.readFileSync(path.join(dir, file), 'utf8')).problems, [], `${kind}/${file}`);
+  }
+});

@@ -104,13 +104,13 @@ export function parseRuleFileUncached(file: string, text: string): { rule?: Load
 
 /**
  * A Python or TS/JS rule's check must exist and be given options it can read (its own schema:
- * checks/index.ts, typescript/checks/options.ts). The checks of other file kinds are not checked here.
+ * checks/index.ts, typescript/checks/options.ts); any other rule's check must exist.
  */
 function checkProblems(file: string, located: LocatedYaml, rule: RuleSpec): InputProblem[] {
   if (!('check' in rule.match)) return [];
   const python = rule.languages.every((language) => language === 'python');
   const script = rule.languages.every((language) => language === 'typescript' || language === 'javascript');
-  if (!python && !script) return [];
+  if (!python && !script) return unknownFileCheck(file, located, rule.match.check);
   // Required here, not imported: the checks import what imports this loader (the artifact lists, the config).
   const { checkMatchError, registeredChecks } = python
     ? (require('../checks/index') as typeof import('../checks/index'))
@@ -123,6 +123,15 @@ function checkProblems(file: string, located: LocatedYaml, rule: RuleSpec): Inpu
   }
   const issues = error.issues.map((issue) => ({ ...issue, path: ['match', 'options', ...issue.path] }));
   return zodIssuesToProblems(file, located, { issues } as z.ZodError);
+}
+
+/** For the other file kinds (requirements, Dockerfile, YAML, notebooks' shell lines, model files) only the check's name is checked. */
+function unknownFileCheck(file: string, located: LocatedYaml, check: string): InputProblem[] {
+  const { registeredFileChecks } = require('../checks/files/index') as typeof import('../checks/files/index');
+  const { ARTIFACT_CHECKS } = require('../artifacts/findings') as typeof import('../artifacts/findings');
+  const known = [...registeredFileChecks(), ...Object.values(ARTIFACT_CHECKS)];
+  if (known.includes(check)) return [];
+  return [{ file, ...located.locate(['match', 'check']), field: 'match.check', message: `match.check: no check named "${check}" (the engine has ${known.join(', ')})`, severity: 'error' }];
 }
 
 /** Every `matches:` / `find:` pattern of a rule with its path, so bad regexes are reported at load time. */
