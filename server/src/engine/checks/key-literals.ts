@@ -53,8 +53,9 @@ const PLACEHOLDER = /x{4,}|\.{3}|\*{3}|<|>|\{|your|example|placeholder|dummy|cha
 /** The shortest key body the check reports (after its provider prefix). */
 export const MIN_KEY_LENGTH = 20;
 
-/** A key's characters: a literal with any other (a space, a quote, a colon, a brace) is a URL, a path, prose or a template. */
-const KEY_CHARACTERS = /^[A-Za-z0-9_\-+/=.]+$/;
+/** A key's characters (a regular expression class's content): a literal with any other (a space, a quote, a colon, a brace) is a URL, a path, prose or a template. */
+const KEY_CHARACTER = 'A-Za-z0-9_\\-+/=.';
+const KEY_CHARACTERS = new RegExp(`^[${KEY_CHARACTER}]+$`);
 
 const compiled = new WeakMap<object, KeyProvider[]>();
 
@@ -96,7 +97,7 @@ export function plausibleKey(text: string): boolean {
  * characters or escape sequences. The stretch ends at the first other character, so it covers a
  * key's whole value; a quote inside it can only be an escaped one, which starts no literal.
  */
-const KEY_STRETCH = /(?:["']|Bearer(?:\s|\\[\s\S])+)((?:[A-Za-z0-9_\-+/=.]|\\[\s\S]){20,})/g;
+const KEY_STRETCH = new RegExp(`(?:["']|Bearer(?:\\s|\\\\[\\s\\S])+)((?:[${KEY_CHARACTER}]|\\\\[\\s\\S]){${MIN_KEY_LENGTH},})`, 'g');
 const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/g;
 const SHORT_STRING = /"([^"\\\n]*)"|'([^'\\\n]*)'/g;
 /** `^(name|name)$` with plain names: the alternatives. */
