@@ -13,7 +13,7 @@ import type { Node } from 'web-tree-sitter';
 import type { CallFact, PythonFacts } from '../python/facts';
 import { buildFix, nodeRange } from '../python/fixes';
 import type { RawFinding } from '../python/run-rules';
-import { CONFIDENCE, SECURITY_DECISION, textOutsideLongStrings } from './verdict-words';
+import { CONFIDENCE, SECURITY_DECISION, textOutsideLongStrings, VERDICT_METHODS } from './verdict-words';
 import { isModelCall, MODEL_FACTORIES, webRouteFacts, type RouteHandler, type RouteInput } from '../python/web-routes';
 import type { LoadedRule } from '../rules/loader';
 import type { Fix, Severity } from '../types';
@@ -420,7 +420,6 @@ export const modelInputUnvalidated: PythonCheck = (rule, _options, facts) => {
 
 // ---------------------------------------------------------------- model verdict as the only gate
 
-const VERDICT_METHODS = new Set(['predict', 'classify', 'fit_predict']);
 
 function enclosingFunction(node: Node): Node | undefined {
   for (let current = node.parent; current; current = current.parent) if (current.type === 'function_definition') return current;

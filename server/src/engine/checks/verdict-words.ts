@@ -49,13 +49,16 @@ export function securityWordOutsideLongStrings(text: string): boolean {
   return SECURITY_DECISION.test(text.slice(segment));
 }
 
+/** Methods whose result is a model's verdict (model-serving.ts's verdictCall). */
+export const VERDICT_METHODS: ReadonlySet<string> = new Set(['predict', 'classify', 'fit_predict']);
+
 /**
- * What a verdict call is written with (model-serving.ts's verdictCall): a method predict(),
- * classify() or fit_predict(), or argmax() on a network's output. A call of a transformers
- * pipeline shows no word of its own (`clf(text)`), but its file names pipeline and transformers.
+ * What a verdict call is written with: one of VERDICT_METHODS, or argmax() on a network's output.
+ * A call of a transformers pipeline shows no word of its own (`clf(text)`), but its file names
+ * pipeline and transformers.
  */
-const VERDICT_CALL_WORDS = /predict|classify|argmax/;
-const VERDICT_METHOD_CALL = /\.[\s\\]*(?:predict|classify|fit_predict)\b|argmax/;
+const VERDICT_CALL_WORDS = new RegExp(`${[...VERDICT_METHODS].join('|')}|argmax`);
+const VERDICT_METHOD_CALL = new RegExp(`\\.[\\s\\\\]*(?:${[...VERDICT_METHODS].join('|')})\\b|argmax`);
 
 /**
  * The verdict gate's text filter. A verdict call inside a function is only reported on a branch
