@@ -35,28 +35,18 @@ const PYTHON_CHECKS = new Map<string, PythonCheck>([
 ]);
 
 /** The options of the checks that take any; a check not listed takes none. */
-const CHECK_OPTIONS = new Map<string, z.ZodType>([
+const OPTIONS = new Map<string, z.ZodType>([
   ['download-without-checksum', DownloadCheckOptionsSchema],
   ['hardcoded-ai-key', KeyCheckOptionsSchema],
   ['llm-call-in-unbounded-loop', LoopCheckOptionsSchema],
   ['load-inspected-artifact', ArtifactCheckOptionsSchema],
 ]);
 
+/** Every Python check, with the schema of its options when it takes any: the rule loader validates a rule's check and options with it. */
+export const PYTHON_CHECK_OPTIONS: ReadonlyMap<string, z.ZodType | undefined> = new Map([...PYTHON_CHECKS.keys()].map((name) => [name, OPTIONS.get(name)]));
+
 export function registeredChecks(): string[] {
   return [...PYTHON_CHECKS.keys()];
-}
-
-/**
- * What is wrong with a Python rule's `match: { check, options }`, for the rule loader to report
- * at load time (a check given options it cannot read would otherwise find nothing, silently):
- * `unknown` for a check the engine does not have, else the options' validation error, if any.
- */
-export function checkMatchError(match: CheckMatch): 'unknown' | z.ZodError | undefined {
-  if (!PYTHON_CHECKS.has(match.check)) return 'unknown';
-  const schema = CHECK_OPTIONS.get(match.check);
-  if (!schema) return undefined;
-  const parsed = schema.safeParse(match.options ?? {});
-  return parsed.success ? undefined : parsed.error;
 }
 
 export function runCheck(rule: LoadedRule, match: CheckMatch, facts: PythonFacts, context: ConditionContext, source: string): RawFinding[] {

@@ -103,35 +103,34 @@ export function parseRuleFileUncached(file: string, text: string): { rule?: Load
 }
 
 /**
- * A Python or TS/JS rule's check must exist and be given options it can read (its own schema:
- * checks/index.ts, typescript/checks/options.ts); any other rule's check must exist.
+ * A rule's check must be one the engine has for the rule's languages, and be given options it
+ * can read (its own schema: checks/index.ts, typescript/checks/options.ts; the checks of the
+ * other file kinds read their options leniently and have none).
  */
 function checkProblems(file: string, located: LocatedYaml, rule: RuleSpec): InputProblem[] {
   if (!('check' in rule.match)) return [];
-  const python = rule.languages.every((language) => language === 'python');
-  const script = rule.languages.every((language) => language === 'typescript' || language === 'javascript');
-  if (!python && !script) return unknownFileCheck(file, located, rule.match.check);
-  // Required here, not imported: the checks import what imports this loader (the artifact lists, the config).
-  const { checkMatchError, registeredChecks } = python
-    ? (require('../checks/index') as typeof import('../checks/index'))
-    : (require('../typescript/checks/options') as typeof import('../typescript/checks/options'));
-  const error = checkMatchError(rule.match);
-  if (error === undefined) return [];
-  if (error === 'unknown') {
-    const where = located.locate(['match', 'check']);
-    return [{ file, ...where, field: 'match.check', message: `match.check: no check named "${rule.match.check}" (the engine has ${registeredChecks().join(', ')})`, severity: 'error' }];
+  const { check, options } = rule.match;
+  const checks = checksFor(rule.languages);
+  if (!checks.has(check)) {
+    return [{ file, ...located.locate(['match', 'check']), field: 'match.check', message: `match.check: no check named "${check}" (the engine has ${[...checks.keys()].join(', ')})`, severity: 'error' }];
   }
-  const issues = error.issues.map((issue) => ({ ...issue, path: ['match', 'options', ...issue.path] }));
+  const parsed = checks.get(check)?.safeParse(options ?? {});
+  if (!parsed || parsed.success) return [];
+  const issues = parsed.error.issues.map((issue) => ({ ...issue, path: ['match', 'options', ...issue.path] }));
   return zodIssuesToProblems(file, located, { issues } as z.ZodError);
 }
 
-/** For the other file kinds (requirements, Dockerfile, YAML, notebooks' shell lines, model files) only the check's name is checked. */
-function unknownFileCheck(file: string, located: LocatedYaml, check: string): InputProblem[] {
+/** The checks a rule for these languages may name, with their options' schemas. */
+function checksFor(languages: RuleSpec['languages']): ReadonlyMap<string, z.ZodType | undefined> {
+  // Required here, not imported: the checks import what imports this loader (the artifact lists, the config).
+  if (languages.every((language) => language === 'python')) return (require('../checks/index') as typeof import('../checks/index')).PYTHON_CHECK_OPTIONS;
+  if (languages.every((language) => language === 'typescript' || language === 'javascript')) {
+    return (require('../typescript/checks/options') as typeof import('../typescript/checks/options')).TS_CHECK_OPTIONS;
+  }
+  // Requirements, Dockerfiles, YAML, notebooks' shell lines, model files.
   const { registeredFileChecks } = require('../checks/files/index') as typeof import('../checks/files/index');
   const { ARTIFACT_CHECKS } = require('../artifacts/findings') as typeof import('../artifacts/findings');
-  const known = [...registeredFileChecks(), ...Object.values(ARTIFACT_CHECKS)];
-  if (known.includes(check)) return [];
-  return [{ file, ...located.locate(['match', 'check']), field: 'match.check', message: `match.check: no check named "${check}" (the engine has ${known.join(', ')})`, severity: 'error' }];
+  return new Map([...registeredFileChecks(), ...Object.values(ARTIFACT_CHECKS)].map((name) => [name, undefined]));
 }
 
 /** Every `matches:` / `find:` pattern of a rule with its path, so bad regexes are reported at load time. */

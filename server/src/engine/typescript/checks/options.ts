@@ -4,7 +4,7 @@
  * with these when the rule loads, as checks/index.ts does for Python.
  */
 import { z } from 'zod';
-import { ArgumentSelectorSchema, CallMatchSchema, ConditionSchema, type CheckMatch } from '../../rules/schema';
+import { ArgumentSelectorSchema, CallMatchSchema, ConditionSchema } from '../../rules/schema';
 
 const Patterns = z.array(z.string().min(1)).default([]);
 
@@ -41,20 +41,9 @@ export const InModelFileOptionsSchema = z.strictObject({
 });
 
 /** Every TS/JS check (typescript/checks/index.ts), with the schema of its options when it takes any. */
-const TS_CHECK_OPTIONS = new Map<string, z.ZodType | undefined>([
+export const TS_CHECK_OPTIONS: ReadonlyMap<string, z.ZodType | undefined> = new Map<string, z.ZodType | undefined>([
   ['llm-output-flow', FlowOptionsSchema],
   ['hardcoded-ai-key', undefined],
   ['property-assignment', PropertyAssignmentOptionsSchema],
   ['in-model-file', InModelFileOptionsSchema],
 ]);
-
-export function registeredChecks(): string[] {
-  return [...TS_CHECK_OPTIONS.keys()];
-}
-
-/** As checks/index.ts's checkMatchError, for a TS/JS rule. */
-export function checkMatchError(match: CheckMatch): 'unknown' | z.ZodError | undefined {
-  if (!TS_CHECK_OPTIONS.has(match.check)) return 'unknown';
-  const parsed = TS_CHECK_OPTIONS.get(match.check)?.safeParse(match.options ?? {});
-  return !parsed || parsed.success ? undefined : parsed.error;
-}
