@@ -35,9 +35,14 @@ export function bareIdentifier(word: string): string {
   return BARE_KEY + word;
 }
 
+/** Whether a key asks for a whole identifier (identifier or bareIdentifier). */
+function isWholeWord(key: string): boolean {
+  return key.startsWith(IDENTIFIER_KEY) || key.startsWith(BARE_KEY);
+}
+
 /** A key's word, without its identifier or bare marker. */
 function textOf(key: string): string {
-  return key.startsWith(IDENTIFIER_KEY) || key.startsWith(BARE_KEY) ? key.slice(1) : key;
+  return isWholeWord(key) ? key.slice(1) : key;
 }
 
 function isIdentifierCode(code: number): boolean {
@@ -71,7 +76,7 @@ export class WordScanner {
     this.others = unique.filter((key) => !this.words.includes(key));
     const texts = this.words.map(textOf);
     this.lengths = Int32Array.from(texts, (word) => word.length);
-    const whole = this.words.map((key) => key.startsWith(IDENTIFIER_KEY) || key.startsWith(BARE_KEY));
+    const whole = this.words.map(isWholeWord);
     this.bare = Uint8Array.from(this.words, (key) => (key.startsWith(BARE_KEY) ? 1 : 0));
     this.boundedStart = Uint8Array.from(texts, (word, index) => (whole[index] && isIdentifierCode(word.charCodeAt(0)) ? 1 : 0));
     this.boundedEnd = Uint8Array.from(texts, (word, index) => (whole[index] && isIdentifierCode(word.charCodeAt(word.length - 1)) ? 1 : 0));
@@ -158,8 +163,8 @@ export class WordScanner {
 
   /** For the rare non-ASCII word: `includes`, and for an identifier key (a bare one too, taken as any identifier), some occurrence standing alone. */
   private containsOther(text: string, key: string): boolean {
-    if (!key.startsWith(IDENTIFIER_KEY) && !key.startsWith(BARE_KEY)) return text.includes(key);
-    const word = key.slice(1);
+    if (!isWholeWord(key)) return text.includes(key);
+    const word = textOf(key);
     const startBounded = isIdentifierCode(word.charCodeAt(0));
     const endBounded = isIdentifierCode(word.charCodeAt(word.length - 1));
     for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
