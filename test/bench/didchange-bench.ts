@@ -7,9 +7,10 @@
  * applies no debounce (only a setImmediate, so a burst of queued edits is analysed once); an
  * editor's own delay before it pulls is not counted. Two edit patterns (didchange-scenarios.ts):
  * typing with auto-closed brackets, and a stress pattern that fills the file with syntax errors.
+ * Edits go back to back unless `--pace MS` leaves a typist's pause between them.
  * Prints median, p95 and max per file size, scenario and mode, and the server's RSS (current and
  * peak) and the server's CPU time per edit (steadier than wall time on a busy machine) after each run; targets p95 < 20 ms (issue 3) and < 10 ms (issue 7) typing on 5,000 lines.
- *   npm run bench:didchange [-- --edits 100 --lines 1000,5000,20000 --scenario typing,stress --mode push,pull --warmup 5]
+ *   npm run bench:didchange [-- --edits 100 --lines 1000,5000,20000 --scenario typing,stress --mode push,pull --warmup 5 --pace 0]
  * `--server .bench/server/dist/server.js` measures a copy of an older build (kept under the repository
  * so it finds rules/ and data/) for a before/after comparison under the same machine load.
  * In process, phase by phase (sync, reparse, analysis, diagnostics, JSON): didchange-phases.ts.
@@ -32,6 +33,13 @@ const WARMUP = Number(arg('warmup', '5'));
 const SERVER = path.resolve(arg('server', path.join(ROOT, 'server/dist/server.js')));
 /** Node options for the server, e.g. `--node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"` for its CPU profile. */
 const NODE_ARGS = arg('node-args', '').split(' ').filter(Boolean);
+/**
+ * Milliseconds between one edit's diagnostics arriving and the next edit being sent (`--pace 50`):
+ * a typist's pause. 0 by default: edits back to back, so that work the server leaves for idle
+ * time (freeing old trees, V8's scavenges run as idle tasks) falls on the next edit — the worst
+ * case. Even a fast typist leaves 80–150 ms between keystrokes.
+ */
+const PACE = Number(arg('pace', '0'));
 
 /** The server's resident memory now and at its peak, in MB (Linux /proc). */
 function serverMemory(pid: number | undefined): { rss: number; peak: number } | undefined {
@@ -103,6 +111,7 @@ async function run(lines: number, mode: 'push' | 'pull', scenario: Scenario): Pr
   let i = 0;
   let cpuBefore = NaN;
   for (const change of edits(scenario, text, EDITS + WARMUP)) {
+    if (PACE > 0) await new Promise((resolve) => setTimeout(resolve, PACE));
     if (i === WARMUP) cpuBefore = serverCpu(child.pid);
     version++;
     const started = performance.now();
@@ -125,7 +134,7 @@ async function run(lines: number, mode: 'push' | 'pull', scenario: Scenario): Pr
 
 async function main(): Promise<void> {
   if (!fs.existsSync(SERVER)) throw new Error(`${SERVER} is missing: run npm run build`);
-  console.log(`${path.relative(ROOT, SERVER)}: didChange → fresh diagnostics over stdio, ${EDITS} one-character edits per run (after ${WARMUP} warm-up edits); load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
+  console.log(`${path.relative(ROOT, SERVER)}: didChange → fresh diagnostics over stdio, ${EDITS} one-character edits per run (after ${WARMUP} warm-up edits), ${PACE > 0 ? `${PACE} ms apart` : 'back to back'}; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
   const typingP95 = new Map<number, number>();
   for (const lines of LINES) {
     for (const scenario of SCENARIOS) {
