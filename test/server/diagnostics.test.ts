@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import type { Diagnostic } from 'vscode-languageserver';
 import { Engine } from '../../server/src/engine/engine';
+import { sameDiagnostics } from '../../server/src/lsp/diagnostics';
 import { assertFull, makeWorkspace, TestClient, waitFor } from './lsp-client';
 
 const SOURCE = ['import torch', 'import yaml', '', 'state = torch.load(path)', 'cfg = yaml.load(text, Loader=yaml.Loader)', ''].join('\n');
@@ -51,7 +52,6 @@ describe('push diagnostics, codeDescription and data on', () => {
       ruleId: 'torch-load-unsafe',
       version: 1,
       statementLines: { first: 3, last: 3 },
-      techniques: ['AML.T0011.000'],
       fix: { title: 'Add weights_only=True', safe: false, edits: [{ range: { start: { line: 3, character: 23 }, end: { line: 3, character: 23 } }, newText: ', weights_only=True' }] },
     });
   });
@@ -258,5 +258,55 @@ describe('atlas-lens lsp --stdio (the CLI)', () => {
     } finally {
       await client.stop();
     }
+  });
+});
+
+describe('sameDiagnostics (whether a pull is answered "unchanged")', () => {
+  const fix = { title: 'Add weights_only=True', safe: false, edits: [{ range: { start: { line: 3, character: 23 }, end: { line: 3, character: 23 } }, newText: ', weights_only=True' }] };
+  const finding = (version: number): Diagnostic => ({
+    range: { start: { line: 3, character: 8 }, end: { line: 3, character: 18 } },
+    severity: 2,
+    code: 'torch-load-unsafe',
+    source: 'atlas-lens',
+    message: 'torch.load() unpickles the checkpoint.',
+    codeDescription: { href: T0011 },
+    data: { ruleId: 'torch-load-unsafe', version, statementLines: { first: 3, last: 3 }, fix: structuredClone(fix) },
+  });
+  const problem: Diagnostic = { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 4 } }, severity: 1, source: 'atlas-lens', message: 'binary content' };
+
+  test('the same findings for another document version are the same', () => {
+    assert.equal(sameDiagnostics([problem, finding(1)], [structuredClone(problem), finding(7)]), true);
+    assert.equal(sameDiagnostics([], []), true);
+  });
+
+  test('any other difference, in the diagnostic, its data or its fix, is a change', () => {
+    const changes: Array<[string, (d: Diagnostic & { data: any }) => void]> = [
+      ['message', (d) => (d.message = 'other')],
+      ['code', (d) => (d.code = 'yaml-unsafe-load')],
+      ['severity', (d) => (d.severity = 1)],
+      ['source', (d) => (d.source = 'other')],
+      ['range start', (d) => (d.range.start.character = 9)],
+      ['range end line', (d) => (d.range.end.line = 4)],
+      ['href', (d) => (d.codeDescription = { href: `${T0011}x` })],
+      ['no codeDescription', (d) => delete d.codeDescription],
+      ['tags', (d) => (d.tags = [1])],
+      ['data.ruleId', (d) => (d.data.ruleId = 'other')],
+      ['data.statementLines', (d) => (d.data.statementLines.last = 4)],
+      ['data.fix title', (d) => (d.data.fix.title = 'other')],
+      ['data.fix safe', (d) => (d.data.fix.safe = true)],
+      ['data.fix edit text', (d) => (d.data.fix.edits[0].newText = ', weights_only=False')],
+      ['data.fix edit range', (d) => (d.data.fix.edits[0].range.end.character = 24)],
+      ['data.fix another edit', (d) => d.data.fix.edits.push(d.data.fix.edits[0])],
+      ['no fix', (d) => delete d.data.fix],
+      ['another data field', (d) => (d.data.extra = 1)],
+      ['no data', (d) => delete (d as Diagnostic).data],
+    ];
+    for (const [name, change] of changes) {
+      const changed = finding(2) as Diagnostic & { data: any };
+      change(changed);
+      assert.equal(sameDiagnostics([finding(1)], [changed]), false, name);
+      assert.equal(sameDiagnostics([changed], [finding(1)]), false, `${name} (other way round)`);
+    }
+    assert.equal(sameDiagnostics([finding(1)], [finding(1), problem]), false, 'one more');
   });
 });

@@ -34,7 +34,6 @@ export interface FindingDiagnosticData {
   /** The document version the diagnostic (and its edits) were computed for. */
   version: number;
   statementLines: { first: number; last: number };
-  techniques: string[];
   fix?: {
     title: string;
     safe: boolean;
