@@ -292,6 +292,10 @@ test('the verdict gate parses a file only when one function holds a verdict call
   const thresholded = 'def screen(tx, threshold):\n    if clf.predict([tx])[0] == 1:\n        tx.block()\n';
   assert.equal(gate.textFilter!(thresholded), false);
   assert.deepEqual(everyRule.analyze('/p/thresholded.py', thresholded).findings, [], 'the check reports nothing there either');
+  // The method's name and the word only in comments: no call (sklearn's MultiTaskElasticNet.fit).
+  const commented = 'def fit(self, X, y):\n    # we allow y to be sparse\n    if X is None:\n        raise ValueError(X)\n    # return self for chaining fit and predict calls\n    return self\n';
+  assert.equal(gate.textFilter!(commented), false);
+  assert.deepEqual(everyRule.analyze('/p/commented.py', commented).findings, [], 'the check reports nothing there either');
   const cases: Array<[string, number[]]> = [
     // the call at module level, the branch inside a function below it
     ['import joblib\nclf = joblib.load("m.joblib")  # atlas-lens: ignore[joblib-load]\nlabel = clf.predict(x)[0]\n\n\ndef gate(tx):\n    if label == 1:\n        tx.block()\n', [6]],
@@ -303,6 +307,8 @@ test('the verdict gate parses a file only when one function holds a verdict call
     ['class Guard:\n    kind = "predict"\n\n    def screen(self, tx):\n        if self.clf.predict([tx])[0] == 1:\n            tx.reject()\n', [4]],
     // module code inside an f-string is code
     ['def helper():\n    return 1\n\n\nnote = f"{\'blocked\' if clf.predict([x])[0] else \'ok\'}"\n', [4]],
+    // a comment between the dot and the method's name, inside brackets
+    ['def screen(clf, tx):\n    if (clf.  # the fraud model\n            predict([tx])[0]):\n        tx.block()\n', [1]],
     // a pipeline's call shows no verdict word in its function
     ['from transformers import pipeline\nspam = pipeline("text-classification")\n\n\ndef screen(msg):\n    if spam(msg)[0]["label"] == "SPAM":\n        msg.reject()\n', [5]],
   ];

@@ -53,12 +53,13 @@ export function securityWordOutsideLongStrings(text: string): boolean {
 export const VERDICT_METHODS: ReadonlySet<string> = new Set(['predict', 'classify', 'fit_predict']);
 
 /**
- * What a verdict call is written with: one of VERDICT_METHODS, or argmax() on a network's output.
- * A call of a transformers pipeline shows no word of its own (`clf(text)`), but its file names
- * pipeline and transformers.
+ * What a verdict call is written with (model-serving.ts's verdictCall): a method of
+ * VERDICT_METHODS, so a dot before its name (whitespace, line continuations and comments may
+ * come between inside brackets), or argmax() on a network's output. A word in a comment or a
+ * sentence ("fit and predict calls") is no call. A call of a transformers pipeline shows no word
+ * of its own (`clf(text)`), but its file names pipeline and transformers.
  */
-const VERDICT_CALL_WORDS = new RegExp(`${[...VERDICT_METHODS].join('|')}|argmax`);
-const VERDICT_METHOD_CALL = new RegExp(`\\.[\\s\\\\]*(?:${[...VERDICT_METHODS].join('|')})\\b|argmax`);
+const VERDICT_METHOD_CALL = new RegExp(`\\.(?:[\\s\\\\]|#[^\\n]*\\n)*(?:${[...VERDICT_METHODS].join('|')})\\b|argmax`);
 
 /**
  * The verdict gate's text filter. A verdict call inside a function is only reported on a branch
@@ -78,7 +79,7 @@ export function mayHoldVerdictGate(text: string): boolean {
   if (!layout || VERDICT_METHOD_CALL.test(layout.moduleCode)) return true;
   return layout.functions.some(({ start, end, codeEnd }) => {
     const body = text.slice(start, end);
-    return VERDICT_CALL_WORDS.test(body) && !CONFIDENCE.test(text.slice(start, codeEnd)) && securityWordOutsideLongStrings(body);
+    return VERDICT_METHOD_CALL.test(body) && !CONFIDENCE.test(text.slice(start, codeEnd)) && securityWordOutsideLongStrings(body);
   });
 }
 
