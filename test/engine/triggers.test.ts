@@ -337,3 +337,52 @@ test('a builtin sink is triggered by its bare name or by the builtins module, ne
   assert.equal(runs(throughModule), true);
   assert.deepEqual(engine.analyze('/p/agent.py', throughModule).findings.filter((f) => f.ruleId === 'llm-output-code-execution').map((f) => f.range.start.line), [5]);
 });
+
+test('a call pattern that starts with a module runs only where the file imports it: "transformers" and "pipeline" in prose parse nothing', () => {
+  const prose = 'def transform(X):\n    """Apply a list of transformers to X, as a pipeline does."""\n    return X\n';
+  assert.equal(engine.analyze('/p/prose.py', prose).parsed, false);
+  const hf = (text: string) => engine.analyze('/p/hf.py', text).findings.filter((f) => f.ruleId === 'hf-model-unpinned').map((f) => f.range.start.line);
+  assert.deepEqual(hf('from transformers import pipeline\n\nclf = pipeline("text-classification", model="org/model")\n'), [2]);
+  // The import under an alias, far from the call; and the module only named after a continuation.
+  assert.deepEqual(hf('import os, \\\n    transformers as hf\n\n\ndef load():\n    return hf.pipeline("text-classification", model="org/model")\n'), [5]);
+  // A wildcard pattern (**.from_pretrained) needs no import of transformers: any loader class counts.
+  assert.deepEqual(hf('from our_models import Classifier\n\nmodel = Classifier.from_pretrained("org/model")\n'), [2]);
+});
+
+test('importedRoots holds every module an import statement names, by a parse of the same text: fixtures, trials, examples and tricky forms', async () => {
+  const { importedRoots } = await import('../../server/src/engine/python/imported-modules');
+  const { createPythonParser } = await import('../../server/src/engine/python/parser');
+  const parser = await createPythonParser();
+  const tricky = [
+    'import os, \\\n    transformers as t\n',
+    'from \\\n    transformers import pipeline\n',
+    'from huggingface_hub \\\n    import snapshot_download\n',
+    'if ready: import yaml\n',
+    'x = 1; from torch import load\n',
+    'try: import joblib\nexcept ImportError: joblib = None\n',
+    'def load():\n    import pickle\n    return pickle\n',
+    'import a.b.c as d\r\nfrom e.f import (\r\n    g,\r\n)\r\nimport h, \\\r\n    i\r\n',
+    'import\n\n    broken_module\n',
+    'from\nbroken_from import x\n',
+    '"""a docstring"""\nimport j\n',
+  ];
+  const files = ['test/fixtures', 'test/trials', 'examples'].flatMap((dir) => filesUnder(path.join(ROOT, dir))).filter((file) => file.endsWith('.py'));
+  const texts = [...tricky, ...files.map((file) => fs.readFileSync(file, 'utf8'))];
+  let imports = 0;
+  for (const text of texts) {
+    const tree = parser.parse(text)!;
+    const roots = importedRoots(text);
+    for (const statement of tree.rootNode.descendantsOfType(['import_statement', 'import_from_statement'])) {
+      const names = statement!.type === 'import_from_statement' ? [statement!.childForFieldName('module_name')] : statement!.namedChildren.map((child) => (child?.type === 'aliased_import' ? child.childForFieldName('name') : child));
+      for (const name of names) {
+        if (name?.type !== 'dotted_name') continue; // a relative import names the project's own modules
+        imports++;
+        assert.ok(roots.has(name.namedChildren[0]!.text), `${name.text} in ${JSON.stringify(text.slice(0, 200))}`);
+      }
+    }
+    tree.delete();
+  }
+  assert.ok(imports > 300, `${imports} imports compared`);
+  assert.deepEqual(['os', 'transformers', 'huggingface_hub', 'yaml', 'torch', 'joblib', 'pickle', 'a', 'e', 'h', 'i'].filter((root) => !tricky.some((text) => importedRoots(text).has(root))), []);
+  assert.equal(importedRoots('x = 1\n# imports below\ny = np.frombuffer(b)\n').size, 0, 'no keyword, no module');
+});

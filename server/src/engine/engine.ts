@@ -183,7 +183,7 @@ export class Engine {
     const occurs = (word: string): boolean => present.has(word);
     const rules = this.activeRules(kind, settings).filter(
       (compiled) =>
-        triggered(compiled.triggers, occurs) && (!compiled.requiredTriggers || triggered(compiled.requiredTriggers, occurs)) && (!compiled.textFilter || compiled.textFilter(text)),
+        triggered(compiled.triggers, occurs) && (!compiled.requiredTriggers || triggered(compiled.requiredTriggers, occurs)) && (!compiled.textFilter || compiled.textFilter(text, occurs)),
     );
     if (rules.length === 0) return { findings: [], problems: [], parsed: false };
 

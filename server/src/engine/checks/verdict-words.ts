@@ -5,6 +5,7 @@
  * decisions taken from them are not.
  */
 import type { Node } from 'web-tree-sitter';
+import { importedRoots } from '../python/imported-modules';
 import { pythonLayout } from './python-layout';
 export const SECURITY_DECISION = /\b(allow|allowed|deny|denied|block|blocked|reject|approve|approved|grant|permit|fraud|spam|malware|malicious|attack|intrusion|phish|toxic|unsafe|harmful|benign|safe|legit|authori[sz]e|authenticate|login|access|quarantine|flag_user|ban|suspicious|anomal\w*|abort\s*\(\s*40[13]|40[13])\b/i;
 
@@ -73,8 +74,9 @@ const VERDICT_METHOD_CALL = new RegExp(`\\.(?:[\\s\\\\]|#[^\\n]*\\n)*(?:${[...VE
  */
 export function mayHoldVerdictGate(text: string): boolean {
   if (!securityWordOutsideLongStrings(text)) return false;
-  // Any call may be a pipeline's: the whole file is the unit.
-  if (text.includes('pipeline') && text.includes('transformers')) return true;
+  // Any call may be a pipeline's: the whole file is the unit. A pipeline is named through an
+  // import of transformers; the word alone is common prose ("a list of transformers").
+  if (text.includes('pipeline') && importedRoots(text).has('transformers')) return true;
   const layout = pythonLayout(text);
   if (!layout || VERDICT_METHOD_CALL.test(layout.moduleCode)) return true;
   return layout.functions.some(({ start, end, codeEnd }) => {

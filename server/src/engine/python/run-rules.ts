@@ -6,7 +6,9 @@ import { compileNamePattern, type NamePattern } from '../rules/name-pattern';
 import { isCallMatch, isFlowMatch, type CaseSpec } from '../rules/schema';
 import { flowSourceTriggers, flowTriggers } from './run-flow';
 import { checkTextFilter, checkTriggerSets } from '../checks/triggers';
-import { anyOf, callTriggerSets, lastWordsOf, type TriggerSets } from '../rules/triggers';
+import { anyOf, callTriggerSets, IMPLICIT_ROOTS, lastWordsOf, patternWords, type TriggerSets } from '../rules/triggers';
+import { identifier } from '../rules/word-scanner';
+import { importedRoots } from './imported-modules';
 import type { Finding, Range } from '../types';
 import { argumentNode, normaliseSelector } from './arguments';
 import { evaluateCondition, type ConditionContext } from './conditions';
@@ -22,8 +24,8 @@ export interface CompiledRule {
   triggers: TriggerSets;
   /** A second condition the text must meet too (a flow needs a source as well as a sink; a route check, a web app). */
   requiredTriggers?: TriggerSets;
-  /** A last test on the whole text, after the triggers (checks/triggers.ts). */
-  textFilter?: (text: string) => boolean;
+  /** A last test on the whole text, after the triggers (checks/triggers.ts; imported modules); `occurs` answers for the trigger words (all, when not given). */
+  textFilter?: (text: string, occurs?: (word: string) => boolean) => boolean;
   /** Last segment of every call pattern, or undefined when a pattern ends in a wildcard. */
   lastSegments?: Set<string>;
 }
@@ -39,13 +41,35 @@ export function compileRule(rule: LoadedRule): CompiledRule {
   }
   const calls = rule.match.calls;
   const lastSegments = calls.map((pattern) => pattern.split('.').pop() ?? '');
+  // A rule that also matches unresolved calls cannot count on the module's name being written.
+  const derived = !declared && !rule.match['unresolved-calls'];
+  const textFilter = derived && rule.languages.every((language) => language === 'python') ? importedModulesFilter(calls) : undefined;
   return {
     rule,
     patterns: calls.map(compileNamePattern),
-    // A rule that also matches unresolved calls cannot count on the module's name being written.
-    triggers: declared ?? (rule.match['unresolved-calls'] ? lastWordsOf(calls) : callTriggerSets(calls)),
+    triggers: declared ?? (derived ? callTriggerSets(calls) : lastWordsOf(calls)),
+    ...(textFilter ? { textFilter } : {}),
     lastSegments: lastSegments.some((segment) => segment.includes('*')) ? undefined : new Set(lastSegments),
   };
+}
+
+/**
+ * For Python call patterns that start with a module (`transformers.pipeline`): a call gets that
+ * qualified name only through an import of the module (python/facts.ts), so such a pattern can
+ * match only where its trigger words occur and the file imports its first segment
+ * (imported-modules.ts). Other patterns (`**.from_pretrained`) need their trigger words only; a
+ * builtin's (`builtins.eval`, written `eval`) has trigger sets of its own and is always let
+ * through here. Undefined when no pattern starts with a module.
+ */
+function importedModulesFilter(patterns: readonly string[]): CompiledRule['textFilter'] {
+  const entries = patterns.map((pattern) => {
+    const first = pattern.split('.')[0]!.replace(/\(\)$/, '');
+    const implicit = IMPLICIT_ROOTS.has(first);
+    const root = first.length > 0 && !first.includes('*') && !implicit ? first : undefined;
+    return { root, implicit, words: patternWords(pattern).map(identifier) };
+  });
+  if (entries.every((entry) => entry.root === undefined)) return undefined;
+  return (text, occurs = () => true) => entries.some(({ root, implicit, words }) => implicit || (words.every(occurs) && (root === undefined || importedRoots(text).has(root))));
 }
 
 /** A finding before settings and suppressions are applied. */

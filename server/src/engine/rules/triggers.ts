@@ -19,7 +19,7 @@ export type TriggerSets = ReadonlyArray<readonly string[]>;
  * Roots of names reached without an import (`builtins.eval` is written `eval`, `globalThis.eval`
  * is written `eval` or `window.eval`): these segments need not occur in the text.
  */
-const IMPLICIT_ROOTS = new Set(['builtins', 'globalThis']);
+export const IMPLICIT_ROOTS: ReadonlySet<string> = new Set(['builtins', 'globalThis']);
 
 /**
  * The words any call matching `pattern` is written with. A qualified name is resolved from what
