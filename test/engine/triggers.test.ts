@@ -365,6 +365,11 @@ test('importedRoots holds every module an import statement names, by a parse of 
     'import\n\n    broken_module\n',
     'from\nbroken_from import x\n',
     '"""a docstring"""\nimport j\n',
+    // broken statements the parser still reads an import from
+    'foo from bar import baz\n',
+    'print "a" import yaml\n',
+    'async from ll import mm\n',
+    'x = 1 \\\nfrom jj import kk\n',
   ];
   const files = ['test/fixtures', 'test/trials', 'examples'].flatMap((dir) => filesUnder(path.join(ROOT, dir))).filter((file) => file.endsWith('.py'));
   const texts = [...tricky, ...files.map((file) => fs.readFileSync(file, 'utf8'))];
@@ -385,4 +390,5 @@ test('importedRoots holds every module an import statement names, by a parse of 
   assert.ok(imports > 300, `${imports} imports compared`);
   assert.deepEqual(['os', 'transformers', 'huggingface_hub', 'yaml', 'torch', 'joblib', 'pickle', 'a', 'e', 'h', 'i'].filter((root) => !tricky.some((text) => importedRoots(text).has(root))), []);
   assert.equal(importedRoots('x = 1\n# imports below\ny = np.frombuffer(b)\n').size, 0, 'no keyword, no module');
+  assert.equal(importedRoots('"""Construct a ColumnTransformer from the given transformers."""\n').has('transformers'), false, '"from" in a sentence');
 });

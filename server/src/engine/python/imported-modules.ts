@@ -7,14 +7,20 @@
  *
  * The answer must hold every module an import statement of the file names, as the parser would
  * read it; holding more is harmless (the file is then parsed). So every identifier on the lines
- * around an `import` or `from` keyword counts, in code, strings or comments alike: the line of
- * the keyword, continued while a line ends with a backslash or the keyword ends its line (the
- * parser's error recovery may join such lines). Module names of an import never spread over more
- * lines than that: `import` takes no brackets, and `from x import (…)` names x before them.
+ * around an import keyword counts, in code, strings or comments alike: the line of the keyword,
+ * continued while a line ends with a backslash or the keyword ends its line (the parser's error
+ * recovery may join such lines). Module names of an import never spread over more lines than
+ * that: `import` takes no brackets, and `from x import (…)` names x before them.
  */
 
-/** Where an import statement's keyword may stand. */
-const IMPORT_KEYWORD = /(?<![\w.])(?:import|from)(?!\w)/g;
+/**
+ * Where an import statement's keyword may stand: `import` anywhere (not as an attribute), `from`
+ * only where a statement starts (a line's start, or after `;` or `:`). The module of
+ * `from x import y` is on the line of its `import` unless a backslash splits them, and then the
+ * statement starts with `from`; prose says "from" mid-sentence all the time ("a ColumnTransformer
+ * from the given transformers").
+ */
+const IMPORT_KEYWORD = /(?<![\w.])import(?!\w)|(?:^|[;:])[ \t\f\v]*from(?!\w)/gm;
 const IDENTIFIER = /[A-Za-z_][\w]*/g;
 
 let lastText: string | undefined;
