@@ -97,13 +97,13 @@ test('values: literals, module and function constants, concatenation, names, tup
   assert.deepEqual(values.slice(7), [{ kind: 'number', value: -1.5 }, { kind: 'none' }, { kind: 'unknown' }]);
 });
 
-test('string values decode escape sequences, except in raw strings', () => {
-  const source = ['g(', ...['"0.0.\\x30.0"', '"\\u0030.0.0.0"', '"a\\tb"', '"\\101\\\\"', '"a\\\nb"', 'r"a\\x30"', '"\\N{BULLET}"', '"é\\x41é"'].map((literal) => `  ${literal},`), ')'].join('\n');
+test('string values decode escape sequences, except in raw strings; a code point past U+10FFFF stays as written (it threw)', () => {
+  const source = ['g(', ...['"0.0.\\x30.0"', '"\\u0030.0.0.0"', '"a\\tb"', '"\\101\\\\"', '"a\\\nb"', 'r"a\\x30"', '"\\N{BULLET}"', '"é\\x41é"', '"\\UFFFFFFFFa"', '"\\U0001F600"'].map((literal) => `  ${literal},`), ')'].join('\n');
   const all = facts(source);
   const call = all.calls[0]!;
   assert.deepEqual(
     call.positional.map((node) => all.evaluate(node, call.scope)),
-    ['0.0.0.0', '0.0.0.0', 'a\tb', 'A\\', 'ab', 'a\\x30', '\\N{BULLET}', 'éAé'].map((value) => ({ kind: 'string', value })),
+    ['0.0.0.0', '0.0.0.0', 'a\tb', 'A\\', 'ab', 'a\\x30', '\\N{BULLET}', 'éAé', '\\UFFFFFFFFa', '😀'].map((value) => ({ kind: 'string', value })),
   );
 });
 

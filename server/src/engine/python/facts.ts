@@ -9,6 +9,7 @@
  */
 import { checkpoint } from '../guard';
 import type { Node, Tree } from 'web-tree-sitter';
+import { decodeEscape } from './string-escapes';
 
 export type ScopeKind = 'module' | 'function' | 'class';
 
@@ -644,9 +645,6 @@ function statementLines(node: Node): { first: number; last: number } {
   return { first: node.startPosition.row, last: node.endPosition.row };
 }
 
-/** Escapes of one character; a backslash before a line break continues the string on the next line. */
-const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': '', '\r\n': '', '\r': '' };
-
 /** The value of a string literal; f-strings with interpolations and bytes are not literals we judge. */
 export function stringValue(node: Node): Value {
   if (node.type !== 'string') return { kind: 'unknown' };
@@ -675,13 +673,3 @@ function decodedContent(content: Node): string {
   return at === 0 ? whole : decoded + whole.slice(at);
 }
 
-function decodeEscape(sequence: string): string {
-  const body = sequence.slice(1);
-  const simple = SIMPLE_ESCAPES[body];
-  if (simple !== undefined) return simple;
-  if (/^x[0-9a-fA-F]{2}$/.test(body) || /^u[0-9a-fA-F]{4}$/.test(body) || /^U[0-9a-fA-F]{8}$/.test(body)) {
-    return String.fromCodePoint(parseInt(body.slice(1), 16));
-  }
-  if (/^[0-7]{1,3}$/.test(body)) return String.fromCharCode(parseInt(body, 8));
-  return sequence;
-}
