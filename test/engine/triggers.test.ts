@@ -185,7 +185,7 @@ test('the hard-coded key filter passes wherever the check reports a key (by the 
   // Literals built from pieces that decode in every way a key's characters can be written.
   const starts = ['', '', '', 'Bearer ', 'Bearer\\t', 'Bearer \\t ', 'Bearer\\\n '];
   const keyPieces = ['Ab3', 'sk-', 'sk-proj-', 'hf_', 'AIza', 'x9Yz', 'Q', '7', '-', '_', '+', '/', '=', '.', '\\x41', '\\x31', '\\u0042'];
-  const otherPieces = ['\\\\', '\\n', '\\t', '\\\n', ' ', ':', '{', "'", '"', '\\"', "\\'", '\\N{BULLET}', '\\U00000043', '\\101', 'Bearer '];
+  const otherPieces = ['\\\\', '\\n', '\\t', '\\\n', '\\\r\n', ' ', ':', '{', "'", '"', '\\"', "\\'", '\\N{BULLET}', '\\U00000043', '\\101', 'Bearer ', '\\xE5', '\\u00e9', '\\0', '\\x20', '\\8', '\\18', '\\UFFFFFFFF', '\\U0010FFFF', '\\x4'];
   let seed = 7;
   // A linear congruential generator's high bits (its low bits repeat with a short period).
   const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2147483648), Math.floor((seed / 2147483648) * n));
@@ -205,6 +205,8 @@ test('the hard-coded key filter passes wherever the check reports a key (by the 
     '"01234567890123456789012\\101"', // its only letter is an octal escape
     '"Bearer \\t sk-proj-Hn2Kd8Wq4Zt6Lm1Rv9Bx3Cy7"', // whitespace written and escaped
     "'sk-proj-Hn2Kd8Wq4Zt6\\\nLm1Rv9Bx3Cy7'", // continued on the next line
+    "'sk-proj-Hn2Kd8Wq4Zt6\\\r\nLm1Rv9Bx3Cy7'", // continued after a CRLF line break
+    '"sk-proj-\\x48n2Kd8Wq4Zt6Lm1Rv9Bx3Cy\\67"', // escaped key characters, decoded
     // Each provider's prefix, alone and after Bearer.
     '"sk-proj-Hn2Kd8Wq4Zt6Lm1Rv9Bx3Cy7"',
     '"Bearer sk-proj-Hn2Kd8Wq4Zt6Lm1Rv9Bx3Cy7"',
@@ -227,6 +229,9 @@ test('the hard-coded key filter passes wherever the check reports a key (by the 
   assert.ok(reported > 250, `${reported} texts with a key`);
   // Bearer before a key without a known prefix: a space in the value, no key.
   assert.equal(keyFilter('OPENAI_API_KEY = "Bearer Ab3x9YzAb3x9YzAb3x9Yz7"\n'), false);
+  // Escapes are decoded: letters a key never holds (NLTK's stemmers) are no key; escaped key characters are.
+  assert.equal(keyFilter('token = 1\nvowels = "abcdfghjklmnoprtvyz01\\xE5"\n'), false);
+  assert.equal(keyFilter('OPENAI_API_KEY = "sk-proj-\\x48n2Kd8Wq4Zt6Lm1Rv9Bx3Cy7"\n'), true);
   assert.ok(skipped > 2000, `${skipped} texts without a key not parsed for it`);
 });
 

@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { compileNamePattern, type NamePattern } from '../rules/name-pattern';
 import { RegexSchema } from '../rules/schema';
 import { patternWords } from '../rules/triggers';
+import { decodeEscape, ESCAPE_SEQUENCE } from '../python/string-escapes';
 
 const ProviderSchema = z.strictObject({
   name: z.string().min(1),
@@ -123,10 +124,19 @@ export function keyLiteralFilter(options: Readonly<Record<string, unknown>>): (t
     let namesProvider: boolean | undefined;
     KEY_STRETCH.lastIndex = 0;
     for (let match = KEY_STRETCH.exec(text); match; match = KEY_STRETCH.exec(text)) {
-      const stretch = match[1]!;
+      let stretch = match[1]!;
       if (!/[0-9\\]/.test(stretch) || !/[A-Za-z\\]/.test(stretch)) continue;
-      // Escapes: the value is not the text; let the check decode it.
-      if (match[0].includes('\\')) return true;
+      if (match[0].includes('\\')) {
+        // Escapes: judge the value they decode to, as the check does (python/string-escapes.ts).
+        // Left to the check: an escaped Bearer prefix, a line continuation the stretch stops in
+        // (its "\r\n"), an escape kept as written.
+        const decoded = match[0].startsWith('Bearer') || stretch.endsWith('\\\r') ? undefined : decodedStretch(stretch);
+        if (decoded === undefined) return true;
+        // A character no key has (é, a quote, a space) after any Bearer prefix (`"Bearer\\t…"`
+        // decodes to one): the value is no key, whatever follows.
+        if (!KEY_CHARACTERS.test(decoded.replace(/^Bearer\s+/, ''))) continue;
+        stretch = decoded;
+      }
       const value = match[0].startsWith('Bearer') ? match[0] : stretch;
       if (!plausibleKey(value)) continue;
       if (providers.some((provider) => provider.pattern?.test(value))) return true;
@@ -135,6 +145,17 @@ export function keyLiteralFilter(options: Readonly<Record<string, unknown>>): (t
     }
     return false;
   };
+}
+
+/** A stretch's escapes decoded; undefined when one would stay as written (the check then sees a backslash). */
+function decodedStretch(stretch: string): string | undefined {
+  let kept = false;
+  const decoded = stretch.replace(ESCAPE_SEQUENCE, (sequence) => {
+    const character = decodeEscape(sequence);
+    if (character === sequence) kept = true;
+    return character;
+  });
+  return kept ? undefined : decoded;
 }
 
 /** Whether some literal in `text` could be passed to a provider's client or stored under a provider's variable name. */
