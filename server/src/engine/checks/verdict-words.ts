@@ -73,10 +73,14 @@ const VERDICT_METHOD_CALL = new RegExp(`\\.(?:[\\s\\\\]|#[^\\n]*\\n)*(?:${[...VE
  * a layout, the whole file is the unit.
  */
 export function mayHoldVerdictGate(text: string): boolean {
-  if (!securityWordOutsideLongStrings(text)) return false;
   // Any call may be a pipeline's: the whole file is the unit. A pipeline is named through an
   // import of transformers; the word alone is common prose ("a list of transformers").
-  if (text.includes('pipeline') && importedRoots(text).has('transformers')) return true;
+  const pipeline = text.includes('pipeline') && importedRoots(text).has('transformers');
+  // Otherwise every verdict call is a method call or an argmax somewhere in the text (the
+  // cheapest test first: "predict" is in most docstrings of a machine-learning library).
+  if (!pipeline && !VERDICT_METHOD_CALL.test(text)) return false;
+  if (!securityWordOutsideLongStrings(text)) return false;
+  if (pipeline) return true;
   const layout = pythonLayout(text);
   if (!layout || VERDICT_METHOD_CALL.test(layout.moduleCode)) return true;
   return layout.functions.some(({ start, end, codeEnd }) => {
