@@ -151,7 +151,9 @@ function regexFields(rule: RuleSpec): Array<[PathSegment[], string]> {
 
 export function listYamlFiles(directory: string): string[] {
   const out: string[] = [];
-  const entries = fs.readdirSync(directory, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+  // By code unit, not localeCompare: the same order on every machine whatever its locale (rule
+  // order shows in SARIF's rule list), and no collator to build at start (~10 ms).
+  const entries = fs.readdirSync(directory, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const full = path.join(directory, entry.name);
     if (entry.isDirectory()) out.push(...listYamlFiles(full));
