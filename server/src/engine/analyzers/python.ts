@@ -11,7 +11,7 @@ import { parsedFrom, syntaxOfTree, type PythonSyntax, type TextEdit } from '../p
 import { commentsByLine, definitionName, PythonFacts, reusedDefinitionOf, type ReusedDefinition } from '../python/facts';
 import { runCallRule, type CompiledRule, type RawFinding } from '../python/run-rules';
 import { runFlowRule } from '../python/run-flow';
-import { isCallMatch, isFlowMatch } from '../rules/schema';
+import { isCallMatch, isFlowMatch } from '../rules/match-kinds';
 import { mayHoldSuppressions } from '../suppressions';
 import type { InputProblem } from '../types';
 import { notAnalysed, type AnalyzerInput, type AnalyzerOutput, type FileAnalyzer } from './types';

@@ -16,7 +16,7 @@ import type { CallFact, PythonFacts } from '../python/facts';
 import { nodeRange } from '../python/fixes';
 import { displayCallee, type RawFinding } from '../python/run-rules';
 import { compileNamePattern } from '../rules/name-pattern';
-import { ArgumentSelectorSchema, RegexSchema } from '../rules/schema';
+import { ArgumentSelectorSchema, RegexSchema } from '../rules/schema-parts';
 import type { PythonCheck } from './index';
 
 const DEFAULT_HASH_NAMES = '^hashlib$|sha(?:1|224|256|384|512)|md5|blake2|checksum|hexdigest|(?:expected|known|file)_?hash|hash_?prefix|(?:verify|check)_?(?:hash|digest|integrity)|^digest$';

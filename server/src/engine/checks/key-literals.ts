@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import { compileNamePattern, type NamePattern } from '../rules/name-pattern';
-import { RegexSchema } from '../rules/schema';
+import { RegexSchema } from '../rules/schema-parts';
 import { patternWords } from '../rules/triggers';
 import { decodeEscape, ESCAPE_SEQUENCE } from '../python/string-escapes';
 

@@ -38,7 +38,7 @@ import { nodeRange } from '../python/fixes';
 import { displayCallee, type RawFinding } from '../python/run-rules';
 import type { LoadedRule } from '../rules/loader';
 import { compileNamePattern } from '../rules/name-pattern';
-import { ArgumentSelectorSchema } from '../rules/schema';
+import { ArgumentSelectorSchema } from '../rules/schema-parts';
 import { SEVERITY_RANK, type Range } from '../types';
 import { isInside } from '../paths';
 

@@ -3,7 +3,8 @@
  */
 import type { LoadedRule } from '../rules/loader';
 import { compileNamePattern, type NamePattern } from '../rules/name-pattern';
-import { isCallMatch, isFlowMatch, type CaseSpec } from '../rules/schema';
+import { isCallMatch, isFlowMatch } from '../rules/match-kinds';
+import type { CaseSpec } from '../rules/schema';
 import { flowSourceTriggers, flowTriggers } from './run-flow';
 import { checkTextFilter, checkTriggerSets } from '../checks/triggers';
 import { anyOf, callTriggerSets, IMPLICIT_ROOTS, lastWordsOf, patternWords, type TriggerSets } from '../rules/triggers';

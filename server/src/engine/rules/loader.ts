@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { z } from 'zod';
 import type { InputProblem } from '../types';
 import { parseLocatedYaml, YamlSyntaxError, type LocatedYaml, type PathSegment } from '../yaml/located-yaml';
-import { RuleSchema, type RuleSpec } from './schema';
+import type { RuleSpec } from './schema';
 import { fromSnapshot } from './validated-snapshot';
 
 export interface LoadedRule extends RuleSpec {
@@ -85,6 +85,8 @@ export function parseRuleFile(file: string, text: string): { rule?: LoadedRule; 
 
 /** Parses and validates one rule file's text, never from the snapshot (the build writes the snapshot with it). */
 export function parseRuleFileUncached(file: string, text: string): { rule?: LoadedRule; problems: InputProblem[] } {
+  // Required here: building the rule schema costs every start ~25 ms, and bundled rules need none (schema.ts).
+  const { RuleSchema } = require('./schema') as typeof import('./schema');
   const parsed = parseValidatedYaml(file, text, RuleSchema);
   if (parsed.data === undefined) return { problems: parsed.problems };
   const { located } = parsed;

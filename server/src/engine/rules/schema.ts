@@ -2,10 +2,16 @@
  * The shape of a rule file (rules/<language>/<id>.yaml). One rule a file; the YAML owns the
  * metadata, the ATLAS links, the message, the documentation, the match and the fix. A rule that
  * needs code names a `check` implemented in the engine (engine/checks) instead of a call match.
+ *
+ * Building these schemas takes ~25 ms, so nothing on the way to a scan or a server start imports
+ * this module's values: bundled rules come validated from the build's snapshot
+ * (validated-snapshot.ts), the loader requires this module when a rule file is not there, and
+ * the pieces the checks' options share are in schema-parts.ts.
  */
 import { z } from 'zod';
+import { ArgumentSelectorSchema, RegexSchema, SeveritySchema } from './schema-parts';
 
-export const SeveritySchema = z.enum(['error', 'warning', 'info']);
+export { ArgumentSelectorSchema, RegexSchema, SeveritySchema };
 
 const TechniqueId = z.string().regex(/^AML\.T\d{4}(\.\d{3})?$/, 'expected an ATLAS technique id such as AML.T0011.000');
 const MitigationId = z.string().regex(/^AML\.M\d{4}$/, 'expected an ATLAS mitigation id such as AML.M0011');
@@ -13,38 +19,6 @@ const RuleId = z.string().regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, 'rule ids are k
 
 /** A literal as written in source: strings, numbers, booleans and None (null). */
 const LiteralValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
-
-/**
- * Which argument a condition looks at: by keyword name, by position, or both (a keyword
- * argument wins; the positional slot is used when the keyword is absent).
- */
-/** A regular expression (JavaScript syntax, compiled with the u flag), checked when the rule is loaded. */
-export const RegexSchema = z.string().min(1).refine(
-  (pattern) => {
-    try {
-      new RegExp(pattern, 'u');
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'not a valid regular expression' },
-);
-
-export const ArgumentSelectorSchema = z.union([
-  z.string().min(1),
-  z.strictObject({
-    name: z.string().min(1).optional(),
-    position: z.number().int().min(0).optional(),
-    /** Look inside a tuple or list literal: `socket.bind(("0.0.0.0", 80))` is position 0, item 0. */
-    item: z.number().int().min(0).optional(),
-    /** Look inside a dict literal: `serve.start(http_options={"host": "0.0.0.0"})`. */
-    key: z.string().min(1).optional(),
-  }).refine(
-    (selector) => selector.name !== undefined || selector.position !== undefined,
-    'give a name, a position or both',
-  ),
-]);
 
 /**
  * A condition on one argument. Exactly one test is given besides `arg`.
@@ -321,10 +295,5 @@ export type FlowMatch = z.infer<typeof FlowMatchSchema>;
 export type FlowSource = z.infer<typeof FlowSourceSchema>;
 export type FlowSink = z.infer<typeof FlowSinkSchema>;
 
-export function isCallMatch(match: RuleSpec['match']): match is CallMatch {
-  return 'calls' in match;
-}
-
-export function isFlowMatch(match: RuleSpec['match']): match is FlowMatch {
-  return 'flow' in match;
-}
+// The startup path imports these from match-kinds.ts, and this module only when it validates a rule file.
+export { isCallMatch, isFlowMatch } from './match-kinds';

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { ts } from 'ts-morph';
 import type { RawFinding } from '../python/run-rules';
 import { guardRule } from '../guard';
-import { isCallMatch, isFlowMatch } from '../rules/schema';
+import { isCallMatch, isFlowMatch } from '../rules/match-kinds';
 import type { InputProblem } from '../types';
 import type { AnalyzerInput, AnalyzerOutput } from '../analyzers/types';
 import { runTsCheck } from './checks';
