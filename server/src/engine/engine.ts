@@ -116,7 +116,7 @@ export class Engine {
     analyzers: readonly FileAnalyzer[],
     ignoreTriggers = false,
   ) {
-    const compiled = rules.map(compileRule).map((rule) => (ignoreTriggers ? { ...rule, triggers: [], requiredTriggers: undefined, textFilter: undefined } : rule));
+    const compiled = rules.map(compileRule).map((rule) => (ignoreTriggers ? { ...rule, triggers: [], requiredTriggers: undefined, textFilter: undefined, parseFilter: undefined } : rule));
     for (const analyzer of analyzers) {
       this.analyzers.set(analyzer.kind, analyzer);
       this.rulesByKind.set(analyzer.kind, compiled.filter((c) => c.rule.languages.some((language) => analyzer.ruleLanguages.includes(language))));
@@ -183,7 +183,8 @@ export class Engine {
     const occurs = (word: string): boolean => present.has(word);
     const rules = this.activeRules(kind, settings).filter(
       (compiled) =>
-        triggered(compiled.triggers, occurs) && (!compiled.requiredTriggers || triggered(compiled.requiredTriggers, occurs)) && (!compiled.textFilter || compiled.textFilter(text, occurs)),
+        triggered(compiled.triggers, occurs) && (!compiled.requiredTriggers || triggered(compiled.requiredTriggers, occurs)) && (!compiled.textFilter || compiled.textFilter(text)) &&
+        (tree !== undefined || !compiled.parseFilter || compiled.parseFilter(text, occurs)),
     );
     if (rules.length === 0) return { findings: [], problems: [], parsed: false };
 

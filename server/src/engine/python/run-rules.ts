@@ -25,8 +25,14 @@ export interface CompiledRule {
   triggers: TriggerSets;
   /** A second condition the text must meet too (a flow needs a source as well as a sink; a route check, a web app). */
   requiredTriggers?: TriggerSets;
-  /** A last test on the whole text, after the triggers (checks/triggers.ts; imported modules); `occurs` answers for the trigger words (all, when not given). */
-  textFilter?: (text: string, occurs?: (word: string) => boolean) => boolean;
+  /** A last test on the whole text, after the triggers (checks/triggers.ts). */
+  textFilter?: (text: string) => boolean;
+  /**
+   * A test that only spares parsing a file (the modules a call pattern needs imported): applied
+   * when the text is not parsed yet. On a document's tree (the language server) the rule runs,
+   * and finds the same. `occurs` answers for the trigger words (all, when not given).
+   */
+  parseFilter?: (text: string, occurs?: (word: string) => boolean) => boolean;
   /** Last segment of every call pattern, or undefined when a pattern ends in a wildcard. */
   lastSegments?: Set<string>;
 }
@@ -44,12 +50,12 @@ export function compileRule(rule: LoadedRule): CompiledRule {
   const lastSegments = calls.map((pattern) => pattern.split('.').pop() ?? '');
   // A rule that also matches unresolved calls cannot count on the module's name being written.
   const derived = !declared && !rule.match['unresolved-calls'];
-  const textFilter = derived && rule.languages.every((language) => language === 'python') ? importedModulesFilter(calls) : undefined;
+  const parseFilter = derived && rule.languages.every((language) => language === 'python') ? importedModulesFilter(calls) : undefined;
   return {
     rule,
     patterns: calls.map(compileNamePattern),
     triggers: declared ?? (derived ? callTriggerSets(calls) : lastWordsOf(calls)),
-    ...(textFilter ? { textFilter } : {}),
+    ...(parseFilter ? { parseFilter } : {}),
     lastSegments: lastSegments.some((segment) => segment.includes('*')) ? undefined : new Set(lastSegments),
   };
 }
@@ -62,7 +68,7 @@ export function compileRule(rule: LoadedRule): CompiledRule {
  * builtin's (`builtins.eval`, written `eval`) has trigger sets of its own and is always let
  * through here. Undefined when no pattern starts with a module.
  */
-function importedModulesFilter(patterns: readonly string[]): CompiledRule['textFilter'] {
+function importedModulesFilter(patterns: readonly string[]): CompiledRule['parseFilter'] {
   const entries = patterns.map((pattern) => {
     const first = pattern.split('.')[0]!.replace(/\(\)$/, '');
     const implicit = IMPLICIT_ROOTS.has(first);
