@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as jsYaml from 'js-yaml';
 import { z } from 'zod';
-import { AtlasCatalogSchema, type AtlasCatalogData } from '../server/src/engine/atlas/catalog';
+import { atlasCatalogSchema, type AtlasCatalogData } from '../server/src/engine/atlas/catalog';
 import { loadOfficialAtlas } from '../server/src/engine/atlas/official';
 import { zodIssuesToProblems } from '../server/src/engine/rules/loader';
 import type { InputProblem } from '../server/src/engine/types';
@@ -82,7 +82,7 @@ function main(argv: readonly string[]): number {
     return 1;
   }
 
-  const output = HEADER + jsYaml.dump(AtlasCatalogSchema.parse(data), { lineWidth: 100, flowLevel: 3, noRefs: true });
+  const output = HEADER + jsYaml.dump(atlasCatalogSchema().parse(data), { lineWidth: 100, flowLevel: 3, noRefs: true });
   const relative = path.relative(repoRoot, catalogFile);
   if (argv.includes('--check')) {
     const current = fs.existsSync(catalogFile) ? fs.readFileSync(catalogFile, 'utf8') : '';

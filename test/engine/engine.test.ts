@@ -131,6 +131,19 @@ test('a check\'s options are validated when the rule loads, each problem at its 
   }
 });
 
+test('a check\'s options are kept as its schema outputs them, defaults given, so that the check reads them without zod; a loaded rule finds with them', () => {
+  const text = fs.readFileSync(path.join(__dirname, '../../rules/python/hardcoded-ai-key.yaml'), 'utf8');
+  // A provider without clients: the schema gives it none.
+  const rule = parseRuleFileUncached('/r/keys.yaml', text.replace(/(- name: Hugging Face\n(?:.*\n)*?)\s+clients: \[[^\]]*\]\n/, '$1\n')).rule!;
+  const providers = (rule.match as unknown as { options: { providers: Array<{ name: string; clients: string[] }> } }).options.providers;
+  assert.deepEqual(providers.find((provider) => provider.name === 'Hugging Face')?.clients, []);
+  // The bundled rule, from the build's snapshot when the build wrote one, has its options in the same shape.
+  const bundled = engine.rule('load-inspected-artifact')!.match as unknown as { options: { absorbs: unknown } };
+  assert.ok(Array.isArray(bundled.options.absorbs));
+  const key = engine.analyze('/p/keys.py', 'from huggingface_hub import HfApi\napi = HfApi(token="hf_Ab3De5Gh7Jk9Lm2No4Pq6Rs8Tu1Vw3Xy5Za7")\n').findings;
+  assert.deepEqual(key.map((finding) => finding.ruleId), ['hardcoded-ai-key']);
+});
+
 test('name patterns: * is one segment, ** one or more', () => {
   assert.equal(compileNamePattern('torch.load')('torch.load'), true);
   assert.equal(compileNamePattern('torch.load')('torch.loads'), false);

@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { GlobalListsFileSchema } from '../../server/src/engine/artifacts/lists';
-import { AtlasCatalogSchema, parseCatalog } from '../../server/src/engine/atlas/catalog';
+import { globalListSchemas } from '../../server/src/engine/artifacts/lists';
+import { atlasCatalogSchema, parseCatalog } from '../../server/src/engine/atlas/catalog';
 import { listYamlFiles, parseRuleFile, parseRuleFileUncached, parseValidatedYaml } from '../../server/src/engine/rules/loader';
 import { fromSnapshot, snapshotKey, useSnapshotFile } from '../../server/src/engine/rules/validated-snapshot';
 
@@ -28,10 +28,10 @@ test('the built snapshot holds every bundled file, exactly as parsing and valida
     assert.deepEqual(entries[snapshotKey('rule', text)], JSON.parse(JSON.stringify(spec)), path.relative(ROOT, file));
   }
   const catalogText = fs.readFileSync(path.join(ROOT, 'data/atlas/catalog.yaml'), 'utf8');
-  assert.deepEqual(entries[snapshotKey('catalog', catalogText)], JSON.parse(JSON.stringify(parseValidatedYaml('c', catalogText, AtlasCatalogSchema).data)));
+  assert.deepEqual(entries[snapshotKey('catalog', catalogText)], JSON.parse(JSON.stringify(parseValidatedYaml('c', catalogText, atlasCatalogSchema()).data)));
   const listsFile = path.join(ROOT, 'data/artifacts/globals.yaml');
   const listsText = fs.readFileSync(listsFile, 'utf8');
-  assert.deepEqual(entries[snapshotKey('global-lists', listsText)], JSON.parse(JSON.stringify(parseValidatedYaml(listsFile, listsText, GlobalListsFileSchema).data)));
+  assert.deepEqual(entries[snapshotKey('global-lists', listsText)], JSON.parse(JSON.stringify(parseValidatedYaml(listsFile, listsText, globalListSchemas().GlobalListsFileSchema).data)));
   assert.equal(Object.keys(entries).length, ruleFiles.length + 2, 'nothing else');
 });
 

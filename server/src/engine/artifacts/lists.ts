@@ -5,38 +5,45 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { lazily, zodLibrary } from '../lazily';
 import { zodIssuesToProblems } from '../rules/loader';
 import { fromSnapshot } from '../rules/validated-snapshot';
 import type { InputProblem } from '../types';
 import { parseLocatedYaml, YamlSyntaxError } from '../yaml/located-yaml';
 import { MODULE_ALIASES } from './pickle';
 
-const ModuleName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, 'a dotted Python module name, e.g. torch._utils');
-const GlobalName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, 'a Python name, e.g. _rebuild_tensor_v2');
+/** The model-file lists' schemas, built on first use (the bundled lists come validated from the build's snapshot). */
+export const globalListSchemas = lazily(() => {
+  const { z } = zodLibrary();
+  const ModuleName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, 'a dotted Python module name, e.g. torch._utils');
+  const GlobalName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, 'a Python name, e.g. _rebuild_tensor_v2');
 
-export const GlobalEntrySchema = z.strictObject({
-  module: ModuleName,
-  names: z.array(GlobalName).min(1).optional(),
-  reason: z.string().min(1),
-  category: z.string().min(1).optional(),
-  framework: z.string().min(1).optional(),
+  const GlobalEntrySchema = z.strictObject({
+    module: ModuleName,
+    names: z.array(GlobalName).min(1).optional(),
+    reason: z.string().min(1),
+    category: z.string().min(1).optional(),
+    framework: z.string().min(1).optional(),
+  });
+
+  const GlobalListsFileSchema = z.strictObject({
+    dangerous: z.array(GlobalEntrySchema),
+    safe: z.array(GlobalEntrySchema),
+  });
+
+  /**
+   * What a user writes under `artifacts.safe` / `artifacts.dangerous`: the same entries with an
+   * optional reason, or the short form `"module:name"` (`"module"` alone for a whole module).
+   */
+  const UserGlobalEntrySchema = z.union([
+    z.string().regex(/^[A-Za-z_][\w.]*(:[A-Za-z_][\w.]*)?$/, 'expected "module:name" or "module", e.g. sklearn.ensemble._forest:RandomForestClassifier'),
+    GlobalEntrySchema.extend({ reason: z.string().min(1).optional() }),
+  ]);
+  return { GlobalEntrySchema, GlobalListsFileSchema, UserGlobalEntrySchema };
 });
-
-export const GlobalListsFileSchema = z.strictObject({
-  dangerous: z.array(GlobalEntrySchema),
-  safe: z.array(GlobalEntrySchema),
-});
-
-/**
- * What a user writes under `artifacts.safe` / `artifacts.dangerous`: the same entries with an
- * optional reason, or the short form `"module:name"` (`"module"` alone for a whole module).
- */
-export const UserGlobalEntrySchema = z.union([
-  z.string().regex(/^[A-Za-z_][\w.]*(:[A-Za-z_][\w.]*)?$/, 'expected "module:name" or "module", e.g. sklearn.ensemble._forest:RandomForestClassifier'),
-  GlobalEntrySchema.extend({ reason: z.string().min(1).optional() }),
-]);
-export type UserGlobalEntry = z.infer<typeof UserGlobalEntrySchema>;
+type ListSchemas = ReturnType<typeof globalListSchemas>;
+export type UserGlobalEntry = z.infer<ListSchemas['UserGlobalEntrySchema']>;
 
 export interface GlobalEntry {
   module: string;
@@ -68,13 +75,13 @@ export function bundledListsFile(): string {
 
 /** Parses a lists file; invalid entries become located problems and are dropped. */
 export function parseGlobalLists(file: string, text: string): { lists: GlobalLists; problems: InputProblem[] } {
-  const validated = fromSnapshot('global-lists', text) as z.infer<typeof GlobalListsFileSchema> | undefined;
+  const validated = fromSnapshot('global-lists', text) as z.infer<ListSchemas['GlobalListsFileSchema']> | undefined;
   if (validated) return { lists: tagLists(validated, file), problems: [] };
   return parseGlobalListsUncached(file, text);
 }
 
-function tagLists(data: z.infer<typeof GlobalListsFileSchema>, file: string): GlobalLists {
-  const tag = (entry: z.infer<typeof GlobalEntrySchema>): GlobalEntry => ({ ...entry, source: file });
+function tagLists(data: z.infer<ListSchemas['GlobalListsFileSchema']>, file: string): GlobalLists {
+  const tag = (entry: z.infer<ListSchemas['GlobalEntrySchema']>): GlobalEntry => ({ ...entry, source: file });
   return { dangerous: data.dangerous.map(tag), safe: data.safe.map(tag) };
 }
 
@@ -86,14 +93,14 @@ function parseGlobalListsUncached(file: string, text: string): { lists: GlobalLi
     if (error instanceof YamlSyntaxError) return { lists: { dangerous: [], safe: [] }, problems: [{ file, ...error.location, message: `invalid YAML: ${error.reason}`, severity: 'error' }] };
     throw error;
   }
-  const parsed = GlobalListsFileSchema.safeParse(located.value);
+  const parsed = globalListSchemas().GlobalListsFileSchema.safeParse(located.value);
   if (parsed.success) return { lists: tagLists(parsed.data, file), problems: [] };
   // Keep the entries that validate alone.
   const problems = zodIssuesToProblems(file, located, parsed.error);
   const raw = (located.value ?? {}) as Record<string, unknown>;
   const keep = (key: 'dangerous' | 'safe'): GlobalEntry[] =>
     (Array.isArray(raw[key]) ? (raw[key] as unknown[]) : []).flatMap((item) => {
-      const one = GlobalEntrySchema.safeParse(item);
+      const one = globalListSchemas().GlobalEntrySchema.safeParse(item);
       return one.success ? [{ ...one.data, source: file }] : [];
     });
   return { lists: { dangerous: keep('dangerous'), safe: keep('safe') }, problems };

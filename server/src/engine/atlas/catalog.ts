@@ -7,7 +7,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { lazily, zodLibrary } from '../lazily';
 import type { InputProblem } from '../types';
 import { parseValidatedYaml } from '../rules/loader';
 import { fromSnapshot } from '../rules/validated-snapshot';
@@ -19,93 +20,97 @@ export const MITIGATION_ID = /^AML\.M\d{4}$/;
 export const techniqueUrl = (id: string): string => `https://atlas.mitre.org/techniques/${id}`;
 export const mitigationUrl = (id: string): string => `https://atlas.mitre.org/mitigations/${id}`;
 
-const TacticId = z.string().regex(TACTIC_ID, 'expected an ATLAS tactic id such as AML.TA0005');
-const TechniqueId = z.string().regex(TECHNIQUE_ID, 'expected an ATLAS technique id such as AML.T0011.000');
-const MitigationId = z.string().regex(MITIGATION_ID, 'expected an ATLAS mitigation id such as AML.M0011');
-const Text = z.string().trim().min(1);
+/** The catalog file's schema, built on first use (the bundled catalog comes validated from the build's snapshot). */
+export const atlasCatalogSchema = lazily(() => {
+  const { z } = zodLibrary();
+  const TacticId = z.string().regex(TACTIC_ID, 'expected an ATLAS tactic id such as AML.TA0005');
+  const TechniqueId = z.string().regex(TECHNIQUE_ID, 'expected an ATLAS technique id such as AML.T0011.000');
+  const MitigationId = z.string().regex(MITIGATION_ID, 'expected an ATLAS mitigation id such as AML.M0011');
+  const Text = z.string().trim().min(1);
 
-const TacticSchema = z.strictObject({ id: TacticId, name: Text, order: z.number().int().min(1) });
+  const TacticSchema = z.strictObject({ id: TacticId, name: Text, order: z.number().int().min(1) });
 
-const TechniqueSchema = z.strictObject({
-  id: TechniqueId,
-  name: Text,
-  /** Sub-techniques only: the parent technique id. */
-  parent: TechniqueId.optional(),
-  /** Tactic ids; a sub-technique repeats its parent's. */
-  tactics: z.array(TacticId).min(1),
-  url: z.url(),
-  /** Our own words: what the attacker does. */
-  summary: Text.optional(),
-  /** Our own words: why code patterns enable it. */
-  codeRisk: Text.optional(),
-});
-
-const MitigationSchema = z.strictObject({
-  id: MitigationId,
-  name: Text,
-  url: z.url(),
-  /** Technique ids the mitigation addresses. */
-  techniques: z.array(TechniqueId),
-  summary: Text.optional(),
-});
-
-/** The catalog file; cross-references are checked so a broken file fails with a located error. */
-export const AtlasCatalogSchema = z
-  .strictObject({
-    version: z.string().regex(/^\d+(\.\d+)*$/, 'expected a version such as 5.6.0'),
-    tactics: z.array(TacticSchema).min(1),
-    techniques: z.array(TechniqueSchema).min(1),
-    mitigations: z.array(MitigationSchema),
-  })
-  .superRefine((catalog, ctx) => {
-    const issue = (message: string, at: PropertyKey[]): void => ctx.addIssue({ code: 'custom', message, path: at });
-    const seen = new Set<string>();
-    const unique = (id: string, at: PropertyKey[]): void => {
-      if (seen.has(id)) issue(`duplicate id ${id}`, at);
-      seen.add(id);
-    };
-    catalog.tactics.forEach((tactic, i) => {
-      unique(tactic.id, ['tactics', i, 'id']);
-      if (tactic.order !== i + 1) issue(`order must be ${i + 1} (the position in the matrix)`, ['tactics', i, 'order']);
-    });
-    const tactics = new Set(catalog.tactics.map((t) => t.id));
-    const techniques = new Map(catalog.techniques.map((t) => [t.id, t]));
-    catalog.techniques.forEach((technique, i) => {
-      unique(technique.id, ['techniques', i, 'id']);
-      if (technique.url !== techniqueUrl(technique.id)) issue(`expected ${techniqueUrl(technique.id)}`, ['techniques', i, 'url']);
-      technique.tactics.forEach((tactic, j) => {
-        if (!tactics.has(tactic)) issue(`unknown tactic ${tactic}`, ['techniques', i, 'tactics', j]);
-      });
-      const isSub = technique.id.includes('.', 'AML.T'.length);
-      if (isSub !== (technique.parent !== undefined)) {
-        issue(isSub ? 'a sub-technique needs its parent id' : 'only sub-techniques have a parent', ['techniques', i, technique.parent ? 'parent' : 'id']);
-      }
-      if (technique.parent === undefined) return;
-      const parent = techniques.get(technique.parent);
-      if (!parent || parent.parent !== undefined || !technique.id.startsWith(`${technique.parent}.`)) {
-        issue(`${technique.parent} is not a valid parent of ${technique.id}`, ['techniques', i, 'parent']);
-      } else if (parent.tactics.join() !== technique.tactics.join()) {
-        issue(`a sub-technique has its parent's tactics (${parent.tactics.join(', ')})`, ['techniques', i, 'tactics']);
-      }
-    });
-    catalog.mitigations.forEach((mitigation, i) => {
-      unique(mitigation.id, ['mitigations', i, 'id']);
-      if (mitigation.url !== mitigationUrl(mitigation.id)) issue(`expected ${mitigationUrl(mitigation.id)}`, ['mitigations', i, 'url']);
-      const linked = new Set<string>();
-      mitigation.techniques.forEach((id, j) => {
-        if (!techniques.has(id)) issue(`unknown technique ${id}`, ['mitigations', i, 'techniques', j]);
-        if (linked.has(id)) issue(`duplicate link to ${id}`, ['mitigations', i, 'techniques', j]);
-        linked.add(id);
-      });
-    });
+  const TechniqueSchema = z.strictObject({
+    id: TechniqueId,
+    name: Text,
+    /** Sub-techniques only: the parent technique id. */
+    parent: TechniqueId.optional(),
+    /** Tactic ids; a sub-technique repeats its parent's. */
+    tactics: z.array(TacticId).min(1),
+    url: z.url(),
+    /** Our own words: what the attacker does. */
+    summary: Text.optional(),
+    /** Our own words: why code patterns enable it. */
+    codeRisk: Text.optional(),
   });
 
-export type AtlasCatalogData = z.infer<typeof AtlasCatalogSchema>;
+  const MitigationSchema = z.strictObject({
+    id: MitigationId,
+    name: Text,
+    url: z.url(),
+    /** Technique ids the mitigation addresses. */
+    techniques: z.array(TechniqueId),
+    summary: Text.optional(),
+  });
+
+  // The catalog file; cross-references are checked so a broken file fails with a located error.
+  return z
+    .strictObject({
+      version: z.string().regex(/^\d+(\.\d+)*$/, 'expected a version such as 5.6.0'),
+      tactics: z.array(TacticSchema).min(1),
+      techniques: z.array(TechniqueSchema).min(1),
+      mitigations: z.array(MitigationSchema),
+    })
+    .superRefine((catalog, ctx) => {
+      const issue = (message: string, at: PropertyKey[]): void => ctx.addIssue({ code: 'custom', message, path: at });
+      const seen = new Set<string>();
+      const unique = (id: string, at: PropertyKey[]): void => {
+        if (seen.has(id)) issue(`duplicate id ${id}`, at);
+        seen.add(id);
+      };
+      catalog.tactics.forEach((tactic, i) => {
+        unique(tactic.id, ['tactics', i, 'id']);
+        if (tactic.order !== i + 1) issue(`order must be ${i + 1} (the position in the matrix)`, ['tactics', i, 'order']);
+      });
+      const tactics = new Set(catalog.tactics.map((t) => t.id));
+      const techniques = new Map(catalog.techniques.map((t) => [t.id, t]));
+      catalog.techniques.forEach((technique, i) => {
+        unique(technique.id, ['techniques', i, 'id']);
+        if (technique.url !== techniqueUrl(technique.id)) issue(`expected ${techniqueUrl(technique.id)}`, ['techniques', i, 'url']);
+        technique.tactics.forEach((tactic, j) => {
+          if (!tactics.has(tactic)) issue(`unknown tactic ${tactic}`, ['techniques', i, 'tactics', j]);
+        });
+        const isSub = technique.id.includes('.', 'AML.T'.length);
+        if (isSub !== (technique.parent !== undefined)) {
+          issue(isSub ? 'a sub-technique needs its parent id' : 'only sub-techniques have a parent', ['techniques', i, technique.parent ? 'parent' : 'id']);
+        }
+        if (technique.parent === undefined) return;
+        const parent = techniques.get(technique.parent);
+        if (!parent || parent.parent !== undefined || !technique.id.startsWith(`${technique.parent}.`)) {
+          issue(`${technique.parent} is not a valid parent of ${technique.id}`, ['techniques', i, 'parent']);
+        } else if (parent.tactics.join() !== technique.tactics.join()) {
+          issue(`a sub-technique has its parent's tactics (${parent.tactics.join(', ')})`, ['techniques', i, 'tactics']);
+        }
+      });
+      catalog.mitigations.forEach((mitigation, i) => {
+        unique(mitigation.id, ['mitigations', i, 'id']);
+        if (mitigation.url !== mitigationUrl(mitigation.id)) issue(`expected ${mitigationUrl(mitigation.id)}`, ['mitigations', i, 'url']);
+        const linked = new Set<string>();
+        mitigation.techniques.forEach((id, j) => {
+          if (!techniques.has(id)) issue(`unknown technique ${id}`, ['mitigations', i, 'techniques', j]);
+          if (linked.has(id)) issue(`duplicate link to ${id}`, ['mitigations', i, 'techniques', j]);
+          linked.add(id);
+        });
+      });
+    });
+});
+
+export type AtlasCatalogData = z.infer<ReturnType<typeof atlasCatalogSchema>>;
 export type AtlasTactic = AtlasCatalogData['tactics'][number];
 export type AtlasTechnique = AtlasCatalogData['techniques'][number];
 export type AtlasMitigation = AtlasCatalogData['mitigations'][number];
 
-/** Read-only queries over one ATLAS release. Build it from data that passed AtlasCatalogSchema. */
+/** Read-only queries over one ATLAS release. Build it from data that passed atlasCatalogSchema(). */
 export class AtlasCatalog {
   readonly version: string;
   /** In matrix order. */
@@ -173,7 +178,7 @@ export class AtlasCatalog {
 export function parseCatalog(file: string, text: string): { catalog?: AtlasCatalog; problems: InputProblem[] } {
   const validated = fromSnapshot('catalog', text) as AtlasCatalogData | undefined;
   if (validated) return { catalog: new AtlasCatalog(validated), problems: [] };
-  const parsed = parseValidatedYaml(file, text, AtlasCatalogSchema);
+  const parsed = parseValidatedYaml(file, text, atlasCatalogSchema());
   return parsed.data === undefined ? { problems: parsed.problems } : { catalog: new AtlasCatalog(parsed.data), problems: [] };
 }
 

@@ -21,7 +21,7 @@ import { parseLocatedYaml, YamlSyntaxError, type LocatedYaml, type PathSegment }
 import { formatFieldPath } from '../rules/loader';
 import {
   AtlasCatalog,
-  AtlasCatalogSchema,
+  atlasCatalogSchema,
   MITIGATION_ID,
   TACTIC_ID,
   TECHNIQUE_ID,
@@ -74,7 +74,7 @@ export function parseOfficialAtlas(file: string, source: string, bundled?: Atlas
   if (!data) return { problems: reader.problems };
   if (bundled) carrySummaries(data, bundled);
   // The reader only emits valid data; a failure here is a bug in the reader, not in the file.
-  return { catalog: new AtlasCatalog(AtlasCatalogSchema.parse(data)), problems: reader.problems };
+  return { catalog: new AtlasCatalog(atlasCatalogSchema().parse(data)), problems: reader.problems };
 }
 
 function carrySummaries(data: AtlasCatalogData, bundled: AtlasCatalog): void {

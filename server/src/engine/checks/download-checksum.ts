@@ -10,13 +10,15 @@
  * `verify_sha256(...)`… Comments, strings and keyword names (`known_hash=None`) do not count.
  */
 import type { Node } from 'web-tree-sitter';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { readArgument } from '../python/arguments';
 import type { CallFact, PythonFacts } from '../python/facts';
 import { nodeRange } from '../python/fixes';
 import { displayCallee, type RawFinding } from '../python/run-rules';
 import { compileNamePattern } from '../rules/name-pattern';
-import { ArgumentSelectorSchema, RegexSchema } from '../rules/schema-parts';
+import { lazily, zodLibrary } from '../lazily';
+import { sharedSchemas, type ArgumentSelector } from '../rules/schema-parts';
+import { readOptions } from '../rules/validated-options';
 import type { PythonCheck } from './index';
 
 const DEFAULT_HASH_NAMES = '^hashlib$|sha(?:1|224|256|384|512)|md5|blake2|checksum|hexdigest|(?:expected|known|file)_?hash|hash_?prefix|(?:verify|check)_?(?:hash|digest|integrity)|^digest$';
@@ -26,23 +28,27 @@ const DEFAULT_EXTENSIONS = [
 ];
 
 /** The check's options, validated when the rule is loaded. */
-export const DownloadCheckOptionsSchema = z.strictObject({
-  downloads: z.array(
-    z.strictObject({
-      calls: z.array(z.string().min(1)).min(1),
-      url: ArgumentSelectorSchema,
-      /** Arguments that make the call verify the file itself when passed (and not None/False). */
-      'verified-by': z.array(ArgumentSelectorSchema).default([]),
-      /** Only URLs whose path ends in a model/data file extension are downloads of files. */
-      'file-urls-only': z.boolean().default(false),
-    }),
-  ).min(1),
-  /** Regular expression over identifiers that count as an integrity check. */
-  'hash-names': RegexSchema.default(DEFAULT_HASH_NAMES),
-  extensions: z.array(z.string().min(1)).default(DEFAULT_EXTENSIONS),
+export const downloadCheckOptionsSchema = lazily(() => {
+  const { z } = zodLibrary();
+  const { ArgumentSelectorSchema, RegexSchema } = sharedSchemas();
+  return z.strictObject({
+    downloads: z.array(
+      z.strictObject({
+        calls: z.array(z.string().min(1)).min(1),
+        url: ArgumentSelectorSchema,
+        /** Arguments that make the call verify the file itself when passed (and not None/False). */
+        'verified-by': z.array(ArgumentSelectorSchema).default([]),
+        /** Only URLs whose path ends in a model/data file extension are downloads of files. */
+        'file-urls-only': z.boolean().default(false),
+      }),
+    ).min(1),
+    /** Regular expression over identifiers that count as an integrity check. */
+    'hash-names': RegexSchema.default(DEFAULT_HASH_NAMES),
+    extensions: z.array(z.string().min(1)).default(DEFAULT_EXTENSIONS),
+  });
 });
 
-type Options = z.infer<typeof DownloadCheckOptionsSchema>;
+type Options = z.infer<ReturnType<typeof downloadCheckOptionsSchema>>;
 
 interface Compiled {
   downloads: Array<Options['downloads'][number] & { patterns: Array<(name: string) => boolean> }>;
@@ -54,14 +60,14 @@ const compiledOptions = new WeakMap<object, Compiled | undefined>();
 
 function compile(options: Readonly<Record<string, unknown>>): Compiled | undefined {
   if (compiledOptions.has(options)) return compiledOptions.get(options);
-  const parsed = DownloadCheckOptionsSchema.safeParse(options);
+  const parsed = readOptions(options, downloadCheckOptionsSchema);
   let compiled: Compiled | undefined;
-  if (parsed.success) {
+  if (parsed) {
     try {
-      const extensions = parsed.data.extensions.map((e) => e.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+      const extensions = parsed.extensions.map((e) => e.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
       compiled = {
-        downloads: parsed.data.downloads.map((d) => ({ ...d, patterns: d.calls.map(compileNamePattern) })),
-        hashNames: new RegExp(parsed.data['hash-names'], 'iu'),
+        downloads: parsed.downloads.map((d) => ({ ...d, patterns: d.calls.map(compileNamePattern) })),
+        hashNames: new RegExp(parsed['hash-names'], 'iu'),
         fileUrl: new RegExp(`^https://[^?#]*\\.(?:${extensions})(?:[?#]|$)`, 'iu'),
       };
     } catch {
@@ -111,7 +117,7 @@ export const downloadWithoutChecksum: PythonCheck = (rule, options, facts) => {
   return findings;
 };
 
-function verifies(facts: PythonFacts, call: CallFact, selector: z.infer<typeof ArgumentSelectorSchema>): boolean {
+function verifies(facts: PythonFacts, call: CallFact, selector: ArgumentSelector): boolean {
   const argument = readArgument(facts, call, selector);
   if (argument.state !== 'present') return false;
   const value = argument.value;

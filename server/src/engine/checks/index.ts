@@ -9,11 +9,11 @@ import type { LoadedRule } from '../rules/loader';
 import type { CheckMatch } from '../rules/schema';
 import type { z } from 'zod';
 import { hardcodedAiKey } from './ai-keys';
-import { DownloadCheckOptionsSchema, downloadWithoutChecksum } from './download-checksum';
-import { KeyCheckOptionsSchema } from './key-literals';
-import { llmCallInUnboundedLoop, LoopCheckOptionsSchema } from './llm-loops';
+import { downloadCheckOptionsSchema, downloadWithoutChecksum } from './download-checksum';
+import { keyCheckOptionsSchema } from './key-literals';
+import { llmCallInUnboundedLoop, loopCheckOptionsSchema } from './llm-loops';
 import { modelRouteReturnsScores, modelRouteWithoutAuth } from './model-routes';
-import { ArtifactCheckOptionsSchema, loadedArtifact } from './loaded-artifact';
+import { artifactCheckOptionsSchema, loadedArtifact } from './loaded-artifact';
 import { apiDocsExposed, hubRepoPublic, modelIdentityDisclosed, modelInputUnvalidated, modelRouteVerboseErrors, modelRouteWithoutRateLimit, modelVerdictOnlyGate } from './model-serving';
 
 export type PythonCheck = (rule: LoadedRule, options: Readonly<Record<string, unknown>>, facts: PythonFacts, context: ConditionContext, source: string) => RawFinding[];
@@ -34,16 +34,16 @@ const PYTHON_CHECKS = new Map<string, PythonCheck>([
   ['model-verdict-only-gate', modelVerdictOnlyGate],
 ]);
 
-/** The options of the checks that take any; a check not listed takes none. */
-const OPTIONS = new Map<string, z.ZodType>([
-  ['download-without-checksum', DownloadCheckOptionsSchema],
-  ['hardcoded-ai-key', KeyCheckOptionsSchema],
-  ['llm-call-in-unbounded-loop', LoopCheckOptionsSchema],
-  ['load-inspected-artifact', ArtifactCheckOptionsSchema],
+/** The options of the checks that take any (their schemas, built on first use); a check not listed takes none. */
+const OPTIONS = new Map<string, () => z.ZodType>([
+  ['download-without-checksum', downloadCheckOptionsSchema],
+  ['hardcoded-ai-key', keyCheckOptionsSchema],
+  ['llm-call-in-unbounded-loop', loopCheckOptionsSchema],
+  ['load-inspected-artifact', artifactCheckOptionsSchema],
 ]);
 
 /** Every Python check, with the schema of its options when it takes any: the rule loader validates a rule's check and options with it. */
-export const PYTHON_CHECK_OPTIONS: ReadonlyMap<string, z.ZodType | undefined> = new Map([...PYTHON_CHECKS.keys()].map((name) => [name, OPTIONS.get(name)]));
+export const PYTHON_CHECK_OPTIONS: ReadonlyMap<string, (() => z.ZodType) | undefined> = new Map([...PYTHON_CHECKS.keys()].map((name) => [name, OPTIONS.get(name)]));
 
 export function registeredChecks(): string[] {
   return [...PYTHON_CHECKS.keys()];

@@ -11,26 +11,31 @@
  * backslash and the character after it): decoding an escape never makes a literal longer, and a
  * backslash may stand for the digit or the letter.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { compileNamePattern, type NamePattern } from '../rules/name-pattern';
-import { RegexSchema } from '../rules/schema-parts';
+import { lazily, zodLibrary } from '../lazily';
+import { sharedSchemas } from '../rules/schema-parts';
+import { readOptions } from '../rules/validated-options';
 import { patternWords } from '../rules/triggers';
 import { decodeEscape, ESCAPE_SEQUENCE } from '../python/string-escapes';
 
-const ProviderSchema = z.strictObject({
-  name: z.string().min(1),
-  /** The environment variable the fix reads the key from. */
-  env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/),
-  /** A regular expression for the key itself (anchored by the check); providers without a prefix leave it out. */
-  pattern: RegexSchema.optional(),
-  /** Clients whose `api_key=` / `token=` literal is this provider's key (call patterns). */
-  clients: z.array(z.string().min(1)).default([]),
-  /** Variable or environment names whose literal value is this provider's key (a regular expression). */
-  variables: RegexSchema.optional(),
-});
+export const keyCheckOptionsSchema = lazily(() => {
+  const { z } = zodLibrary();
+  const ProviderSchema = z.strictObject({
+    name: z.string().min(1),
+    /** The environment variable the fix reads the key from. */
+    env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/),
+    /** A regular expression for the key itself (anchored by the check); providers without a prefix leave it out. */
+    pattern: sharedSchemas().RegexSchema.optional(),
+    /** Clients whose `api_key=` / `token=` literal is this provider's key (call patterns). */
+    clients: z.array(z.string().min(1)).default([]),
+    /** Variable or environment names whose literal value is this provider's key (a regular expression). */
+    variables: sharedSchemas().RegexSchema.optional(),
+  });
 
-/** The check's options (rules/python/hardcoded-ai-key.yaml), validated when the rule is loaded. */
-export const KeyCheckOptionsSchema = z.strictObject({ providers: z.array(ProviderSchema).min(1) });
+  /** The check's options (rules/python/hardcoded-ai-key.yaml), validated when the rule is loaded. */
+  return z.strictObject({ providers: z.array(ProviderSchema).min(1) });
+});
 
 export interface KeyProvider {
   name: string;
@@ -64,9 +69,8 @@ const compiled = new WeakMap<object, KeyProvider[]>();
 export function providersOf(options: Readonly<Record<string, unknown>>): KeyProvider[] {
   let providers = compiled.get(options);
   if (!providers) {
-    const parsed = KeyCheckOptionsSchema.safeParse(options);
     providers = [];
-    for (const p of parsed.success ? parsed.data.providers : []) {
+    for (const p of readOptions(options, keyCheckOptionsSchema)?.providers ?? []) {
       try {
         providers.push({
           name: p.name,

@@ -6,7 +6,9 @@
  * a retry count or a deadline.
  */
 import type { Node } from 'web-tree-sitter';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { lazily, zodLibrary } from '../lazily';
+import { readOptions } from '../rules/validated-options';
 import { fileFlowFacts, shortCallee, writtenName } from '../python/dataflow';
 import { nodeRange } from '../python/fixes';
 import type { RawFinding } from '../python/run-rules';
@@ -14,11 +16,14 @@ import { compileNamePattern, type NamePattern } from '../rules/name-pattern';
 import type { PythonCheck } from './index';
 
 /** The check's options, validated when the rule is loaded. */
-export const LoopCheckOptionsSchema = z.strictObject({
-  /** LLM calls, as resolved call patterns. */
-  calls: z.array(z.string().min(1)).default([]),
-  /** LLM calls matched against the callee as written (`self.client.chat.completions.create`). */
-  'written-calls': z.array(z.string().min(1)).default([]),
+export const loopCheckOptionsSchema = lazily(() => {
+  const { z } = zodLibrary();
+  return z.strictObject({
+    /** LLM calls, as resolved call patterns. */
+    calls: z.array(z.string().min(1)).default([]),
+    /** LLM calls matched against the callee as written (`self.client.chat.completions.create`). */
+    'written-calls': z.array(z.string().min(1)).default([]),
+  });
 });
 
 const LIMIT_WORDS = /max|limit|budget|attempt|retr|step|iter|count|tries|deadline|timeout|turn|round|elapsed|monotonic|time\(\)/i;
@@ -29,8 +34,8 @@ const compiled = new WeakMap<object, { calls: NamePattern[]; written: NamePatter
 function patternsOf(options: Readonly<Record<string, unknown>>): { calls: NamePattern[]; written: NamePattern[] } {
   let patterns = compiled.get(options);
   if (!patterns) {
-    const parsed = LoopCheckOptionsSchema.safeParse(options);
-    patterns = parsed.success ? { calls: parsed.data.calls.map(compileNamePattern), written: parsed.data['written-calls'].map(compileNamePattern) } : { calls: [], written: [] };
+    const parsed = readOptions(options, loopCheckOptionsSchema);
+    patterns = parsed ? { calls: parsed.calls.map(compileNamePattern), written: parsed['written-calls'].map(compileNamePattern) } : { calls: [], written: [] };
     compiled.set(options, patterns);
   }
   return patterns;

@@ -27,7 +27,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Node } from 'web-tree-sitter';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ArtifactRecorder, fileStamp } from '../artifacts/references';
 import { artifactVerdictFor, configFileForArtifact, verdictMarkdown } from '../artifacts/verdicts';
 import type { ArtifactInspection } from '../artifacts/inspect';
@@ -38,13 +38,18 @@ import { nodeRange } from '../python/fixes';
 import { displayCallee, type RawFinding } from '../python/run-rules';
 import type { LoadedRule } from '../rules/loader';
 import { compileNamePattern } from '../rules/name-pattern';
-import { ArgumentSelectorSchema } from '../rules/schema-parts';
+import { lazily, zodLibrary } from '../lazily';
+import { sharedSchemas } from '../rules/schema-parts';
+import { readOptions } from '../rules/validated-options';
 import { SEVERITY_RANK, type Range } from '../types';
 import { isInside } from '../paths';
 
-const LoaderSchema = z.strictObject({ calls: z.array(z.string().min(1)).min(1), path: ArgumentSelectorSchema });
 /** The check's options, validated when the rule is loaded. */
-export const ArtifactCheckOptionsSchema = z.strictObject({ loaders: z.array(LoaderSchema).min(1), absorbs: z.array(z.string().min(1)).default([]) });
+export const artifactCheckOptionsSchema = lazily(() => {
+  const { z } = zodLibrary();
+  const LoaderSchema = z.strictObject({ calls: z.array(z.string().min(1)).min(1), path: sharedSchemas().ArgumentSelectorSchema });
+  return z.strictObject({ loaders: z.array(LoaderSchema).min(1), absorbs: z.array(z.string().min(1)).default([]) });
+});
 
 interface CompiledLoader {
   matches: Array<(name: string) => boolean>;
@@ -61,9 +66,9 @@ const compiledOptions = new WeakMap<object, CompiledOptions>();
 function compile(options: Readonly<Record<string, unknown>>): CompiledOptions {
   let compiled = compiledOptions.get(options);
   if (!compiled) {
-    const parsed = ArtifactCheckOptionsSchema.safeParse(options);
-    compiled = parsed.success
-      ? { loaders: parsed.data.loaders.map((loader) => ({ matches: loader.calls.map(compileNamePattern), path: normaliseSelector(loader.path) })), absorbs: new Set(parsed.data.absorbs) }
+    const parsed = readOptions(options, artifactCheckOptionsSchema);
+    compiled = parsed
+      ? { loaders: parsed.loaders.map((loader) => ({ matches: loader.calls.map(compileNamePattern), path: normaliseSelector(loader.path) })), absorbs: new Set(parsed.absorbs) }
       : { loaders: [], absorbs: new Set() };
     compiledOptions.set(options, compiled);
   }

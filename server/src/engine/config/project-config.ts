@@ -9,11 +9,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { SEVERITY_RANK, type InputProblem, type Severity } from '../types';
 import { formatFieldPath, zodIssuesToProblems } from '../rules/loader';
 import { parseLocatedYaml, YamlSyntaxError, type LocatedYaml, type PathSegment, type SourceLocation } from '../yaml/located-yaml';
-import { UserGlobalEntrySchema, type UserGlobalEntry } from '../artifacts/lists';
+import { globalListSchemas, type UserGlobalEntry } from '../artifacts/lists';
+import { lazily, zodLibrary } from '../lazily';
 
 export const CONFIG_FILE_NAMES = ['.atlas-lens.yaml', '.atlas-lens.yml'] as const;
 
@@ -21,52 +22,60 @@ const SEVERITIES = ['error', 'warning', 'info'] as const;
 export const RULE_SETTINGS = ['off', 'on', 'error', 'warning', 'info'] as const;
 export type RuleSetting = (typeof RULE_SETTINGS)[number];
 
-/** Same shape as rule ids in rule files (kebab-case). */
-const RuleIdKey = z.string().regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, 'rule ids are kebab-case, e.g. torch-load-unsafe');
-const RuleSettingSchema = z.enum(RULE_SETTINGS, { error: 'expected one of off, on, error, warning, info' });
-const GlobList = z.array(z.string().min(1, 'a glob must not be empty'));
+/** The config file's schemas, built on first use (a scan without a config file needs none). */
+const configSchemas = lazily(() => {
+  const { z } = zodLibrary();
+  /** Same shape as rule ids in rule files (kebab-case). */
+  const RuleIdKey = z.string().regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, 'rule ids are kebab-case, e.g. torch-load-unsafe');
+  const RuleSettingSchema = z.enum(RULE_SETTINGS, { error: 'expected one of off, on, error, warning, info' });
+  const GlobList = z.array(z.string().min(1, 'a glob must not be empty'));
 
-/** One schema per field, so that an invalid field can fall back alone. */
-const FIELD_SCHEMAS = {
-  rules: z.record(RuleIdKey, RuleSettingSchema),
-  include: GlobList,
-  exclude: GlobList,
-  // Inside the project: a cloned repository's config must not make the engine read elsewhere.
-  ruleDirs: z.array(
-    z
-      .string()
-      .min(1, 'a directory must not be empty')
-      .refine((dir) => !escapesDirectory(dir), 'must be a directory inside the folder holding .atlas-lens.yaml (use --rules for a pack elsewhere)'),
-  ),
-  respectGitignore: z.boolean(),
-  honorNosec: z.boolean(),
-  minimumSeverity: z.enum(SEVERITIES, { error: 'expected one of error, warning, info' }),
-  maxFileSizeKb: z.number().positive('must be greater than 0').finite(),
-  /** Milliseconds one file's analysis may take before it is stopped and reported (guard.ts). */
-  timeBudgetMs: z.number().int('must be a whole number of milliseconds').positive('must be greater than 0').max(600_000, 'at most 600000 (ten minutes)'),
-  /** Model files (pickles, checkpoints): globals to add to the known-safe / dangerous lists, and a size limit. */
-  artifacts: z.strictObject({
-    safe: z.array(UserGlobalEntrySchema).default([]),
-    dangerous: z.array(UserGlobalEntrySchema).default([]),
-    maxFileSizeMb: z.number().positive('must be greater than 0').finite().default(4096),
-  }),
-} as const;
+  /** One schema per field, so that an invalid field can fall back alone. */
+  const FIELD_SCHEMAS = {
+    rules: z.record(RuleIdKey, RuleSettingSchema),
+    include: GlobList,
+    exclude: GlobList,
+    // Inside the project: a cloned repository's config must not make the engine read elsewhere.
+    ruleDirs: z.array(
+      z
+        .string()
+        .min(1, 'a directory must not be empty')
+        .refine((dir) => !escapesDirectory(dir), 'must be a directory inside the folder holding .atlas-lens.yaml (use --rules for a pack elsewhere)'),
+    ),
+    respectGitignore: z.boolean(),
+    honorNosec: z.boolean(),
+    minimumSeverity: z.enum(SEVERITIES, { error: 'expected one of error, warning, info' }),
+    maxFileSizeKb: z.number().positive('must be greater than 0').finite(),
+    /** Milliseconds one file's analysis may take before it is stopped and reported (guard.ts). */
+    timeBudgetMs: z.number().int('must be a whole number of milliseconds').positive('must be greater than 0').max(600_000, 'at most 600000 (ten minutes)'),
+    /** Model files (pickles, checkpoints): globals to add to the known-safe / dangerous lists, and a size limit. */
+    artifacts: z.strictObject({
+      safe: z.array(globalListSchemas().UserGlobalEntrySchema).default([]),
+      dangerous: z.array(globalListSchemas().UserGlobalEntrySchema).default([]),
+      maxFileSizeMb: z.number().positive('must be greater than 0').finite().default(4096),
+    }),
+  } as const satisfies Record<(typeof CONFIG_FIELDS)[number], z.ZodType>;
 
-/** The file as written: every field optional, unknown fields rejected. */
-export const ProjectConfigFileSchema = z.strictObject({
-  rules: FIELD_SCHEMAS.rules.optional(),
-  include: FIELD_SCHEMAS.include.optional(),
-  exclude: FIELD_SCHEMAS.exclude.optional(),
-  ruleDirs: FIELD_SCHEMAS.ruleDirs.optional(),
-  respectGitignore: FIELD_SCHEMAS.respectGitignore.optional(),
-  honorNosec: FIELD_SCHEMAS.honorNosec.optional(),
-  minimumSeverity: FIELD_SCHEMAS.minimumSeverity.optional(),
-  maxFileSizeKb: FIELD_SCHEMAS.maxFileSizeKb.optional(),
-  timeBudgetMs: FIELD_SCHEMAS.timeBudgetMs.optional(),
-  artifacts: FIELD_SCHEMAS.artifacts.optional(),
+  /** The file as written: every field optional, unknown fields rejected. */
+  const ProjectConfigFileSchema = z.strictObject({
+    rules: FIELD_SCHEMAS.rules.optional(),
+    include: FIELD_SCHEMAS.include.optional(),
+    exclude: FIELD_SCHEMAS.exclude.optional(),
+    ruleDirs: FIELD_SCHEMAS.ruleDirs.optional(),
+    respectGitignore: FIELD_SCHEMAS.respectGitignore.optional(),
+    honorNosec: FIELD_SCHEMAS.honorNosec.optional(),
+    minimumSeverity: FIELD_SCHEMAS.minimumSeverity.optional(),
+    maxFileSizeKb: FIELD_SCHEMAS.maxFileSizeKb.optional(),
+    timeBudgetMs: FIELD_SCHEMAS.timeBudgetMs.optional(),
+    artifacts: FIELD_SCHEMAS.artifacts.optional(),
+  });
+  return { RuleIdKey, RuleSettingSchema, FIELD_SCHEMAS, ProjectConfigFileSchema };
 });
 
-export type ProjectConfigFile = z.infer<typeof ProjectConfigFileSchema>;
+/** The fields a config file may have. */
+const CONFIG_FIELDS = ['rules', 'include', 'exclude', 'ruleDirs', 'respectGitignore', 'honorNosec', 'minimumSeverity', 'maxFileSizeKb', 'timeBudgetMs', 'artifacts'] as const;
+
+export type ProjectConfigFile = z.infer<ReturnType<typeof configSchemas>['ProjectConfigFileSchema']>;
 
 /** The config with defaults applied. Paths and globs are still relative to the config's directory. */
 export interface ProjectConfig {
@@ -151,7 +160,7 @@ export function parseProjectConfig(file: string, text: string): ProjectConfigLoa
     return { config: defaultProjectConfig(), problems: [], file: absolute, configDir, locate };
   }
 
-  const parsed = ProjectConfigFileSchema.safeParse(located.value);
+  const parsed = configSchemas().ProjectConfigFileSchema.safeParse(located.value);
   if (parsed.success) {
     return { config: withDefaults(parsed.data), problems: [], file: absolute, configDir, locate };
   }
@@ -184,6 +193,7 @@ function salvage(value: unknown): ProjectConfig {
   const config = defaultProjectConfig();
   if (!value || typeof value !== 'object' || Array.isArray(value)) return config;
   const record = value as Record<string, unknown>;
+  const { FIELD_SCHEMAS, RuleIdKey, RuleSettingSchema } = configSchemas();
   const take = <K extends keyof typeof FIELD_SCHEMAS>(key: K): void => {
     if (!(key in record)) return;
     const result = FIELD_SCHEMAS[key].safeParse(record[key]);
@@ -219,7 +229,7 @@ function issuesToProblems(file: string, located: LocatedYaml, error: z.ZodError)
   for (const issue of error.issues) {
     const issuePath = issue.path.filter((segment): segment is PathSegment => typeof segment !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
-      const known = issuePath.length === 0 ? ` (known fields: ${Object.keys(FIELD_SCHEMAS).join(', ')})` : '';
+      const known = issuePath.length === 0 ? ` (known fields: ${CONFIG_FIELDS.join(', ')})` : '';
       for (const key of issue.keys) atKey(issuePath, key, `unknown field${known}`);
     } else if (issue.code === 'invalid_key') {
       const key = issuePath.at(-1);
@@ -230,7 +240,7 @@ function issuesToProblems(file: string, located: LocatedYaml, error: z.ZodError)
       rest.push(issue);
     }
   }
-  if (rest.length > 0) problems.push(...zodIssuesToProblems(file, located, new z.ZodError(rest)));
+  if (rest.length > 0) problems.push(...zodIssuesToProblems(file, located, new (zodLibrary().z.ZodError)(rest)));
   return problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.character ?? 0) - (b.character ?? 0));
 }
 

@@ -9,6 +9,7 @@ import type { InputProblem } from '../types';
 import { parseLocatedYaml, YamlSyntaxError, type LocatedYaml, type PathSegment } from '../yaml/located-yaml';
 import type { RuleSpec } from './schema';
 import { fromSnapshot } from './validated-snapshot';
+import { markValidatedOptions } from './validated-options';
 
 export interface LoadedRule extends RuleSpec {
   /** The file the rule came from. */
@@ -79,7 +80,11 @@ export function parseValidatedYaml<Schema extends z.ZodType>(
 /** Parses and validates one rule file's text (a bundled rule's validated form comes from the build's snapshot). */
 export function parseRuleFile(file: string, text: string): { rule?: LoadedRule; problems: InputProblem[] } {
   const validated = fromSnapshot('rule', text) as RuleSpec | undefined;
-  if (validated) return { rule: { ...validated, source: file }, problems: [] };
+  if (validated) {
+    // The build validated the check's options and gave them their defaults (below).
+    if ('check' in validated.match && validated.match.options) markValidatedOptions(validated.match.options);
+    return { rule: { ...validated, source: file }, problems: [] };
+  }
   return parseRuleFileUncached(file, text);
 }
 
@@ -99,35 +104,42 @@ export function parseRuleFileUncached(file: string, text: string): { rule?: Load
       problems.push({ file, ...where, field: formatFieldPath(index), message: `invalid regular expression: ${(error as Error).message}`, severity: 'error' });
     }
   }
-  problems.push(...checkProblems(file, located, parsed.data));
+  const check = checkOptions(file, located, parsed.data);
+  problems.push(...check.problems);
   if (problems.length > 0) return { problems };
-  return { rule: { ...parsed.data, source: file }, problems };
+  // The check's options as its schema outputs them (defaults given): the check reads them as they are.
+  const match = check.options ? { ...parsed.data.match, options: check.options } : parsed.data.match;
+  if (check.options) markValidatedOptions(check.options);
+  return { rule: { ...parsed.data, match, source: file } as LoadedRule, problems };
 }
 
 /**
  * A rule's check must be one the engine has for the rule's languages, and be given options it
  * can read (its own schema: checks/index.ts, typescript/checks/options.ts; the checks of the
- * other file kinds read their options leniently and have none).
+ * other file kinds read their options leniently and have none). Gives the options as the schema
+ * outputs them.
  */
-function checkProblems(file: string, located: LocatedYaml, rule: RuleSpec): InputProblem[] {
-  if (!('check' in rule.match)) return [];
+function checkOptions(file: string, located: LocatedYaml, rule: RuleSpec): { problems: InputProblem[]; options?: Record<string, unknown> } {
+  if (!('check' in rule.match)) return { problems: [] };
   const { check, options } = rule.match;
   const checks = checksFor(rule.languages);
   if (!checks.has(check)) {
-    return [{ file, ...located.locate(['match', 'check']), field: 'match.check', message: `match.check: no check named "${check}" (the engine has ${[...checks.keys()].join(', ')})`, severity: 'error' }];
+    return { problems: [{ file, ...located.locate(['match', 'check']), field: 'match.check', message: `match.check: no check named "${check}" (the engine has ${[...checks.keys()].join(', ')})`, severity: 'error' }] };
   }
-  const parsed = checks.get(check)?.safeParse(options ?? {});
-  if (!parsed || parsed.success) return [];
+  const parsed = checks.get(check)?.().safeParse(options ?? {});
+  if (!parsed) return { problems: [] };
+  if (parsed.success) return { problems: [], options: parsed.data as Record<string, unknown> };
   const issues = parsed.error.issues.map((issue) => ({ ...issue, path: ['match', 'options', ...issue.path] }));
-  return zodIssuesToProblems(file, located, { issues } as z.ZodError);
+  return { problems: zodIssuesToProblems(file, located, { issues } as z.ZodError) };
 }
 
-/** The checks a rule for these languages may name, with their options' schemas. */
-function checksFor(languages: RuleSpec['languages']): ReadonlyMap<string, z.ZodType | undefined> {
+/** The checks a rule for these languages may name, with their options' schemas (built on first use). */
+function checksFor(languages: RuleSpec['languages']): ReadonlyMap<string, (() => z.ZodType) | undefined> {
   // Required here, not imported: the checks import what imports this loader (the artifact lists, the config).
   if (languages.every((language) => language === 'python')) return (require('../checks/index') as typeof import('../checks/index')).PYTHON_CHECK_OPTIONS;
   if (languages.every((language) => language === 'typescript' || language === 'javascript')) {
-    return (require('../typescript/checks/options') as typeof import('../typescript/checks/options')).TS_CHECK_OPTIONS;
+    const { TS_CHECK_OPTIONS } = require('../typescript/checks/options') as typeof import('../typescript/checks/options');
+    return new Map([...TS_CHECK_OPTIONS].map(([name, schema]) => [name, schema && (() => schema)]));
   }
   // Requirements, Dockerfiles, YAML, notebooks' shell lines, model files.
   const { registeredFileChecks } = require('../checks/files/index') as typeof import('../checks/files/index');

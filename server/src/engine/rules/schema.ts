@@ -9,9 +9,9 @@
  * the pieces the checks' options share are in schema-parts.ts.
  */
 import { z } from 'zod';
-import { ArgumentSelectorSchema, RegexSchema, SeveritySchema } from './schema-parts';
+import { sharedSchemas } from './schema-parts';
 
-export { ArgumentSelectorSchema, RegexSchema, SeveritySchema };
+export const { ArgumentSelectorSchema, RegexSchema, SeveritySchema } = sharedSchemas();
 
 const TechniqueId = z.string().regex(/^AML\.T\d{4}(\.\d{3})?$/, 'expected an ATLAS technique id such as AML.T0011.000');
 const MitigationId = z.string().regex(/^AML\.M\d{4}$/, 'expected an ATLAS mitigation id such as AML.M0011');

@@ -7,8 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { z } from 'zod';
-import { GlobalListsFileSchema } from '../artifacts/lists';
-import { AtlasCatalogSchema } from '../atlas/catalog';
+import { globalListSchemas } from '../artifacts/lists';
+import { atlasCatalogSchema } from '../atlas/catalog';
 import { listYamlFiles, parseRuleFileUncached, parseValidatedYaml } from './loader';
 import { snapshotKey, type SnapshotKind } from './validated-snapshot';
 
@@ -36,8 +36,8 @@ const validateDataFile = (kind: SnapshotKind, file: string, schema: z.ZodType) =
   if (parsed.data === undefined) problems.push(...parsed.problems.map((p) => `${file}:${(p.line ?? 0) + 1}: ${p.message}`));
   else record(kind, text, parsed.data);
 };
-validateDataFile('catalog', catalogFile, AtlasCatalogSchema);
-validateDataFile('global-lists', listsFile, GlobalListsFileSchema);
+validateDataFile('catalog', catalogFile, atlasCatalogSchema());
+validateDataFile('global-lists', listsFile, globalListSchemas().GlobalListsFileSchema);
 if (problems.length > 0) {
   console.error(`invalid bundled data:\n${problems.join('\n')}`);
   process.exit(1);
