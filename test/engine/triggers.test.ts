@@ -29,6 +29,12 @@ function filesUnder(dir: string): string[] {
   });
 }
 
+/** Tricky texts, then every Python file of the fixtures, trial projects and examples. */
+function pythonTexts(tricky: readonly string[]): string[] {
+  const files = ['test/fixtures', 'test/trials', 'examples'].flatMap((dir) => filesUnder(path.join(ROOT, dir))).filter((file) => file.endsWith('.py'));
+  return [...tricky, ...files.map((file) => fs.readFileSync(file, 'utf8'))];
+}
+
 const summary = (result: { findings: Array<{ ruleId: string; range: unknown; message: string }> }) =>
   result.findings.map((finding) => `${finding.ruleId} ${JSON.stringify(finding.range)} ${finding.message}`);
 
@@ -137,8 +143,7 @@ test('the verdict gate\'s text filter passes wherever a security word is outside
     'x = b\'\'\'bytes\'\'\' + """\nmulti\nline\n""" + "deny"\n',
     'if clf.predict(x)[0]:\n    go("""fraud""")\n',
   ];
-  const files = ['test/fixtures', 'test/trials', 'examples'].flatMap((dir) => filesUnder(path.join(ROOT, dir))).filter((file) => file.endsWith('.py'));
-  const texts = [...tricky, ...files.map((file) => fs.readFileSync(file, 'utf8'))];
+  const texts = pythonTexts(tricky);
   let positive = 0;
   for (const text of texts) {
     const tree = parser.parse(text)!;
@@ -376,8 +381,7 @@ test('importedRoots holds every module an import statement names, by a parse of 
     'async from ll import mm\n',
     'x = 1 \\\nfrom jj import kk\n',
   ];
-  const files = ['test/fixtures', 'test/trials', 'examples'].flatMap((dir) => filesUnder(path.join(ROOT, dir))).filter((file) => file.endsWith('.py'));
-  const texts = [...tricky, ...files.map((file) => fs.readFileSync(file, 'utf8'))];
+  const texts = pythonTexts(tricky);
   let imports = 0;
   for (const text of texts) {
     const tree = parser.parse(text)!;
