@@ -3,7 +3,7 @@
  * metadata, the ATLAS links, the message, the documentation, the match and the fix. A rule that
  * needs code names a `check` implemented in the engine (engine/checks) instead of a call match.
  *
- * Building these schemas takes ~25 ms, so nothing on the way to a scan or a server start imports
+ * Building these schemas costs time, so nothing on the way to a scan or a server start imports
  * this module's values: bundled rules come validated from the build's snapshot
  * (validated-snapshot.ts), the loader requires this module when a rule file is not there, and
  * the pieces the checks' options share are in schema-parts.ts.
