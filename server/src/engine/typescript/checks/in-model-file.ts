@@ -11,7 +11,6 @@ import { matchesAny, type TsConditionContext } from '../conditions';
 import { writtenName } from '../facts';
 import { runTsCallRule } from '../run-rules';
 
-
 const compiledByRule = new WeakMap<LoadedRule, { compiled: CompiledRule; match: CallMatch; models: string[]; written: string[] } | null>();
 
 export function inModelFile(rule: LoadedRule, rawOptions: Readonly<Record<string, unknown>>, context: TsConditionContext): RawFinding[] {

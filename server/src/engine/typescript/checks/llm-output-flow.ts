@@ -17,7 +17,6 @@ import { calleeRange, displayTsCallee } from '../run-rules';
 import type { Range } from '../../types';
 import { describePath, Taint, type TaintOrigin } from '../taint';
 
-
 const parsedOptions = new WeakMap<object, FlowOptions | undefined>();
 
 function optionsOf(options: Readonly<Record<string, unknown>>): FlowOptions | undefined {

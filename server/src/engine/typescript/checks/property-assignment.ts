@@ -10,7 +10,6 @@ import type { LoadedRule } from '../../rules/loader';
 import { matchesAny, type TsConditionContext } from '../conditions';
 import { statementLines } from '../facts';
 
-
 export function propertyAssignment(rule: LoadedRule, rawOptions: Readonly<Record<string, unknown>>, context: TsConditionContext): RawFinding[] {
   const parsed = PropertyAssignmentOptionsSchema.safeParse(rawOptions);
   if (!parsed.success) return [];
