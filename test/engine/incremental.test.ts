@@ -160,6 +160,33 @@ test('moving a module statement across a definition re-analyses it (which bindin
   assert.deepEqual(engine.analyze(file, after).findings, [], 'torch is None when restore runs');
 });
 
+test('a module name bound by unpacking or a loop counts for the definitions; a definition renamed re-analyses the others too', () => {
+  const file = '/project/bindings.py';
+  const loads = 'import torch\n\n\ndef restore(p):\n    return torch.load(p)\n';
+  assert.equal(analyseIncrementally(file, loads).findings.length, 1);
+  for (const shadow of ['torch, other = None, None\n', 'for torch in []:\n    pass\n']) {
+    analyseIncrementally(file, loads);
+    const shadowed = loads.replace('import torch\n', `import torch\n${shadow}`);
+    assert.deepEqual(analyseIncrementally(file, shadowed).findings, [], `torch no longer names the module after ${JSON.stringify(shadow)}`);
+  }
+  // Only the definition's own name is told by the names: a name bound in its decorator counts as any other.
+  const decorated = 'import torch\n\n\n@register(None)\ndef helper():\n    pass\n\n\ndef restore(p):\n    return torch.load(p)\n';
+  assert.equal(analyseIncrementally(file, decorated).findings.length, 1);
+  for (const decorator of ['@register(torch := None)', '@register([torch for torch in ()])']) {
+    analyseIncrementally(file, decorated);
+    const rebound = decorated.replace('@register(None)', decorator);
+    assert.deepEqual(engine.analyze(file, rebound).findings, [], `torch is not the module after ${decorator}`);
+    assert.deepEqual(analyseIncrementally(file, rebound).findings, [], decorator);
+  }
+  // A definition binds its own name: renaming it changes what a call to that name in another one means.
+  const own = 'from pickle import loads\n\n\n@cache\ndef loads(data):\n    return data\n\n\ndef read(blob):\n    return loads(blob)\n';
+  assert.deepEqual(analyseIncrementally(file, own).findings, engine.analyze(file, own).findings);
+  const renamed = own.replace('def loads(', 'def parse(');
+  const findings = analyseIncrementally(file, renamed).findings;
+  assert.deepEqual(findings, engine.analyze(file, renamed).findings);
+  assert.ok(findings.some((f) => f.ruleId === 'pickle-deserialization' && f.range.start.line === 9), `pickle.loads is called once the definition no longer shadows it: ${brief(findings)}`);
+});
+
 /** One-line replacement of `from` by `to` on `line` (the first occurrence), as an LSP content change. */
 function replaceOnLine(document: { lineText(line: number): string }, line: number, from: string, to: string) {
   const character = document.lineText(line).indexOf(from);

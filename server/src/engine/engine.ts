@@ -108,6 +108,8 @@ export class Engine {
   private readonly scanners = new Map<FileKind, WordScanner>();
   /** Per document analysed through analyzeTree (an editor's open files): trigger words tracked across its versions. */
   private readonly trackers = new Map<string, (text: string) => Set<string>>();
+  /** Raw findings of analyses on a document's tree and what was reported for them (see finished()). */
+  private readonly finishedFindings = new WeakMap<RawFinding, Finding>();
 
   private constructor(
     readonly rules: readonly LoadedRule[],
@@ -212,11 +214,12 @@ export class Engine {
     const output = guarded.result;
     // Comments are only read when there is something they could suppress.
     const suppressions = output.findings.length > 0 && suppressible ? parseSuppressions(output.comments(), settings.honorNosec ?? true) : undefined;
-    const findings = output.findings
-      .map((finding) => this.applySettings(finding, settings))
-      .filter((finding): finding is RawFinding => finding !== undefined && !(suppressions && isSuppressed(finding, suppressions)))
-      .map((finding) => ({ ...finding, file }))
-      .sort(compareFindings);
+    const findings: Finding[] = [];
+    for (const raw of output.findings) {
+      const finding = this.applySettings(raw, settings);
+      if (finding && !(suppressions && isSuppressed(finding, suppressions))) findings.push(tree ? this.finished(finding, file) : { ...finding, file });
+    }
+    findings.sort(compareFindings);
     const problems = guarded.problems.length > 0 ? [...output.problems, ...guarded.problems] : output.problems;
     const fileStamps = output.artifactDependencies?.map((dependency): [string, string] => [dependency.path, dependency.stamp]);
     return {
@@ -252,7 +255,25 @@ export class Engine {
 
   private activeRules(kind: FileKind, settings: AnalysisSettings): CompiledRule[] {
     const all = this.rulesByKind.get(kind) ?? [];
-    return settings.rules ? all.filter((compiled) => settings.rules?.[compiled.rule.id] !== 'off') : all;
+    const rules = settings.rules;
+    if (!rules) return all;
+    let someOff = false;
+    for (const id in rules) if (rules[id] === 'off') someOff = true;
+    return someOff ? all.filter((compiled) => rules[compiled.rule.id] !== 'off') : all;
+  }
+
+  /**
+   * The finding reported for a raw finding of `file`. On a document's tree most raw findings are
+   * the very objects of the last analysis (the Python analyzer keeps unchanged definitions'
+   * findings), so the copy made then is handed out again rather than copied anew at each
+   * keystroke. Findings are never mutated once reported.
+   */
+  private finished(raw: RawFinding, file: string): Finding {
+    const done = this.finishedFindings.get(raw);
+    if (done?.file === file) return done;
+    const finding = { ...raw, file };
+    this.finishedFindings.set(raw, finding);
+    return finding;
   }
 
   private applySettings(finding: RawFinding, settings: AnalysisSettings): RawFinding | undefined {

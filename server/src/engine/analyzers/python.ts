@@ -52,17 +52,24 @@ interface DefinitionEntry {
   placed?: { first: number; findings: RawFinding[] };
 }
 
+/** What every definition's findings depend on besides its own text: */
 interface IncrementalState {
-  /** Active rules, project root, the definitions' names and the module's bindings (moduleBindings): what every definition's findings depend on. */
-  signature: string;
-  /**
-   * By exact text. (Not by node id: a node's id is the address of its slot in its parent, and
-   * tree-sitter rebuilds the module's list nodes at every reparse, so ids never carry over.)
-   */
-  byText: Map<string, DefinitionEntry>;
+  /** the active rules and the project root; */
+  setup: string;
+  /** the definitions' names, in order; */
+  names: string[];
+  /** the module's other bindings (moduleBindings). */
+  bindings: string;
   /** The tree or syntax analysed (compared by identity only: it may have been deleted since) and where each definition was in its text. */
   analysed: Tree | PythonSyntax;
   placements: Placement[];
+  /**
+   * The entries by exact text, made from the placements when first needed (most keystrokes find
+   * every definition by where the edits moved it). Not by node id: a node's id is the address of
+   * its slot in its parent, and tree-sitter rebuilds the module's list nodes at every reparse, so
+   * ids never carry over.
+   */
+  byText?: Map<string, DefinitionEntry>;
 }
 
 /** A definition's offsets in the text of one analysis. */
@@ -70,6 +77,49 @@ interface Placement {
   start: number;
   end: number;
   entry: DefinitionEntry;
+}
+
+/** A top-level definition of the text being analysed, with the entry found for it (if any). */
+interface Definition {
+  node: Node;
+  start: number;
+  end: number;
+  /** Its first line. */
+  first: number;
+  /** Its text, when it was sliced to be looked up. */
+  text: string | undefined;
+  entry: DefinitionEntry | undefined;
+  clean: boolean;
+  /** Where it binds its name (see moduleBindings). */
+  nameAt?: number;
+}
+
+function entriesByText(state: IncrementalState): Map<string, DefinitionEntry> {
+  if (!state.byText) {
+    state.byText = new Map();
+    for (const placement of state.placements) state.byText.set(placement.entry.text, placement.entry);
+  }
+  return state.byText;
+}
+
+/** The definition starting at `offset`, by bisection (definitions are in document order). */
+function definitionStartingAt<T extends { start: number }>(definitions: readonly T[], offset: number): T | undefined {
+  let low = 0;
+  let high = definitions.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const start = definitions[middle]!.start;
+    if (start === offset) return definitions[middle];
+    if (start < offset) low = middle + 1;
+    else high = middle - 1;
+  }
+  return undefined;
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Above this many edits between two analyses, definitions are matched by their text only. */
@@ -127,10 +177,10 @@ export class PythonAnalyzer implements FileAnalyzer {
     // at each keystroke that would be a pass over the whole file.
     const link = previous ? parsedFrom(given) : undefined;
     const carried = link && link.from === previous!.analysed && link.edits.length <= MAX_CARRIED_EDITS ? carryOver(previous!.placements, link.edits) : undefined;
+    let next = 0; // the first carried placement not yet passed (both lists are in document order)
     // Each definition with the entry its text had last time (still to be confirmed by the signature).
-    const definitions: Array<{ node: Node; first: number; text: string; entry: DefinitionEntry | undefined; clean: boolean }> = [];
-    const placements: Placement[] = [];
-    const structure: string[] = [input.rules.map((compiled) => compiled.rule.id).join(','), input.projectRoot ?? ''];
+    const definitions: Definition[] = [];
+    const names: string[] = [];
     // Definitions parsed on their own are only handed out when nothing has a syntax error.
     const mayHaveErrors = replaced.length === 0 && tree.rootNode.hasError;
     for (const child of topLevel) {
@@ -139,27 +189,33 @@ export class PythonAnalyzer implements FileAnalyzer {
       if (!child || (type !== 'function_definition' && type !== 'class_definition' && type !== 'decorated_definition')) continue;
       const startIndex = child.startIndex;
       const endIndex = child.endIndex;
-      const childText = text.slice(startIndex, endIndex);
       const start = child.startPosition;
-      const moved = carried?.get(startIndex);
+      while (carried && next < carried.length && carried[next]!.start < startIndex) next++;
+      const moved = carried?.[next]?.start === startIndex ? carried[next] : undefined;
       const clean = !mayHaveErrors || !child.hasError;
-      let entry = !clean ? undefined : moved?.end === endIndex ? moved.entry : previous?.byText.get(childText);
+      // The text is only sliced (and looked up) for a definition the edits did not simply move.
+      let childText: string | undefined;
+      let entry = !clean ? undefined : moved?.end === endIndex ? moved.entry : previous ? entriesByText(previous).get((childText = text.slice(startIndex, endIndex))) : undefined;
       if (entry && (entry.column !== start.column || !entry.clean)) entry = undefined;
       // A definition whose load calls' model files changed on disk is analysed again.
       if (entry && !dependenciesUnchanged(entry.dependencies)) entry = undefined;
-      definitions.push({ node: child, first: start.row, text: childText, entry, clean });
-      placements.push({ start: startIndex, end: endIndex, entry: entry! }); // entries are all set below
-      structure.push(entry ? entry.reused.name ?? '' : definitionName(child) ?? '');
+      definitions.push({ node: child, start: startIndex, end: endIndex, first: start.row, text: childText, entry, clean });
+      names.push(entry ? entry.reused.name ?? '' : definitionName(child) ?? '');
     }
-    const reused = new Map<number, ReusedDefinition>();
-    for (const definition of definitions) if (definition.entry) reused.set(definition.node.id, definition.entry.reused);
-    let facts = new PythonFacts(tree, { reuse: (node) => reused.get(node.id), topLevel, replaced });
-    let signature = `${structure.join('\u0000')}\u0001${moduleBindings(facts, text, definitions)}`;
-    if (reused.size > 0 && previous?.signature !== signature) {
+    const setup = `${input.rules.map((compiled) => compiled.rule.id).join(',')}\u0000${input.projectRoot ?? ''}`;
+    // The facts are told which top-level nodes are reused definitions by their start (found by bisection: no map to build per keystroke).
+    const reusedOf = (node: Node) => {
+      const definition = definitionStartingAt(definitions, node.startIndex);
+      return definition?.node === node ? definition.entry?.reused : undefined;
+    };
+    const anyReused = definitions.some((definition) => definition.entry);
+    let facts = new PythonFacts(tree, { reuse: reusedOf, topLevel, replaced });
+    let bindings = moduleBindings(facts, text, definitions);
+    if (anyReused && !(previous && previous.setup === setup && previous.bindings === bindings && sameStrings(previous.names, names))) {
       // What the definitions see of the module changed: analyse them all again.
       for (const definition of definitions) definition.entry = undefined;
       facts = new PythonFacts(tree, { topLevel, replaced });
-      signature = `${structure.join('\u0000')}\u0001${moduleBindings(facts, text, definitions)}`;
+      bindings = moduleBindings(facts, text, definitions);
     }
 
     // Comments are read below, once, for the findings put together.
@@ -168,7 +224,8 @@ export class PythonAnalyzer implements FileAnalyzer {
     const fresh = new Map<DefinitionEntry | undefined, RawFinding[]>();
     const analysed = definitions.filter((definition) => !definition.entry);
     for (const definition of analysed) {
-      definition.entry = { text: copyOf(definition.text), column: definition.node.startPosition.column, clean: definition.clean, reused: reusedDefinitionOf(definition.node), findings: [], artifacts: [], dependencies: [] };
+      const definitionText = definition.text ?? text.slice(definition.start, definition.end);
+      definition.entry = { text: copyOf(definitionText), column: definition.node.startPosition.column, clean: definition.clean, reused: reusedDefinitionOf(definition.node), findings: [], artifacts: [], dependencies: [] };
       fresh.set(definition.entry, []);
     }
     const moduleLevel: RawFinding[] = [];
@@ -190,10 +247,8 @@ export class PythonAnalyzer implements FileAnalyzer {
       if (owner) owner.entry!.dependencies.push({ ...dependency, line: dependency.line - owner.first });
       else dependencies.push(dependency);
     }
-    const findings: RawFinding[] = [...moduleLevel];
-    const byText = new Map<string, DefinitionEntry>();
-    for (const [index, { first, entry }] of definitions.entries()) {
-      placements[index]!.entry = entry!;
+    const findings: RawFinding[] = moduleLevel;
+    for (const { first, entry } of definitions) {
       const inside = fresh.get(entry);
       if (inside) {
         entry!.findings = inside.map((finding) => shiftFinding(finding, -first));
@@ -204,11 +259,10 @@ export class PythonAnalyzer implements FileAnalyzer {
       findings.push(...entry!.placed!.findings);
       for (const reference of entry!.artifacts) artifacts.push(shiftReference(reference, first));
       for (const dependency of entry!.dependencies) dependencies.push({ ...dependency, line: dependency.line + first });
-      byText.set(entry!.text, entry!);
     }
 
     this.incremental.delete(input.file);
-    this.incremental.set(input.file, { signature, byText, analysed: given, placements });
+    this.incremental.set(input.file, { setup, names, bindings, analysed: given, placements: definitions as Placement[] });
     if (this.incremental.size > MAX_INCREMENTAL_FILES) this.incremental.delete(this.incremental.keys().next().value!);
     const mayBeSuppressed = findings.length > 0 && (input.mayHoldSuppressions ?? mayHoldSuppressions(text));
     const comments = mayBeSuppressed ? commentsByLine(facts) : new Map<number, string>();
@@ -217,38 +271,64 @@ export class PythonAnalyzer implements FileAnalyzer {
 }
 
 /**
- * What every definition's findings depend on outside itself: the module scope's bindings (name,
- * kind, what is bound: import target or the bound expression's text), in document order, each
- * with the number of definitions that start before it (a lookup from inside a definition takes
- * the last binding before it). Module statements that bind nothing do not count, so typing in
- * top-level code or in a broken stretch of the file does not throw away every definition's findings.
+ * What every definition's findings depend on outside itself besides the definitions' names (kept
+ * apart, in order): the module scope's other bindings (name, kind, what is bound: import target
+ * or the bound expression's text), in document order, each with the number of definitions that
+ * start before it (a lookup from inside a definition takes the last binding before it). Module
+ * statements that bind nothing do not count, so typing in top-level code or in a broken stretch
+ * of the file does not throw away every definition's findings. A top-level definition's binding
+ * of its own name is left out: the names say it, and a file of hundreds of functions would
+ * otherwise make this a long string at every keystroke.
  */
-function moduleBindings(facts: PythonFacts, text: string, definitions: ReadonlyArray<{ node: Node }>): string {
+function moduleBindings(facts: PythonFacts, text: string, definitions: Definition[]): string {
   const events: Array<{ at: number; key: string }> = [];
-  for (const [name, bindings] of facts.module.bindings) {
+  facts.module.bindings.forEach((bindings, name) => {
     for (const binding of bindings) {
+      if (binding.kind === 'opaque' && isDefinitionNameBinding(definitions, binding.at)) continue;
       const bound = binding.kind === 'assign' || binding.kind === 'with' ? binding.value : binding.kind === 'annotated' ? binding.type : undefined;
       const content = binding.kind === 'import' ? binding.qualified : bound ? text.slice(bound.startIndex, bound.endIndex) : '';
       events.push({ at: binding.at, key: `${name}\u0002${binding.kind}\u0002${content}` });
     }
-  }
+  });
   events.sort((a, b) => a.at - b.at || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const parts: string[] = [];
   let before = 0;
   for (const event of events) {
-    while (before < definitions.length && definitions[before]!.node.startIndex <= event.at) before++;
+    while (before < definitions.length && definitions[before]!.start <= event.at) before++;
     parts.push(`${before}\u0002${event.key}`);
   }
   return parts.join('\u0000');
 }
 
 /**
- * Where the definitions of the last analysis are in the new text, for those no edit touched
- * (every edit ends before the definition starts or starts after it ends), keyed by their new
- * start offset: their text is the same, only moved by the edits before them.
+ * Whether a module binding at `offset` is a top-level definition binding its name: `def`/`class`
+ * binds at the definition itself (after any decorators), as a reused definition does.
  */
-function carryOver(placements: readonly Placement[], edits: readonly TextEdit[]): Map<number, Placement> {
-  const carried = new Map<number, Placement>();
+function isDefinitionNameBinding(definitions: Definition[], offset: number): boolean {
+  // The last definition starting at or before the offset.
+  let low = 0;
+  let high = definitions.length - 1;
+  let found = -1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (definitions[middle]!.start <= offset) {
+      found = middle;
+      low = middle + 1;
+    } else high = middle - 1;
+  }
+  const definition = definitions[found];
+  if (!definition || offset >= definition.end) return false;
+  definition.nameAt ??= definition.start + (definition.entry ?? { reused: reusedDefinitionOf(definition.node) }).reused.nameOffset;
+  return offset === definition.nameAt;
+}
+
+/**
+ * Where the definitions of the last analysis are in the new text, for those no edit touched
+ * (every edit ends before the definition starts or starts after it ends), at their new offsets,
+ * in document order: their text is the same, only moved by the edits before them.
+ */
+function carryOver(placements: readonly Placement[], edits: readonly TextEdit[]): Placement[] {
+  const carried: Placement[] = [];
   for (const placement of placements) {
     let { start, end } = placement;
     let intact = true;
@@ -262,7 +342,7 @@ function carryOver(placements: readonly Placement[], edits: readonly TextEdit[])
         break;
       }
     }
-    if (intact) carried.set(start, { start, end, entry: placement.entry });
+    if (intact) carried.push({ start, end, entry: placement.entry });
   }
   return carried;
 }

@@ -188,7 +188,11 @@ export const CATALOG_FILE = 'catalog.yaml';
  * Walks up from this module (server/src/engine/atlas or, bundled by esbuild as CommonJS,
  * server/dist) to the first directory holding data/atlas/catalog.yaml.
  */
-export function findBundledDataDir(start: string = typeof __dirname === 'string' ? __dirname : process.cwd()): string {
+/** Where the bundled data was found from the code's own folder: looked up once (the language server asks at every keystroke). */
+let defaultDataDir: string | undefined;
+
+export function findBundledDataDir(start?: string): string {
+  if (start === undefined) return (defaultDataDir ??= findBundledDataDir(typeof __dirname === 'string' ? __dirname : process.cwd()));
   for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'data', 'atlas');
     if (fs.existsSync(path.join(candidate, CATALOG_FILE))) return candidate;

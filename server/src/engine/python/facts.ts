@@ -104,6 +104,7 @@ export class PythonFacts {
   private readonly scopeOfNode = new Map<number, Scope>();
 
   private topLevelNodes?: ReadonlyArray<Node | null>;
+  private topLevelKept?: readonly Node[];
   /** Top-level definitions parsed on their own (python/document-tree.ts), in document order: `tree`'s nodes in each [start, end) are stale, `root`'s stand for them. */
   private readonly replaced: ReadonlyArray<{ start: number; end: number; root: Node }>;
 
@@ -126,8 +127,10 @@ export class PythonFacts {
 
   /** The module's statements (its named children, comments included), in order. */
   get topLevel(): readonly Node[] {
-    this.topLevelNodes ??= this.tree.rootNode.namedChildren;
-    return this.topLevelNodes.filter((node): node is Node => node !== null);
+    const nodes = (this.topLevelNodes ??= this.tree.rootNode.namedChildren);
+    // Kept once without gaps: a file of hundreds of statements is not copied again at each use.
+    if (!this.topLevelKept) this.topLevelKept = nodes.includes(null) ? nodes.filter((node): node is Node => node !== null) : (nodes as readonly Node[]);
+    return this.topLevelKept;
   }
 
   // ---------------------------------------------------------------- collection (one tree walk)
