@@ -19,6 +19,7 @@
  */
 import { BudgetExceeded, parseProgress } from '../guard';
 import type { Parser } from 'web-tree-sitter';
+import { textInput } from '../python/parser';
 import { emptyFacts, mergeFacts } from '../files/facts';
 import { escapeJsonStringContent, JsonSyntaxError, member, parseLocatedJson, stringOffsets, type JsonNode } from '../files/located-json';
 import { joinContinuations, type LocatedLine } from '../files/located-text';
@@ -203,7 +204,7 @@ export class NotebookAnalyzer implements FileAnalyzer {
     const pythonRules = input.rules.filter((compiled) => compiled.rule.languages.includes('python'));
     if (python && pythonRules.length > 0 && combined.text.trim()) {
       const progress = parseProgress();
-      const tree = this.parser.parse(combined.text, null, { progressCallback: progress.callback });
+      const tree = this.parser.parse(textInput(combined.text), null, { progressCallback: progress.callback });
       if (!tree) this.parser.reset();
       if (progress.cancelled()) throw new BudgetExceeded('while parsing', 0);
       if (tree) {

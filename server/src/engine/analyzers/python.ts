@@ -2,6 +2,7 @@
  * The Python analyzer: tree-sitter parse, shared facts, then declarative call rules and checks.
  */
 import type { Node, Parser, Tree } from 'web-tree-sitter';
+import { textInput } from '../python/parser';
 import { ArtifactRecorder, dependenciesUnchanged, shiftReference, type ArtifactDependency, type ArtifactReference } from '../artifacts/references';
 import { runCheck } from '../checks';
 import { mergeLoadFindings } from '../checks/loaded-artifact';
@@ -142,7 +143,7 @@ export class PythonAnalyzer implements FileAnalyzer {
 
   analyze(input: AnalyzerInput): AnalyzerOutput {
     const progress = parseProgress();
-    const tree = this.parser.parse(input.text, null, { progressCallback: progress.callback });
+    const tree = this.parser.parse(textInput(input.text), null, { progressCallback: progress.callback });
     if (!tree) {
       this.parser.reset(); // a cancelled parse would otherwise resume on the next file
       if (progress.cancelled()) throw new BudgetExceeded('while parsing', 0);

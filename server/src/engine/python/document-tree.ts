@@ -18,6 +18,7 @@
  * LSP's); rows are separated by "\n". Nothing here knows about LSP.
  */
 import type { Node, Parser, Point, Tree } from 'web-tree-sitter';
+import { textInput } from './parser';
 
 export interface DocumentTextChange {
   /** Where the replaced text starts and ends in the text before this change. */
@@ -132,6 +133,9 @@ export class PythonDocumentTree {
   private length = 0;
   private lastTree: Tree | undefined;
   private lastSyntax: PythonSyntax | undefined;
+  /** The text the whole tree's nodes read while definitions are parsed alone (definitionsSyntax). */
+  private currentText = '';
+  private readonly readCurrentText = (index: number): string => this.currentText.slice(index);
   /** Reparses done from an edited tree, and from scratch, and of one definition alone (tests and logs). */
   readonly stats = { incremental: 0, full: 0, definition: 0 };
 
@@ -230,7 +234,7 @@ export class PythonDocumentTree {
   current(text: string): Tree | undefined {
     if (this.tree && !this.dirty && this.edited.length === 0) return this.tree;
     const previous = this.tree;
-    const next = this.parser.parse(text, previous ?? null) ?? undefined;
+    const next = this.parser.parse(textInput(text), previous ?? null) ?? undefined;
     if (this.lastTree && next) {
       lineage.delete(this.lastTree);
       lineage.set(next, { from: this.lastTree, edits: this.editsSinceTree });
@@ -281,8 +285,13 @@ export class PythonDocumentTree {
     for (const edited of this.edited) if (edited.stale && !this.parseAlone(edited, text)) return undefined;
     const tree = this.tree!;
     // web-tree-sitter reads a node's text through its tree's textCallback (a field its typings
-    // leave out), set to the text parsed: the whole tree's nodes must read the current one.
-    (tree as unknown as { textCallback: (index: number) => string }).textCallback = (index: number) => text.slice(index);
+    // leave out), set to the text parsed: the whole tree's nodes must read the current one. The
+    // tree keeps one reader of a field holding the current text: a new closure over each text,
+    // stored on this long-lived tree at each keystroke, kept every text reachable until the next
+    // young-generation collection (measured, as with parse(string): see textInput).
+    this.currentText = text;
+    const reader = (tree as unknown as { textCallback: (index: number) => string });
+    if (reader.textCallback !== this.readCurrentText) reader.textCallback = this.readCurrentText;
     const topLevel = tree.rootNode.namedChildren.filter((child): child is Node => child !== null);
     for (const edited of this.edited) topLevel[edited.index] = edited.node!;
     const replaced = this.edited.map((edited) => ({ start: edited.start, end: edited.end, root: edited.tree!.rootNode }));
@@ -292,7 +301,7 @@ export class PythonDocumentTree {
   /** Parses an edited definition's stretch alone; false when that is not one clean definition. */
   private parseAlone(edited: EditedDefinition, text: string): boolean {
     const endPosition = pointAfter(edited.startPosition, text.slice(edited.start, edited.end));
-    const own = this.parser.parse(text, null, { includedRanges: [{ startIndex: edited.start, endIndex: edited.end, startPosition: edited.startPosition, endPosition }] });
+    const own = this.parser.parse(textInput(text), null, { includedRanges: [{ startIndex: edited.start, endIndex: edited.end, startPosition: edited.startPosition, endPosition }] });
     if (!own) {
       this.parser.reset();
       return false;
@@ -320,6 +329,7 @@ export class PythonDocumentTree {
   dispose(): void {
     this.tree?.delete();
     this.tree = undefined;
+    this.currentText = '';
     for (const edited of this.edited) edited.tree?.delete();
     this.edited = [];
     this.editsSinceTree = [];
