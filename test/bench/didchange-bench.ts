@@ -10,7 +10,7 @@
  * Edits go back to back unless `--pace MS` leaves a typist's pause between them.
  * Prints median, p95 and max per file size, scenario and mode, and the server's RSS (current and
  * peak) and the server's CPU time per edit (steadier than wall time on a busy machine) after each run; targets p95 < 20 ms (issue 3) and < 10 ms (issue 7) typing on 5,000 lines.
- *   npm run bench:didchange [-- --edits 100 --lines 1000,5000,20000 --scenario typing,stress --mode push,pull --warmup 5 --pace 0]
+ *   npm run bench:didchange [-- --edits 100 --lines 1000,5000,20000 --scenario typing,stress --mode push,pull --warmup 5 --pace 0 --gc]
  * `--server .bench/server/dist/server.js` measures a copy of an older build (kept under the repository
  * so it finds rules/ and data/) for a before/after comparison under the same machine load.
  * In process, phase by phase (sync, reparse, analysis, diagnostics, JSON): didchange-phases.ts.
@@ -40,6 +40,12 @@ const NODE_ARGS = arg('node-args', '').split(' ').filter(Boolean);
  * case. Even a fast typist leaves 80–150 ms between keystrokes.
  */
 const PACE = Number(arg('pace', '0'));
+/**
+ * `--gc`: the server's garbage collections during the measured edits (server-gc-observer.cjs,
+ * preloaded): young and full collections, their pauses, and the large objects promoted (texts
+ * kept alive past a young collection). Off by default, so that the server measured is the one shipped.
+ */
+const GC = process.argv.includes('--gc');
 
 /** The server's resident memory now and at its peak, in MB (Linux /proc). */
 function serverMemory(pid: number | undefined): { rss: number; peak: number } | undefined {
@@ -62,13 +68,27 @@ function serverCpu(pid: number | undefined): number {
   }
 }
 
-async function run(lines: number, mode: 'push' | 'pull', scenario: Scenario): Promise<{ samples: number[]; cpu: number; memory?: { rss: number; peak: number } }> {
+/** What the server's collections in the measured window were (`--gc`). */
+function collectionsSummary(log: string, from: number, to: number, edits: number): string {
+  const collections = log.split('\n').filter(Boolean).map((line) => line.split(' ')).map(([at, pause, kind, promoted]) => ({ at: Number(at), pause: Number(pause), kind, promoted: Number(promoted) }))
+    .filter((collection) => collection.at >= from && collection.at <= to);
+  const young = collections.filter((collection) => collection.kind === 'young');
+  const full = collections.filter((collection) => collection.kind === 'full');
+  const pauses = young.map((collection) => collection.pause);
+  const mean = pauses.length > 0 ? pauses.reduce((a, b) => a + b, 0) / pauses.length : 0;
+  const promoted = young.reduce((sum, collection) => sum + Math.max(0, collection.promoted), 0);
+  return `server GC: ${young.length} young in ${edits} edits (pause mean ${mean.toFixed(1)} ms, max ${Math.max(0, ...pauses).toFixed(1)} ms), ${full.length} full; large objects promoted ${(promoted / 1e6).toFixed(1)} MB`;
+}
+
+async function run(lines: number, mode: 'push' | 'pull', scenario: Scenario): Promise<{ samples: number[]; cpu: number; memory?: { rss: number; peak: number }; collections?: string }> {
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'atlas-lens-bench-'));
   const file = path.join(workspace, 'big_model.py');
   const text = pythonFile(lines);
   fs.writeFileSync(file, text);
   const uri = pathToFileURL(file).href;
-  const child = spawn(process.execPath, [...NODE_ARGS, SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const gcLog = path.join(workspace, 'gc.log');
+  const observe = GC ? ['--require', path.join(__dirname, 'server-gc-observer.cjs')] : [];
+  const child = spawn(process.execPath, [...NODE_ARGS, ...observe, SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ATLAS_LENS_BENCH_GC_LOG: gcLog } });
   const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const waiting = new Map<number, () => void>();
   connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
@@ -110,9 +130,13 @@ async function run(lines: number, mode: 'push' | 'pull', scenario: Scenario): Pr
   const samples: number[] = [];
   let i = 0;
   let cpuBefore = NaN;
+  let windowStart = NaN;
   for (const change of edits(scenario, text, EDITS + WARMUP)) {
     if (PACE > 0) await new Promise((resolve) => setTimeout(resolve, PACE));
-    if (i === WARMUP) cpuBefore = serverCpu(child.pid);
+    if (i === WARMUP) {
+      cpuBefore = serverCpu(child.pid);
+      windowStart = performance.timeOrigin + performance.now();
+    }
     version++;
     const started = performance.now();
     const done = pull ? undefined : fresh(version);
@@ -120,6 +144,7 @@ async function run(lines: number, mode: 'push' | 'pull', scenario: Scenario): Pr
     await (done ?? fresh(version));
     if (i++ >= WARMUP) samples.push(performance.now() - started); // the first edits warm the JIT
   }
+  const windowEnd = performance.timeOrigin + performance.now();
   const cpu = (serverCpu(child.pid) - cpuBefore) / samples.length;
   const rss = serverMemory(child.pid);
   await connection.sendRequest('shutdown');
@@ -128,8 +153,9 @@ async function run(lines: number, mode: 'push' | 'pull', scenario: Scenario): Pr
   await Promise.race([new Promise((resolve) => child.once('exit', resolve)), new Promise((resolve) => setTimeout(resolve, 2000))]);
   connection.dispose();
   child.kill();
+  const collections = GC && fs.existsSync(gcLog) ? collectionsSummary(fs.readFileSync(gcLog, 'utf8'), windowStart, windowEnd, samples.length) : undefined;
   fs.rmSync(workspace, { recursive: true, force: true });
-  return { samples, cpu, memory: rss };
+  return { samples, cpu, memory: rss, collections };
 }
 
 async function main(): Promise<void> {
@@ -139,11 +165,12 @@ async function main(): Promise<void> {
   for (const lines of LINES) {
     for (const scenario of SCENARIOS) {
       for (const mode of MODES) {
-        const { samples, cpu, memory } = await run(lines, mode, scenario);
+        const { samples, cpu, memory, collections } = await run(lines, mode, scenario);
         const { median, p95, max } = stats(samples);
         if (scenario === 'typing') typingP95.set(lines, Math.max(typingP95.get(lines) ?? 0, p95));
         const rss = memory ? `, server RSS ${memory.rss.toFixed(0)} MB (peak ${memory.peak.toFixed(0)} MB)` : '';
         console.log(`  ${String(lines).padStart(6)} lines ${scenario.padEnd(6)} ${mode}: median ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${max.toFixed(1)} ms; server CPU ${cpu.toFixed(1)} ms/edit${rss}`);
+        if (collections) console.log(`         ${collections}`);
       }
     }
   }
