@@ -103,18 +103,19 @@ function entriesByText(state: IncrementalState): Map<string, DefinitionEntry> {
   return state.byText;
 }
 
-/** The definition starting at `offset`, by bisection (definitions are in document order). */
-function definitionStartingAt<T extends { start: number }>(definitions: readonly T[], offset: number): T | undefined {
+/** The last definition starting at or before `offset`, by bisection (definitions are in document order). */
+function lastStartingBy<T extends { start: number }>(definitions: readonly T[], offset: number): T | undefined {
   let low = 0;
   let high = definitions.length - 1;
+  let found = -1;
   while (low <= high) {
     const middle = (low + high) >> 1;
-    const start = definitions[middle]!.start;
-    if (start === offset) return definitions[middle];
-    if (start < offset) low = middle + 1;
-    else high = middle - 1;
+    if (definitions[middle]!.start <= offset) {
+      found = middle;
+      low = middle + 1;
+    } else high = middle - 1;
   }
-  return undefined;
+  return definitions[found];
 }
 
 function sameStrings(a: readonly string[], b: readonly string[]): boolean {
@@ -206,7 +207,7 @@ export class PythonAnalyzer implements FileAnalyzer {
     const setup = `${input.rules.map((compiled) => compiled.rule.id).join(',')}\u0000${input.projectRoot ?? ''}`;
     // The facts are told which top-level nodes are reused definitions by their start (found by bisection: no map to build per keystroke).
     const reusedOf = (node: Node) => {
-      const definition = definitionStartingAt(definitions, node.startIndex);
+      const definition = lastStartingBy(definitions, node.startIndex);
       return definition?.node === node ? definition.entry?.reused : undefined;
     };
     const anyReused = definitions.some((definition) => definition.entry);
@@ -306,18 +307,7 @@ function moduleBindings(facts: PythonFacts, text: string, definitions: Definitio
  * binds at the definition itself (after any decorators), as a reused definition does.
  */
 function isDefinitionNameBinding(definitions: Definition[], offset: number): boolean {
-  // The last definition starting at or before the offset.
-  let low = 0;
-  let high = definitions.length - 1;
-  let found = -1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    if (definitions[middle]!.start <= offset) {
-      found = middle;
-      low = middle + 1;
-    } else high = middle - 1;
-  }
-  const definition = definitions[found];
+  const definition = lastStartingBy(definitions, offset);
   if (!definition || offset >= definition.end) return false;
   definition.nameAt ??= definition.start + (definition.entry ?? { reused: reusedDefinitionOf(definition.node) }).reused.nameOffset;
   return offset === definition.nameAt;
