@@ -209,7 +209,7 @@ export class Engine {
       return { findings: [], problems: [{ file, line: 0, character: 0, message: `internal error while analysing this file: ${(error as Error)?.message ?? String(error)}`, severity: 'warning' }], parsed: false };
     }
     // A run cut short (time up, a rule skipped or failed) must not be reused for the next edit.
-    if (guarded.problems.length > 0 && analyzer instanceof PythonAnalyzer) analyzer.forgetIncremental(file);
+    if (guarded.problems.length > 0 && (analyzer instanceof PythonAnalyzer || analyzer instanceof NotebookAnalyzer)) analyzer.forgetIncremental(file);
     if (!guarded.result) return { findings: [], problems: guarded.problems, parsed: false };
     const output = guarded.result;
     // Comments are only read when there is something they could suppress.

@@ -236,7 +236,8 @@ export class Notebooks {
     const documents = this.codeCells(notebook);
     const skipped = !settings.enable ? 'atlasLens.enable is false' : context.excludedBy ? `excluded by ${context.excludedBy}` : undefined;
     const started = performance.now();
-    const result = skipped ? undefined : context.engine.analyzeCells(notebook.analysisPath, documents.map((document) => document.text), context.analysis);
+    // Info problems are not shown (below), so the engine need not locate the first syntax error, nor reparse the whole text for it.
+    const result = skipped ? undefined : context.engine.analyzeCells(notebook.analysisPath, documents.map((document) => document.text), { ...context.analysis, syntaxErrorProblems: false });
     const ms = performance.now() - started;
     const cells = new Map<string, DocumentAnalysis>();
     documents.forEach((document, index) => {

@@ -18,6 +18,7 @@
  * LSP's); rows are separated by "\n". Nothing here knows about LSP.
  */
 import type { Node, Parser, Point, Tree } from 'web-tree-sitter';
+import { commonPrefix, commonSuffix } from '../text-diff';
 import { textInput } from './parser';
 
 export interface DocumentTextChange {
@@ -28,6 +29,32 @@ export interface DocumentTextChange {
   oldEndPosition: Point;
   /** The text put in its place. */
   newText: string;
+}
+
+/**
+ * The one change that turns `before` into `after` (the stretch between their common prefix and
+ * suffix), for a text whose versions the caller has rather than its edits; undefined when they
+ * are the same. Rows count "\n" only, as tree-sitter's do.
+ */
+export function changeBetween(before: string, after: string): DocumentTextChange | undefined {
+  if (before === after) return undefined;
+  const prefix = commonPrefix(before, after);
+  const suffix = commonSuffix(before, after, prefix);
+  const oldEndIndex = before.length - suffix;
+  return {
+    startIndex: prefix,
+    oldEndIndex,
+    startPosition: pointAt(before, prefix),
+    oldEndPosition: pointAt(before, oldEndIndex),
+    newText: after.slice(prefix, after.length - suffix),
+  };
+}
+
+function pointAt(text: string, offset: number): Point {
+  let row = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) row++;
+  const lineStart = offset > 0 ? text.lastIndexOf('\n', offset - 1) + 1 : 0;
+  return { row, column: offset - lineStart };
 }
 
 /** The point reached after writing `text` from `start`. */

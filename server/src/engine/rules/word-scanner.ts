@@ -12,6 +12,8 @@
  * end of the word that is an identifier character must meet a character that is not one (or
  * the edge of the text). Found, it is reported under the key `identifier(word)`.
  */
+import { commonPrefix, commonSuffix } from '../text-diff';
+
 const ALPHABET = 128;
 /** log2(ALPHABET): a state's row offset shifted right by this is the state. */
 const ROW_SHIFT = 7;
@@ -227,24 +229,4 @@ function followsDot(text: string, at: number): boolean {
     if (code !== 32 && code !== 9 && code !== 10 && code !== 13 && code !== 12 && code !== 11 && code !== 92) return false;
   }
   return false;
-}
-
-const SLICE = 4096;
-
-/** Length of the common prefix of two texts; slices are compared natively, characters only in the last one. */
-function commonPrefix(a: string, b: string): number {
-  const limit = Math.min(a.length, b.length);
-  let i = 0;
-  while (i + SLICE <= limit && a.slice(i, i + SLICE) === b.slice(i, i + SLICE)) i += SLICE;
-  while (i < limit && a.charCodeAt(i) === b.charCodeAt(i)) i++;
-  return i;
-}
-
-/** Length of the common suffix of two texts, not reaching into a common prefix of length `prefix`. */
-function commonSuffix(a: string, b: string, prefix: number): number {
-  const limit = Math.min(a.length, b.length) - prefix;
-  let n = 0;
-  while (n + SLICE <= limit && a.slice(a.length - n - SLICE, a.length - n) === b.slice(b.length - n - SLICE, b.length - n)) n += SLICE;
-  while (n < limit && a.charCodeAt(a.length - n - 1) === b.charCodeAt(b.length - n - 1)) n++;
-  return n;
 }
