@@ -165,6 +165,9 @@ export class Engine {
    * cell, IPython lines are commands — and reported per cell. `finding.cell.index` (and a
    * problem's `cell`) is an index into `cells`; ranges, statement lines, fix edits and flow steps
    * are in that cell's text. Suppression comments count in any cell (`ignore-file` for all cells).
+   * Called again for the same file (an open notebook being edited), it starts from the last call:
+   * the Python is reparsed where it changed and the definitions no change touched keep their
+   * findings (analyzers/notebook.ts).
    */
   analyzeCells(file: string, cells: readonly string[], settings: AnalysisSettings = {}): CellsAnalysisResult {
     if (cells.length === 0) return { findings: [], problems: [], parsed: false };
