@@ -106,7 +106,7 @@ export class Engine {
   private readonly rulesByKind = new Map<FileKind, CompiledRule[]>();
   private readonly existsCache = new Map<string, boolean>();
   private readonly scanners = new Map<FileKind, WordScanner>();
-  /** Per document analysed through analyzeTree (an editor's open files): trigger words tracked across its versions. */
+  /** Per document analysed through analyzeTree or analyzeCells (an editor's open files and notebooks): trigger words tracked across its versions. */
   private readonly trackers = new Map<string, (text: string) => Set<string>>();
   /** Raw findings of analyses on a document's tree and what was reported for them (see finished()). */
   private readonly finishedFindings = new WeakMap<RawFinding, Finding>();
@@ -184,7 +184,8 @@ export class Engine {
     if (looksBinary(text)) {
       return { findings: [], problems: [{ file, line: 0, character: 0, message: 'binary content; not analysed', severity: 'info' }], parsed: false };
     }
-    const present = tree ? this.trackedWords(file, kind)(text) : this.triggerScanner(kind).present(text);
+    // A document's tree or a notebook's cells: the language server's open documents, analysed again at each change.
+    const present = tree || cells ? this.trackedWords(file, kind)(text) : this.triggerScanner(kind).present(text);
     const occurs = (word: string): boolean => present.has(word);
     const rules = this.activeRules(kind, settings).filter(
       (compiled) =>
