@@ -113,3 +113,9 @@ test('an open notebook is analysed from its last version: a keystroke in one def
   const notebooks = (engine as unknown as { analyzers: Map<string, { open: Map<string, { tree: { stats: Record<string, number> } }> }> }).analyzers.get('notebook')!;
   assert.deepEqual(notebooks.open.get(file)?.tree.stats, { incremental: 0, full: 1, definition: 1 });
 });
+
+test('an ignore-file comment in a Python cell suppresses the shell lines\' findings too, even where no Python rule applies', () => {
+  assert.deepEqual(engine.analyzeCells('/nb/pip.ipynb', ['import os', '!pip install torch']).findings.map((f) => f.ruleId), ['ml-package-unpinned']);
+  assert.deepEqual(engine.analyzeCells('/nb/pip.ipynb', ['# atlas-lens: ignore-file\nimport os', '!pip install torch']).findings, []);
+  assert.deepEqual(engine.analyzeCells('/nb/pip.ipynb', ['note = "# atlas-lens: ignore-file"', '!pip install torch']).findings.map((f) => f.ruleId), ['ml-package-unpinned']);
+});

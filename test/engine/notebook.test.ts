@@ -145,3 +145,11 @@ test('cellCoordinates maps a finding back to its cell (for the language server)'
   const column = line.indexOf('torch.load');
   assert.deepEqual(mapped, { index: 2, range: { start: { line: 3, character: column }, end: { line: 3, character: column + 'torch.load'.length } } });
 });
+
+test('an ignore-file comment in a Python cell suppresses the shell lines\' findings too, even where no Python rule applies; the same words in a string do not', () => {
+  const pip = { source: '!pip install torch' };
+  const flagged = engine.analyze('/nb/pip.ipynb', notebook([{ source: 'import os' }, pip])).findings.map((f) => f.ruleId);
+  assert.deepEqual(flagged, ['ml-package-unpinned']);
+  assert.deepEqual(engine.analyze('/nb/pip.ipynb', notebook([{ source: '# atlas-lens: ignore-file\nimport os' }, pip])).findings, []);
+  assert.deepEqual(engine.analyze('/nb/pip.ipynb', notebook([{ source: 'note = "# atlas-lens: ignore-file"' }, pip])).findings.map((f) => f.ruleId), flagged);
+});

@@ -32,6 +32,7 @@ import type { RawFinding } from '../python/run-rules';
 import type { Finding, Fix, InputProblem, Position, Range, TextEdit } from '../types';
 import { lineStarts, offsetToLocation } from '../yaml/located-yaml';
 import { runPythonRules } from './python';
+import { mayHoldSuppressions } from '../suppressions';
 import { notAnalysed, type AnalyzerInput, type AnalyzerOutput, type FileAnalyzer } from './types';
 
 export interface NotebookCell {
@@ -240,8 +241,13 @@ export class NotebookAnalyzer implements FileAnalyzer {
     let comments: ReadonlyMap<number, string> = new Map();
 
     const pythonRules = input.rules.filter((compiled) => compiled.rule.languages.includes('python'));
-    if (python && pythonRules.length > 0 && combined.text.trim()) {
-      const pythonInput = { ...input, text: combined.text, rules: pythonRules };
+    const fileRules = input.rules.filter((compiled) => !compiled.rule.languages.includes('python')).map((compiled) => compiled.rule);
+    // The shell lines' findings (below) may be suppressed by a comment in a Python cell (an
+    // `ignore-file`, as "Suppress … in this notebook" writes it): the Python is then read for its
+    // comments even when no Python rule applies.
+    const suppressibleElsewhere = fileRules.length > 0 && combined.shellLines.length > 0 && (input.mayHoldSuppressions ?? mayHoldSuppressions(input.text));
+    if (python && (pythonRules.length > 0 || suppressibleElsewhere) && combined.text.trim()) {
+      const pythonInput = { ...input, text: combined.text, rules: pythonRules, suppressibleElsewhere };
       const output = incremental ? this.pythonOfOpen(pythonInput) : this.pythonOnce(pythonInput);
       if (output) {
         for (const finding of output.findings) {
@@ -266,7 +272,6 @@ export class NotebookAnalyzer implements FileAnalyzer {
       }
     }
 
-    const fileRules = input.rules.filter((compiled) => !compiled.rule.languages.includes('python')).map((compiled) => compiled.rule);
     if (fileRules.length > 0 && combined.shellLines.length > 0) {
       let facts = emptyFacts();
       const located: LocatedLine[] = combined.shellLines.map((shell) => {

@@ -17,6 +17,12 @@ export interface AnalyzerInput {
   projectRoot?: string;
   /** Whether the text may hold a suppression comment, when the caller knows already (else the analyzer looks). */
   mayHoldSuppressions?: boolean;
+  /**
+   * The caller has findings of its own that this text's comments may suppress (a notebook's shell
+   * lines, by an `ignore-file` in a Python cell): comments are then read even when the analysis
+   * finds nothing itself.
+   */
+  suppressibleElsewhere?: boolean;
   /** Cached filesystem existence check (for local-path judgements). */
   pathExists: (absolutePath: string) => boolean;
   /** false: no 'syntax error' info problem (AnalysisSettings.syntaxErrorProblems). */
