@@ -203,6 +203,7 @@ export async function main(argv: string[]): Promise<number> {
       // The language server, on stdio unless another transport is named (--node-ipc, --socket=…);
       // editors' own flags (--stdio, --clientProcessId=…) are accepted. It runs until the client says exit.
       const { createServerConnection, startServer } = await import('./server');
+      (await import('./lsp/heap-tuning')).tuneHeapForEditing();
       startServer(createServerConnection(rest));
       return await new Promise<number>(() => {});
     }

@@ -24,6 +24,7 @@ import { DiagnosticsService } from './lsp/diagnostics';
 import { DocumentStore, uriToPath } from './lsp/documents';
 import { atlasEntry, hover } from './lsp/hover';
 import { exportReport, snapshotExportSource } from './lsp/export';
+import { tuneHeapForEditing } from './lsp/heap-tuning';
 import { createLogger } from './lsp/logger';
 import { Notebooks } from './lsp/notebooks';
 import { Projects } from './lsp/projects';
@@ -286,5 +287,6 @@ export function createServerConnection(argv: readonly string[] = process.argv): 
 
 // Started as a program (server/dist/server.js, or `node --import tsx server/src/server.ts`); not when the CLI bundles this module.
 if (require.main === module && /(^|[\\/])server\.[cm]?[jt]s$/.test(require.main.filename)) {
+  tuneHeapForEditing();
   startServer(createServerConnection());
 }
