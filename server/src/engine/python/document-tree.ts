@@ -41,11 +41,13 @@ export function changeBetween(before: string, after: string): DocumentTextChange
   const prefix = commonPrefix(before, after);
   const suffix = commonSuffix(before, after, prefix);
   const oldEndIndex = before.length - suffix;
+  const startPosition = pointAt(before, prefix);
   return {
     startIndex: prefix,
     oldEndIndex,
-    startPosition: pointAt(before, prefix),
-    oldEndPosition: pointAt(before, oldEndIndex),
+    startPosition,
+    // From the start on: the text before it is not counted twice.
+    oldEndPosition: pointAfter(startPosition, before.slice(prefix, oldEndIndex)),
     newText: after.slice(prefix, after.length - suffix),
   };
 }
