@@ -173,6 +173,8 @@ export function startServer(connection: Connection): void {
   }));
 
   connection.onDidSaveTextDocument(notification('didSave', async (params) => {
+    const { analyzer, diagnostics } = ready();
+    if (analyzer.saved(params.textDocument.uri)) await diagnostics.refresh(params.textDocument.uri);
     const file = uriToPath(params.textDocument.uri);
     if (file && projects.isInput(file)) await inputsChanged(`saved ${file}`);
   }));

@@ -469,3 +469,58 @@ test('syntax() parses the whole text once more than eight definitions were edite
   assert.deepEqual(counts, [1, 2, 3, 4, 5, 6, 7, 8, 0, 1]);
   documents.close(`file://${file}`);
 });
+
+test('a whole parse cancelled by its progress callback loses nothing: the next syntax() reparses from the same tree, and the findings equal a full analysis', () => {
+  const file = '/project/cancelled.py';
+  const documents = new DocumentStore(parser);
+  const document = documents.open(`file://${file}`, 'python', 1, BASE);
+  const stop = () => true;
+  // A first parse cancelled: nothing is kept, the next one parses from scratch.
+  assert.equal(document.tree!.syntax(document.text, stop), undefined);
+  const first = document.tree!.syntax(document.text)!;
+  assert.deepEqual(document.tree!.stats, { incremental: 0, full: 1, definition: 0 });
+  engine.analyzeTree(file, document.text, first, { syntaxErrorProblems: false });
+  // Module-level edits (outside any definition: a whole reparse) that move every definition down.
+  let version = 1;
+  const insert = (line: number, text: string) => document.update([{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, text }], ++version);
+  insert(0, 'import pickle\n');
+  assert.equal(document.tree!.syntax(document.text, stop), undefined);
+  assert.equal(document.tree!.syntax(document.text, stop), undefined);
+  insert(1, 'SEED = 7\n\n');
+  const syntax = document.tree!.syntax(document.text)!;
+  // One incremental reparse from the tree parsed before the cancelled ones, with all three edits.
+  assert.deepEqual(document.tree!.stats, { incremental: 1, full: 1, definition: 0 });
+  const whole = parser.parse(document.text)!;
+  try {
+    assert.deepEqual(syntax.topLevel.map(shape), whole.rootNode.namedChildren.map((node) => shape(node!)));
+  } finally {
+    whole.delete();
+  }
+  const incremental = engine.analyzeTree(file, document.text, syntax, { syntaxErrorProblems: false });
+  assert.deepEqual(incremental.findings, engine.analyze(file, document.text).findings);
+  assert.equal(incremental.findings.length, 3);
+  documents.close(`file://${file}`);
+});
+
+test('after a cancelled whole parse, the edits before it still move the reused definitions: two same-size definitions are not mistaken for each other', () => {
+  const file = '/project/cancelled_moves.py';
+  const first = 'def f(p):\n    return joblib.load(p)';
+  const second = 'def f(p):\n    return pickle.load(p)';
+  assert.equal(first.length, second.length);
+  const source = `import joblib\nimport pickle\n\n\n${first}\n\n\n${second}\n`;
+  const documents = new DocumentStore(parser);
+  const document = documents.open(`file://${file}`, 'python', 1, source);
+  engine.analyzeTree(file, document.text, document.tree!.syntax(document.text)!, { syntaxErrorProblems: false });
+  // A module statement at the top exactly as long as the first definition and the gap after it:
+  // the first definition moves to where the second was. (A list, for enough parse steps that the
+  // progress callback is asked: tree-sitter asks it every hundred or so.)
+  const statement = `[${'1,'.repeat((first.length + 3 - 4) / 2)}1]\n`; // binds no name: the module bindings stay the same
+  assert.equal(statement.length, first.length + 3);
+  document.update([{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: statement }], 2);
+  assert.equal(document.tree!.syntax(document.text, () => true), undefined);
+  const syntax = document.tree!.syntax(document.text)!;
+  const incremental = engine.analyzeTree(file, document.text, syntax, { syntaxErrorProblems: false });
+  assert.deepEqual(incremental.findings, engine.analyze(file, document.text).findings);
+  assert.deepEqual(incremental.findings.map((finding) => [finding.ruleId, finding.range.start.line]), [['joblib-load', 6], ['pickle-deserialization', 10]]);
+  documents.close(`file://${file}`);
+});

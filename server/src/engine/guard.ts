@@ -102,14 +102,20 @@ class FileGuard {
   finish(): void {
     if (this.stoppedAt === undefined) return;
     const skipped = this.skipped.length > 0 ? `; rules not run: ${this.skipped.join(', ')}` : '';
-    this.problems.push({
-      file: this.file,
-      line: 0,
-      character: 0,
-      message: `analysis stopped ${this.stoppedAt}: over the time budget of ${Math.round(this.budgetMs)} ms (timeBudgetMs)${skipped}`,
-      severity: 'warning',
-    });
+    this.problems.push(budgetStopProblem(this.file, this.stoppedAt, this.budgetMs, skipped));
   }
+}
+
+const BUDGET_STOP = 'analysis stopped ';
+
+/** The warning for a file whose work the time budget stopped `where` ("while parsing", "before rule x"). */
+export function budgetStopProblem(file: string, where: string, budgetMs: number, detail = ''): InputProblem {
+  return { file, line: 0, character: 0, message: `${BUDGET_STOP}${where}: over the time budget of ${Math.round(budgetMs)} ms (timeBudgetMs)${detail}`, severity: 'warning' };
+}
+
+/** Whether a problem says the time budget stopped the file's analysis. */
+export function isBudgetStop(problem: InputProblem): boolean {
+  return problem.message.startsWith(BUDGET_STOP);
 }
 
 let active: FileGuard | undefined;

@@ -6,7 +6,8 @@
  */
 import type { ArtifactReference } from '../engine/artifacts/references';
 import type { AtlasCatalog } from '../engine/atlas/catalog';
-import type { Engine } from '../engine/engine';
+import type { AnalysisResult, Engine } from '../engine/engine';
+import { budgetStopProblem, DEFAULT_TIME_BUDGET_MS, isBudgetStop } from '../engine/guard';
 import { sizeProblem } from '../engine/limits';
 import type { Finding, InputProblem } from '../engine/types';
 import type { DocumentStore, LspDocument } from './documents';
@@ -34,8 +35,24 @@ export interface DocumentAnalysis {
   parse?: string;
 }
 
+/**
+ * In the editor, the analysis after an edit (its parse included) is stopped past this, or past
+ * timeBudgetMs if lower; opening or saving a document gets the whole timeBudgetMs. An edit normally
+ * takes milliseconds: only a pathological file gets near this, and it would hold the server (hovers,
+ * code actions, other files) for that long at every keystroke.
+ */
+export const EDIT_TIME_BUDGET_MS = 1000;
+/** What a held document's problem adds (see Analyzer.held). */
+export const HELD_UNTIL_SAVED = '; edits are not analysed until the document is saved';
+
 export class Analyzer {
   private readonly cache = new Map<string, DocumentAnalysis>();
+  /**
+   * Documents whose last analysis the time budget stopped, with that analysis: they are not
+   * analysed again at each edit (each would take the whole budget) but when saved, reopened or the
+   * configuration changes. Its findings are shown for its own version only (not at stale places).
+   */
+  private readonly held = new Map<string, DocumentAnalysis>();
   /** Generation of settings; bumped on workspace/didChangeConfiguration. */
   settingsGeneration = 0;
 
@@ -56,7 +73,15 @@ export class Analyzer {
     return cached && document && cached.version === document.version && cached.generation === this.generation ? cached : undefined;
   }
 
+  /** The document was saved: one held for its analysis time is analysed again (true then). */
+  saved(uri: string): boolean {
+    if (!this.held.delete(uri)) return false;
+    this.cache.delete(uri);
+    return true;
+  }
+
   forget(uri: string): void {
+    this.held.delete(uri);
     this.cache.delete(uri);
   }
 
@@ -74,28 +99,49 @@ export class Analyzer {
     const again = this.cached(uri);
     if (again) return again;
     const base = { uri, version: document.version, generation: this.generation, engine: context.engine, catalog: context.catalog, settings };
+    const held = this.held.get(uri);
+    if (held && held.generation !== this.generation) this.held.delete(uri);
+    // After an edit (an analysis of an earlier version with the same configuration): the edit budget.
+    const previous = this.cache.get(uri);
+    const afterEdit = previous !== undefined && previous.generation === this.generation && previous.version !== document.version;
     let analysis: DocumentAnalysis;
-    if (!settings.enable) analysis = { ...base, findings: [], problems: [], skipped: 'atlasLens.enable is false', ms: 0 };
+    if (held && held.generation === this.generation) {
+      // Its findings stand for its own version only: after an edit they could be at the wrong places.
+      analysis = { ...base, findings: held.version === document.version ? held.findings : [], problems: held.problems, skipped: 'held until saved: its analysis went over the time budget', ms: 0 };
+    } else if (!settings.enable) analysis = { ...base, findings: [], problems: [], skipped: 'atlasLens.enable is false', ms: 0 };
     else if (!document.analysisPath || !context.engine.supports(document.analysisPath)) analysis = { ...base, findings: [], problems: [], skipped: 'not a supported language', ms: 0 };
     else if (context.excludedBy) analysis = { ...base, findings: [], problems: [], skipped: `excluded by ${context.excludedBy}`, ms: 0 };
     else if (sizeProblem(document.analysisPath, document.text, context.analysis.maxFileSizeKb)) {
       // Checked before the syntax tree is built: a huge document is neither parsed nor analysed.
       const problem = sizeProblem(document.analysisPath, document.text, context.analysis.maxFileSizeKb)!;
       analysis = { ...base, findings: [], problems: [problem], skipped: problem.message, ms: 0 };
-    } else analysis = this.run(document, context.engine, context.analysis, base);
+    } else {
+      analysis = this.run(document, context.engine, context.analysis, base, afterEdit);
+      if (analysis.problems.some(isBudgetStop)) {
+        analysis.problems = analysis.problems.map((problem) => (isBudgetStop(problem) ? { ...problem, message: problem.message + HELD_UNTIL_SAVED } : problem));
+        this.held.set(uri, analysis);
+      }
+    }
     if (analysis.skipped) this.log.debug(`${uri}: not analysed (${analysis.skipped})`);
     else this.log.debug(`${uri} v${analysis.version}: ${analysis.findings.length} finding(s) in ${analysis.ms.toFixed(1)} ms (${analysis.parse})`);
     this.cache.set(uri, analysis);
     return analysis;
   }
 
-  private run(document: LspDocument, engine: Engine, settings: Parameters<Engine['analyze']>[2], base: Omit<DocumentAnalysis, 'findings' | 'problems' | 'ms'>): DocumentAnalysis {
+  private run(document: LspDocument, engine: Engine, settings: Parameters<Engine['analyze']>[2], base: Omit<DocumentAnalysis, 'findings' | 'problems' | 'ms'>, afterEdit: boolean): DocumentAnalysis {
     const started = performance.now();
     const file = document.analysisPath!;
+    const budgetMs = Math.min(settings?.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS, afterEdit ? EDIT_TIME_BUDGET_MS : Number.POSITIVE_INFINITY);
     const before = { ...document.tree?.stats };
-    const tree = document.tree?.syntax(document.text);
+    // The whole parse of the document is the engine's to budget too: it would otherwise hold the server as long as it takes.
+    const deadline = started + budgetMs;
+    const tree = document.tree?.syntax(document.text, () => performance.now() > deadline);
     // Info problems are not shown, so the engine need not locate the first syntax error (a walk over the tree up to it).
-    const result = tree ? engine.analyzeTree(file, document.text, tree, { ...settings, syntaxErrorProblems: false }) : engine.analyze(file, document.text, settings);
+    const result: AnalysisResult = tree
+      ? engine.analyzeTree(file, document.text, tree, { ...settings, timeBudgetMs: budgetMs, syntaxErrorProblems: false })
+      : document.tree && performance.now() > deadline
+        ? { findings: [], problems: [budgetStopProblem(file, 'while parsing', budgetMs)], parsed: false }
+        : engine.analyze(file, document.text, { ...settings, timeBudgetMs: budgetMs });
     const problems = result.problems.filter((problem) => problem.severity !== 'info');
     // Limits hit and rules that threw (engine/guard.ts) also go to the log, with the document.
     for (const problem of problems) if (/^(rule \S+ (failed|took)|analysis stopped|internal error|nested too deeply)/.test(problem.message)) this.log.warn(`${document.uri}: ${problem.message}`);

@@ -153,6 +153,8 @@ export class DiagnosticsService {
     private readonly log: Logger,
   ) {}
 
+  /** Full reports answered so far, which numbers their result ids. */
+  private reports = 0;
   /** Per document, the diagnostics last answered to a pull and their result id. */
   private readonly answered = new Map<string, { resultId: string; generation: number; items: Diagnostic[] }>();
 
@@ -182,7 +184,8 @@ export class DiagnosticsService {
     // for the document version their data names (code actions accept an older version's data
     // when the current analysis has the same finding: code-actions.ts).
     const last = this.answered.get(uri);
-    const resultId = last && last.generation === analysis.generation && sameDiagnostics(last.items, items) ? last.resultId : `${analysis.generation}:${analysis.version}`;
+    // Numbered: the same version may be answered differently (a held document reanalysed when saved).
+    const resultId = last && last.generation === analysis.generation && sameDiagnostics(last.items, items) ? last.resultId : `${analysis.generation}:${analysis.version}:${++this.reports}`;
     this.answered.set(uri, { resultId, generation: analysis.generation, items });
     if (params.previousResultId === resultId) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId };
     return { kind: DocumentDiagnosticReportKind.Full, resultId, items };
@@ -214,6 +217,12 @@ export class DiagnosticsService {
     this.publishQueue.delete(uri);
     this.answered.delete(uri);
     if (!this.features.pullDiagnostics) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+
+  /** One document's diagnostics may have changed without an edit (it was saved after being held: analysis.ts). */
+  async refresh(uri: string): Promise<void> {
+    if (!this.features.pullDiagnostics) return this.changed(uri);
+    if (this.features.diagnosticRefresh) await this.connection.languages.diagnostics.refresh();
   }
 
   /** Settings or inputs changed: every open document's diagnostics may be out of date. */

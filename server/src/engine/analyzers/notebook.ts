@@ -329,7 +329,9 @@ export class NotebookAnalyzer implements FileAnalyzer {
     const change = changeBetween(document.text, input.text);
     if (change) document.tree.edit(change);
     document.text = input.text;
-    const syntax = document.tree.syntax(input.text);
+    const progress = parseProgress();
+    const syntax = document.tree.syntax(input.text, progress.callback);
+    if (progress.cancelled()) throw new BudgetExceeded('while parsing', 0); // the tree keeps its edits for the next version
     if (!syntax) return undefined;
     const output = this.python.analyzeTree(input, syntax);
     return { findings: output.findings, problems: output.problems, comments: output.comments() };

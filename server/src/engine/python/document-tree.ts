@@ -259,11 +259,19 @@ export class PythonDocumentTree {
     this.dirty = true;
   }
 
-  /** The whole tree of `text`, which must be the text after every recorded change. Owned by this object. */
-  current(text: string): Tree | undefined {
+  /**
+   * The whole tree of `text`, which must be the text after every recorded change. Owned by this
+   * object. `shouldStop` (tree-sitter's progress callback) may cancel the parse: undefined is then
+   * returned and nothing is lost, the next call parses again from the same tree and edits.
+   */
+  current(text: string, shouldStop?: () => boolean): Tree | undefined {
     if (this.tree && !this.dirty && this.edited.length === 0) return this.tree;
     const previous = this.tree;
-    const next = this.parser.parse(textInput(text), previous ?? null) ?? undefined;
+    const next = this.parser.parse(textInput(text), previous ?? null, shouldStop ? { progressCallback: shouldStop } : undefined) ?? undefined;
+    if (!next && shouldStop?.()) {
+      this.parser.reset(); // a cancelled parse would otherwise resume on the next text given
+      return undefined;
+    }
     if (this.lastTree && next) {
       lineage.delete(this.lastTree);
       lineage.set(next, { from: this.lastTree, edits: this.editsSinceTree });
@@ -288,18 +296,19 @@ export class PythonDocumentTree {
   /**
    * The syntax of `text` (the text after every recorded change): the whole tree reparsed, or,
    * when every edit since fell in top-level definitions, those definitions each parsed alone.
+   * `shouldStop` may cancel a whole parse, as in current(): undefined, and nothing is lost.
    */
-  syntax(text: string): PythonSyntax | undefined {
+  syntax(text: string, shouldStop?: () => boolean): PythonSyntax | undefined {
     if (!this.dirty && this.lastSyntax) return this.lastSyntax;
     const previous = this.lastSyntax;
     const edits = this.editsSinceSyntax;
-    this.editsSinceSyntax = [];
     let syntax = this.tree && !this.wholeParseNeeded && this.edited.length > 0 ? this.definitionsSyntax(text) : undefined;
     if (!syntax) {
-      const tree = this.current(text);
-      if (!tree) return undefined;
+      const tree = this.current(text, shouldStop);
+      if (!tree) return undefined; // edits since the last syntax are kept for the next one's lineage
       syntax = syntaxOfTree(tree);
     }
+    this.editsSinceSyntax = [];
     if (previous) {
       lineage.delete(previous);
       lineage.set(syntax, { from: previous, edits });
