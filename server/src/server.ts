@@ -166,7 +166,7 @@ export function startServer(connection: Connection): void {
     ready().review.notebookOpened(params.notebookDocument.uri);
   }));
   connection.notebooks.synchronization.onDidChangeNotebookDocument(notification('notebookDocument/didChange', (params) => ready().notebooks.change(params)));
-  connection.notebooks.synchronization.onDidSaveNotebookDocument(notification('notebookDocument/didSave', () => undefined));
+  connection.notebooks.synchronization.onDidSaveNotebookDocument(notification('notebookDocument/didSave', (params) => ready().notebooks.saved(params.notebookDocument.uri)));
   connection.notebooks.synchronization.onDidCloseNotebookDocument(notification('notebookDocument/didClose', async (params) => {
     ready().notebooks.close(params);
     await ready().review.documentClosed(params.notebookDocument.uri);

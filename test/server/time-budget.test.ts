@@ -13,7 +13,7 @@ import { assertFull, makeWorkspace, TestClient, waitFor } from './lsp-client';
 /** Far past a 50 ms budget on any machine: ~1.7 s to parse on the 2-core CI VM. */
 const HOSTILE = 'import torch\nstate = torch.load(path)\n' + Array.from({ length: 400_000 }, (_, i) => '(){}[]:=,.*@\'"\\\n '[(i * 7919) % 18]).join('');
 const VALID = 'import torch\nstate = torch.load(path)\n';
-const STOPPED = 'analysis stopped while parsing: over the time budget of 50 ms (timeBudgetMs); edits are not analysed until the document is saved';
+const STOPPED = 'analysis stopped while parsing: over the time budget of 50 ms (timeBudgetMs); edits are not analysed until it is saved';
 const STOPPED_DIAGNOSTIC = { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 12 } }, severity: 2, source: 'atlas-lens', message: STOPPED };
 const TORCH_RANGE = { start: { line: 1, character: 8 }, end: { line: 1, character: 18 } };
 
@@ -57,6 +57,29 @@ for (const mode of ['push', 'pull'] as const) {
       // From then on, edits are analysed at each keystroke again.
       await client.change(uri, [{ range: { start: { line: 1, character: 23 }, end: { line: 1, character: 23 } }, text: ', weights_only=True' }]);
       assert.deepEqual(await client.diagnostics(uri), []);
+    });
+
+    test('a notebook over the budget: the warning on its first code cell, held through edits, analysed again when saved', async () => {
+      const { uri, cells } = await client.openNotebook(path.join(workspace, 'slow', 'generated.ipynb'), [{ text: '# Notes', markdown: true }, { text: 'import torch' }, { text: HOSTILE.slice('import torch\n'.length) }]);
+      const cellDiagnostics = async (cell: string) => (mode === 'pull' ? pullItems(client, cell) : client.diagnosticsAt(cell, null));
+      const stoppedOnCell = { ...STOPPED_DIAGNOSTIC }; // line 0 of the first code cell: "import torch"
+      assert.deepEqual(await cellDiagnostics(cells[1]!), [stoppedOnCell]);
+      const held = client.logs.length;
+      await client.changeNotebook(uri, [{ cell: cells[2]!, changes: [{ text: 'state = torch.load(path)\n' }] }]);
+      if (mode === 'push') await waitFor('a push after the edit', () => (client.published.get(cells[2]!)?.length ?? 0) >= 2);
+      assert.deepEqual(await cellDiagnostics(cells[1]!), [stoppedOnCell]);
+      assert.deepEqual(await cellDiagnostics(cells[2]!), []);
+      assert.ok(!client.logs.slice(held).some((log) => / finding\(s\) in /.test(log.message)), 'not analysed while held');
+
+      const refreshes = client.refreshRequests;
+      await client.connection.sendNotification('notebookDocument/didSave', { notebookDocument: { uri } });
+      if (mode === 'pull') await waitFor('a diagnostics refresh request', () => client.refreshRequests > refreshes);
+      const saved = await waitFor('the finding after the save', async () => {
+        const diagnostics = await cellDiagnostics(cells[2]!);
+        return diagnostics.length > 0 ? diagnostics : undefined;
+      });
+      assert.deepEqual(summary(saved).map((d) => [d.code, d.range]), [['torch-load-unsafe', { start: { line: 0, character: 8 }, end: { line: 0, character: 18 } }]]);
+      assert.deepEqual(await cellDiagnostics(cells[1]!), []);
     });
 
     test('an edit that makes the document slow to parse is stopped at the budget and held until saved', async () => {

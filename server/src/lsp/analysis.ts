@@ -42,8 +42,10 @@ export interface DocumentAnalysis {
  * code actions, other files) for that long at every keystroke.
  */
 export const EDIT_TIME_BUDGET_MS = 1000;
-/** What a held document's problem adds (see Analyzer.held). */
-export const HELD_UNTIL_SAVED = '; edits are not analysed until the document is saved';
+/** What a held document's (or notebook's) problem adds (see Analyzer.held). */
+export const HELD_UNTIL_SAVED = '; edits are not analysed until it is saved';
+/** Why a held document is not analysed (the log's "not analysed (…)"). */
+export const HELD = 'held until saved: its analysis went over the time budget';
 
 export class Analyzer {
   private readonly cache = new Map<string, DocumentAnalysis>();
@@ -107,7 +109,7 @@ export class Analyzer {
     let analysis: DocumentAnalysis;
     if (held && held.generation === this.generation) {
       // Its findings stand for its own version only: after an edit they could be at the wrong places.
-      analysis = { ...base, findings: held.version === document.version ? held.findings : [], problems: held.problems, skipped: 'held until saved: its analysis went over the time budget', ms: 0 };
+      analysis = { ...base, findings: held.version === document.version ? held.findings : [], problems: held.problems, skipped: HELD, ms: 0 };
     } else if (!settings.enable) analysis = { ...base, findings: [], problems: [], skipped: 'atlasLens.enable is false', ms: 0 };
     else if (!document.analysisPath || !context.engine.supports(document.analysisPath)) analysis = { ...base, findings: [], problems: [], skipped: 'not a supported language', ms: 0 };
     else if (context.excludedBy) analysis = { ...base, findings: [], problems: [], skipped: `excluded by ${context.excludedBy}`, ms: 0 };

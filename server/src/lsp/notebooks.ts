@@ -43,7 +43,9 @@ import {
   type TextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver';
-import type { DocumentAnalysis, Analyzer } from './analysis';
+import { DEFAULT_TIME_BUDGET_MS, isBudgetStop } from '../engine/guard';
+import type { CellsAnalysisResult } from '../engine/engine';
+import { EDIT_TIME_BUDGET_MS, HELD, HELD_UNTIL_SAVED, type DocumentAnalysis, type Analyzer } from './analysis';
 import type { ClientFeatures } from './capabilities';
 import { codeActions, safeFixEdits } from './code-actions';
 import { findingToDiagnostic, problemToDiagnostic } from './diagnostics';
@@ -97,6 +99,8 @@ export class Notebooks {
   /** Cell URI → notebook URI. */
   private readonly owner = new Map<string, string>();
   private readonly cache = new Map<string, NotebookAnalysis>();
+  /** Notebooks whose last analysis the time budget stopped, held until saved as documents are (analysis.ts): that analysis, by revision. */
+  private readonly held = new Map<string, { revision: number; generation: number; result: Pick<CellsAnalysisResult, 'findings' | 'problems'> }>();
   /** Pull mode: the resultId last answered per cell, to tell whether a refresh is needed. */
   private readonly pulled = new Map<string, string>();
   private readonly publishQueue = new CoalescingQueue((uri) => void this.publish(uri));
@@ -176,6 +180,13 @@ export class Notebooks {
     this.changed(notebook.uri, pulledByClient);
   }
 
+  /** The notebook was saved: one held for its analysis time is analysed again. */
+  saved(notebookUri: string): void {
+    if (!this.held.delete(notebookUri)) return;
+    this.cache.delete(notebookUri);
+    this.changed(notebookUri);
+  }
+
   close(params: DidCloseNotebookDocumentParams): void {
     const uri = params.notebookDocument.uri;
     const cellUris = this.dropNotebook(uri);
@@ -201,6 +212,7 @@ export class Notebooks {
     for (const cell of cellUris) this.closeCell(cell);
     this.notebooks.delete(uri);
     this.cache.delete(uri);
+    this.held.delete(uri);
     this.publishQueue.delete(uri);
     return cellUris;
   }
@@ -234,10 +246,27 @@ export class Notebooks {
     if (again) return again;
     const generation = this.analyzer.generation;
     const documents = this.codeCells(notebook);
-    const skipped = !settings.enable ? 'atlasLens.enable is false' : context.excludedBy ? `excluded by ${context.excludedBy}` : undefined;
+    const held = this.held.get(notebookUri);
+    if (held && held.generation !== generation) this.held.delete(notebookUri);
+    const stillHeld = held !== undefined && held.generation === generation;
+    const skipped = !settings.enable ? 'atlasLens.enable is false' : context.excludedBy ? `excluded by ${context.excludedBy}` : stillHeld ? HELD : undefined;
     const started = performance.now();
-    // Info problems are not shown (below), so the engine need not locate the first syntax error, nor reparse the whole text for it.
-    const result = skipped ? undefined : context.engine.analyzeCells(notebook.analysisPath, documents.map((document) => document.text), { ...context.analysis, syntaxErrorProblems: false });
+    // After an edit (an analysis of an earlier revision with the same configuration): the edit budget.
+    const previous = this.cache.get(notebookUri);
+    const afterEdit = previous !== undefined && previous.generation === generation && previous.revision !== notebook.revision;
+    const timeBudgetMs = Math.min(context.analysis.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS, afterEdit ? EDIT_TIME_BUDGET_MS : Number.POSITIVE_INFINITY);
+    let result: Pick<CellsAnalysisResult, 'findings' | 'problems'> | undefined;
+    // Held: its findings stand for their own revision only.
+    if (stillHeld && skipped === HELD) result = held.revision === notebook.revision ? held.result : { findings: [], problems: held.result.problems };
+    else if (skipped) result = undefined;
+    else {
+      // Info problems are not shown (below), so the engine need not locate the first syntax error, nor reparse the whole text for it.
+      result = context.engine.analyzeCells(notebook.analysisPath, documents.map((document) => document.text), { ...context.analysis, timeBudgetMs, syntaxErrorProblems: false });
+      if (result.problems.some(isBudgetStop)) {
+        result = { ...result, problems: result.problems.map((problem) => (isBudgetStop(problem) ? { ...problem, message: problem.message + HELD_UNTIL_SAVED } : problem)) };
+        this.held.set(notebookUri, { revision: notebook.revision, generation, result });
+      }
+    }
     const ms = performance.now() - started;
     const cells = new Map<string, DocumentAnalysis>();
     documents.forEach((document, index) => {
