@@ -29,7 +29,7 @@ import { createLogger } from './lsp/logger';
 import { Notebooks } from './lsp/notebooks';
 import { Projects } from './lsp/projects';
 import { AtlasEntryRequest, AtlasTechniquesRequest, CONFIGURATION_SECTION, ExportReportRequest, ScanWorkspaceRequest, ServerCommands, WorkspaceFindingsRequest, type ApplyFixAllArguments } from './lsp/protocol';
-import { normalizeSettings, SettingsCache, type AtlasLensSettings } from './lsp/settings';
+import { normalizeSettings, sameForAnalysis, SettingsCache, type AtlasLensSettings } from './lsp/settings';
 import { WATCHED_SCAN_GLOBS, WorkspaceReview } from './lsp/workspace-scan';
 
 const VERSION: string = packageJson.version;
@@ -86,10 +86,13 @@ export function startServer(connection: Connection): void {
     if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
   };
 
+  /** The global settings last pulled (to tell whether a change touched what analysis reads). */
+  let lastGlobal: AtlasLensSettings | undefined;
   const globalSettings = async (): Promise<AtlasLensSettings> => {
     const raw = features?.configuration ? await connection.workspace.getConfiguration(CONFIGURATION_SECTION) : pushedSettings;
     const current = normalizeSettings(raw).settings;
     verbose = current.trace.server === 'verbose';
+    lastGlobal = current;
     return current;
   };
 
@@ -196,9 +199,16 @@ export function startServer(connection: Connection): void {
       const raw = params.settings as Record<string, unknown> | null | undefined;
       pushedSettings = raw && typeof raw === 'object' && CONFIGURATION_SECTION in raw ? raw[CONFIGURATION_SECTION] : raw;
     }
+    // Only a change to what analysis reads re-analyses the open documents and rescans the
+    // workspace: turning the log to verbose must not cost a review of the whole repository.
+    const before = await settings.pulled();
+    const globalBefore = lastGlobal;
     settings.clear();
+    const globalAfter = await globalSettings();
+    const changed = !globalBefore || !sameForAnalysis(globalBefore, globalAfter) ||
+      (await Promise.all([...before].map(async ([uri, old]) => !sameForAnalysis(old, await settings.get(uri))))).some(Boolean);
+    if (!changed) return log.info('settings changed: nothing analysis reads (trace, scanOnStartup); results kept');
     analyzer.settingsGeneration++;
-    await globalSettings();
     log.info('settings changed: re-analysing open documents');
     await diagnostics.refreshAll();
     ready().notebooks.refreshAll();

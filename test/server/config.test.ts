@@ -69,6 +69,29 @@ describe('settings (pull client)', () => {
     assert.deepEqual(codes(await client.diagnostics(uri)), ['torch-load-unsafe', 'yaml-unsafe-load'], 'invalid values fall back to the defaults');
     await waitFor('a warning about the invalid setting', () => client.logs.some((log) => log.type === 2 && log.message.startsWith('atlasLens.minimumSeverity:')));
   });
+
+  test('a change to settings analysis does not read (trace, scanOnStartup) keeps the results: no refresh, no re-analysis', async () => {
+    // Settings it never read before cannot be compared: wait for the global ones read at startup.
+    await waitFor('the global settings read', () => client.configurationRequests.includes(null));
+    const uri = await client.open(path.join(workspace, 'kept.py'), SOURCE);
+    const first = await client.pull(uri);
+    assertFull(first);
+    const refreshes = client.refreshRequests;
+    const logged = client.logs.length;
+    settings = { ...settings, trace: { server: 'verbose' }, scanOnStartup: true };
+    await client.changeSettings();
+    await waitFor('the log line', () => client.logs.slice(logged).some((log) => log.message === 'settings changed: nothing analysis reads (trace, scanOnStartup); results kept'));
+    assert.equal(client.refreshRequests, refreshes);
+    assert.deepEqual(await client.pull(uri, first.resultId), { kind: 'unchanged', resultId: first.resultId });
+    // The verbose log is on: the next analysis says so.
+    await client.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# edited\n' }]);
+    await client.pull(uri);
+    assert.ok(client.logs.slice(logged).some((log) => log.message.startsWith(`${uri} v2: `)), 'verbose analysis log');
+
+    // One that does (a rule's severity) re-analyses, as before.
+    await changeSettings({ ...settings, rules: { 'torch-load-unsafe': 'info' } });
+    assert.deepEqual((await client.diagnostics(uri)).map((d) => [d.code, d.severity]), [['torch-load-unsafe', 3], ['yaml-unsafe-load', 1]]);
+  });
 });
 
 describe('settings (push client without workspace/configuration)', () => {

@@ -122,6 +122,8 @@ export class TestClient {
   readonly logs: Array<{ type: number; message: string }> = [];
   readonly appliedEdits: WorkspaceEdit[] = [];
   refreshRequests = 0;
+  /** The scope of each setting the server pulled (null: the global settings), in order. */
+  readonly configurationRequests: Array<string | null> = [];
   /** `$/progress` notifications in order, and the tokens the server asked to create. */
   readonly progress: Array<{ token: string | number; value: { kind: string; title?: string; message?: string; percentage?: number; cancellable?: boolean } }> = [];
   readonly createdProgressTokens: Array<string | number> = [];
@@ -154,9 +156,10 @@ export class TestClient {
     connection.onNotification('window/logMessage', (params: { type: number; message: string }) => {
       client.logs.push(params);
     });
-    connection.onRequest('workspace/configuration', (params: { items: Array<{ scopeUri?: string; section?: string }> }) =>
-      params.items.map((item) => (item.section === 'atlasLens' ? (client.options.settings?.(item.scopeUri) ?? {}) : null)),
-    );
+    connection.onRequest('workspace/configuration', (params: { items: Array<{ scopeUri?: string; section?: string }> }) => {
+      client.configurationRequests.push(...params.items.map((item) => item.scopeUri ?? null));
+      return params.items.map((item) => (item.section === 'atlasLens' ? (client.options.settings?.(item.scopeUri) ?? {}) : null));
+    });
     connection.onRequest('client/registerCapability', (params: { registrations: Array<{ method: string; registerOptions?: unknown }> }) => {
       client.registrations.push(...params.registrations.map((r) => r.method));
       client.registrationOptions.push(...params.registrations.map((r) => ({ method: r.method, registerOptions: r.registerOptions })));

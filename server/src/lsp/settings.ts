@@ -3,6 +3,7 @@
  * `workspace/configuration` returns (an invalid value falls back alone and is reported), plus the
  * per-URI cache the server keeps. Free of LSP imports so the extension can share the types.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import type { RuleSetting } from '../engine/engine';
 import type { Severity } from '../engine/types';
@@ -142,4 +143,17 @@ export class SettingsCache {
   clear(): void {
     this.byUri.clear();
   }
+
+  /** The settings pulled so far, by URI (awaited). */
+  async pulled(): Promise<Map<string, AtlasLensSettings>> {
+    return new Map(await Promise.all([...this.byUri].map(async ([uri, pending]) => [uri, await pending] as const)));
+  }
+}
+
+/** The settings nothing analysed or shown depends on: the log's level, and what happens at the next start. */
+const NOT_ANALYSIS: ReadonlySet<keyof AtlasLensSettings> = new Set(['trace', 'scanOnStartup']);
+
+/** Whether two settings give the same analyses and diagnostics (they may differ in `trace` and `scanOnStartup`). */
+export function sameForAnalysis(a: AtlasLensSettings, b: AtlasLensSettings): boolean {
+  return (Object.keys(DEFAULT_SETTINGS) as Array<keyof AtlasLensSettings>).every((key) => NOT_ANALYSIS.has(key) || isDeepStrictEqual(a[key], b[key]));
 }
