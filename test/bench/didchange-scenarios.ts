@@ -9,6 +9,8 @@
  */
 
 export type Scenario = 'typing' | 'stress';
+/** The language of the file edited (`--language`): Python (incremental in the server) or TypeScript (analysed whole at each edit). */
+export type BenchLanguage = 'python' | 'typescript';
 
 /** A command-line option of the didChange benchmarks: `--name value`, or the fallback. */
 export function arg(name: string, fallback: string): string {
@@ -60,15 +62,47 @@ export function pythonFile(lines: number): string {
   return out.slice(0, lines).join('\n') + '\n';
 }
 
+/** LLM-app TypeScript: imports, then route handlers calling a model, with a few findings each. */
+export function typescriptFile(lines: number): string {
+  const out = ["import OpenAI from 'openai';", "import express from 'express';", "import { pipeline } from '@huggingface/transformers';", '', 'const client = new OpenAI();', 'const app = express();', ''];
+  for (let i = 0; out.length < lines; i++) {
+    out.push(
+      `export async function handler${i}(req: express.Request, res: express.Response) {`,
+      `  /** Answers block ${i}. */`,
+      `  const prompt = String(req.body.q${i} ?? '');`,
+      `  const completion = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: prompt }] });`,
+      `  const code = completion.choices[0]?.message.content ?? '';`,
+      i % 7 === 0 ? '  eval(code);' : '  res.json({ code });',
+      `  const generator = await pipeline('text-generation', 'org/model-${i}', { revision: '0123456789abcdef0123456789abcdef01234567' });`,
+      `  return generator;`,
+      '}',
+      '',
+    );
+  }
+  return out.slice(0, lines).join('\n') + '\n';
+}
+
+/** The file of `lines` lines the benchmarks edit, in `language`. */
+export function benchFile(language: BenchLanguage, lines: number): string {
+  return language === 'typescript' ? typescriptFile(lines) : pythonFile(lines);
+}
+
+/** Per language: the statement typed, and how the line after which it is typed starts (a docstring). */
+const TYPING: Record<BenchLanguage, { statement: string; after: string }> = {
+  python: { statement: '    extra = torch.load(path, weights_only=False)', after: '"""' },
+  typescript: { statement: '  const extra = eval(completion.choices[0]?.message.content);', after: '/**' },
+};
+
 /**
  * `count` edits of a scenario on `text`, as LSP content changes; each applies to the text left by
  * the ones before. Deterministic (seeded).
  */
-export function* edits(scenario: Scenario, text: string, count: number, seed = 42): Generator<BenchChange> {
+export function* edits(scenario: Scenario, text: string, count: number, seed = 42, language: BenchLanguage = 'python'): Generator<BenchChange> {
   const next = random(seed);
   const lines = text.split('\n');
   // Typing: a statement typed a character at a time on a new line inside a function.
-  const TYPED = '    extra = torch.load(path, weights_only=False)';
+  const TYPED = TYPING[language].statement;
+  const after = TYPING[language].after;
   let typingLine = -1;
   let typed = 0;
   for (let i = 0; i < count; i++) {
@@ -76,21 +110,21 @@ export function* edits(scenario: Scenario, text: string, count: number, seed = 4
       if (typingLine < 0 || typed >= TYPED.length) {
         // Start a new line after a random function's docstring.
         const from = Math.floor(next() * (lines.length - 1));
-        const docstring = lines.findIndex((l, index) => index >= from && l.trimStart().startsWith('"""'));
-        typingLine = (docstring < 0 ? lines.findIndex((l) => l.trimStart().startsWith('"""')) : docstring) + 1;
+        const docstring = lines.findIndex((l, index) => index >= from && l.trimStart().startsWith(after));
+        typingLine = (docstring < 0 ? lines.findIndex((l) => l.trimStart().startsWith(after)) : docstring) + 1;
         lines.splice(typingLine, 0, '');
         typed = 0;
         yield { range: { start: { line: typingLine, character: 0 }, end: { line: typingLine, character: 0 } }, text: '\n' };
       } else {
         // As in VS Code (editor.autoClosingBrackets): typing "(" inserts "()", and typing the ")"
         // in front of the auto-inserted one only moves the cursor past it.
-        if (TYPED[typed] === ')' && lines[typingLine]![typed] === ')') typed++;
+        if ((TYPED[typed] === ')' || TYPED[typed] === ']') && lines[typingLine]![typed] === TYPED[typed]) typed++;
         if (typed >= TYPED.length) {
           i--;
           continue;
         }
         const character = typed;
-        const insert = TYPED[typed] === '(' ? '()' : TYPED[typed]!;
+        const insert = TYPED[typed] === '(' ? '()' : TYPED[typed] === '[' ? '[]' : TYPED[typed]!;
         lines[typingLine] = lines[typingLine]!.slice(0, character) + insert + lines[typingLine]!.slice(character);
         typed++;
         yield { range: { start: { line: typingLine, character }, end: { line: typingLine, character } }, text: insert };
@@ -98,7 +132,7 @@ export function* edits(scenario: Scenario, text: string, count: number, seed = 4
     } else {
       // Type one character at a random place of a random line (every fifth edit on a finding's line).
       let line = Math.floor(next() * (lines.length - 1));
-      if (i % 5 === 0) line = lines.findIndex((l, index) => index >= line && l.includes('torch.load('));
+      if (i % 5 === 0) line = lines.findIndex((l, index) => index >= line && l.includes(language === 'typescript' ? 'eval(' : 'torch.load('));
       if (line < 0) line = 0;
       const character = Math.floor(next() * ((lines[line] ?? '').length + 1));
       const insert = lines[line]!.trimStart().startsWith('#') ? 'x' : ' ';
