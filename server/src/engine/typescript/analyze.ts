@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { ts } from 'ts-morph';
 import type { RawFinding } from '../python/run-rules';
 import { guardRule } from '../guard';
+import { commonPrefix, commonSuffix } from '../text-diff';
 import { isCallMatch, isFlowMatch } from '../rules/match-kinds';
 import type { InputProblem } from '../types';
 import type { AnalyzerInput, AnalyzerOutput } from '../analyzers/types';
@@ -27,16 +28,56 @@ const SCRIPT_KINDS: Record<string, ts.ScriptKind> = {
   '.jsx': ts.ScriptKind.JSX,
 };
 
+/** How many files' last parse is kept for the next version of the same file (an open document's next keystroke). */
+const KEPT_PARSES = 4;
+
+interface KeptParse {
+  text: string;
+  scriptKind: ts.ScriptKind;
+  sourceFile: ts.SourceFile;
+}
+
 export class TsWorkspace {
+  /**
+   * The last parse of the files analysed most recently, oldest first. The next version of one
+   * (a keystroke in an open document) is parsed incrementally from it, as tsserver does: the
+   * compiler reuses the nodes outside the change. Measured on a 5,000-line file: 70 → 17 ms for
+   * the parse, and far less garbage to collect (a whole new tree at each keystroke was a third of
+   * the time). A scan analyses each file once: only the last few trees stay alive.
+   */
+  private readonly kept = new Map<string, KeptParse>();
+
   analyze(input: AnalyzerInput): AnalyzerOutput {
     const extension = path.extname(input.file).toLowerCase();
     const scriptKind = SCRIPT_KINDS[extension] ?? ts.ScriptKind.TS;
-    // The compiler's own parser, without a ts-morph Project: removing a file from a Project walks
-    // its wrapped nodes with their comments, quadratic on a long line (47 s on a 300 kB one).
-    const sourceFile = ts.createSourceFile(`/atlas-lens/file${extension || '.ts'}`, input.text, ts.ScriptTarget.ESNext, true, scriptKind);
-    const facts = new TsFacts(sourceFile);
+    const facts = new TsFacts(this.parse(input.file, input.text, scriptKind, extension));
     return { ...runTsRules(facts, input), parsed: true };
   }
+
+  private parse(file: string, text: string, scriptKind: ts.ScriptKind, extension: string): ts.SourceFile {
+    const last = this.kept.get(file);
+    this.kept.delete(file);
+    let sourceFile: ts.SourceFile;
+    if (last && last.scriptKind === scriptKind && last.text === text) sourceFile = last.sourceFile;
+    else if (last && last.scriptKind === scriptKind) {
+      // The old tree is given up to the new one (its reused nodes move): it is not kept.
+      sourceFile = ts.updateSourceFile(last.sourceFile, text, changeRange(last.text, text));
+    } else {
+      // The compiler's own parser, without a ts-morph Project: removing a file from a Project walks
+      // its wrapped nodes with their comments, quadratic on a long line (47 s on a 300 kB one).
+      sourceFile = ts.createSourceFile(`/atlas-lens/file${extension || '.ts'}`, text, ts.ScriptTarget.ESNext, true, scriptKind);
+    }
+    this.kept.set(file, { text, scriptKind, sourceFile });
+    if (this.kept.size > KEPT_PARSES) this.kept.delete(this.kept.keys().next().value!);
+    return sourceFile;
+  }
+}
+
+/** The one stretch that differs between two versions of a text, as the compiler's incremental parser takes it. */
+export function changeRange(before: string, after: string): ts.TextChangeRange {
+  const prefix = commonPrefix(before, after);
+  const suffix = commonSuffix(before, after, prefix);
+  return { span: { start: prefix, length: before.length - prefix - suffix }, newLength: after.length - prefix - suffix };
 }
 
 export function runTsRules(facts: TsFacts, input: AnalyzerInput): Omit<AnalyzerOutput, 'parsed'> {
