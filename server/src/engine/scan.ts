@@ -8,6 +8,7 @@ import { loadBundledCatalog, type AtlasCatalog } from './atlas/catalog';
 import { loadOfficialAtlas } from './atlas/official';
 import { findProjectConfig, loadProjectConfig, resolveRuleDirs, unknownRuleProblems, type ProjectConfigLoadResult } from './config/project-config';
 import { Engine, type AnalysisSettings } from './engine';
+import { isInside } from './paths';
 import { scanSequential } from './batch/scan-files';
 import type { LoadedRule } from './rules/loader';
 import type { Finding, InputProblem } from './types';
@@ -84,9 +85,40 @@ export async function setUpScan(options: ScanSetupOptions): Promise<ScanSetup> {
     minimumSeverity: config?.config.minimumSeverity,
     honorNosec: config?.config.honorNosec,
     timeBudgetMs: config?.config.timeBudgetMs,
-    projectRoot: config?.configDir ?? (fs.existsSync(first) && fs.statSync(first).isDirectory() ? first : path.dirname(first)),
+    projectRoot: config?.configDir ?? defaultProjectRoot(first),
   };
   return { engine, catalog, config, settings, problems, fatal };
+}
+
+/** Files whose folder is the top of a project: its dependency declarations, its repository. */
+const PROJECT_MARKERS = ['pyproject.toml', 'setup.py', 'setup.cfg', 'package.json', '.git'];
+
+function isProjectTop(dir: string): boolean {
+  if (PROJECT_MARKERS.some((marker) => fs.existsSync(path.join(dir, marker)))) return true;
+  try {
+    return fs.readdirSync(dir).some((entry) => /^requirements.*\.txt$/i.test(entry));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The project root of a scan without a config file (where `project-requires` reads the
+ * requirements, and inside which model files named in code are inspected): the nearest folder
+ * holding a project marker (a requirements file, pyproject.toml, setup.py, setup.cfg,
+ * package.json, .git), from the scanned path up to the working directory; else the scanned
+ * folder. `scan src/` from the top of a repository then reads its requirements, as the editor
+ * does from the workspace folder: the same file gets the same findings. Never above `cwd`.
+ */
+export function defaultProjectRoot(scanned: string, cwd = process.cwd()): string {
+  const start = fs.existsSync(scanned) && fs.statSync(scanned).isDirectory() ? scanned : path.dirname(scanned);
+  const within = (dir: string) => dir === cwd || isInside(cwd, dir);
+  if (!within(start)) return start;
+  for (let dir = start; within(dir); dir = path.dirname(dir)) {
+    if (isProjectTop(dir)) return dir;
+    if (dir === cwd) break; // also ends the walk when cwd is the filesystem's root (its dirname is itself)
+  }
+  return start;
 }
 
 export interface FileTiming {
