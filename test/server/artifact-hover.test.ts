@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { MarkupContent } from 'vscode-languageserver-protocol';
 import { callPickle, makeSafetensors, stateDictPickle, torchZip } from '../artifacts/writers';
-import { makeWorkspace, TestClient } from './lsp-client';
+import { makeWorkspace, TestClient, uriOf } from './lsp-client';
 
 const EVIL_PT = torchZip(callPickle('posix', 'system', 'echo pwned', 2));
 const CLEAN_PT = torchZip(stateDictPickle([{ name: 'fc.weight', numel: 4, key: '0' }]), [Buffer.alloc(16)]);
@@ -52,6 +52,13 @@ test('the hostile checkpoint load is an error with the verdict in its hover; the
     [[4, 19, 41, 'load-inspected-artifact', 1]],
   );
   assert.equal(diagnostics[0]!.message, "torch.load() loads models/classifier.pt, inspected by ATLAS Lens: dangerous: imports posix.system (process, called as posix.system('echo pwned')). Do not load this file, whatever the arguments: it is built to run code.");
+  // The model file as related information: a click opens it.
+  assert.deepEqual(diagnostics[0]!.relatedInformation, [
+    {
+      location: { uri: uriOf(path.join(workspace, 'models/classifier.pt')), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } },
+      message: "The model file torch.load() loads: dangerous: imports posix.system (process, called as posix.system('echo pwned')).",
+    },
+  ]);
 
   // On the callee: the call's verdict, then the finding's card.
   const hostile = await client.hover(uri, { line: 4, character: 12 });

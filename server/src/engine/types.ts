@@ -57,6 +57,15 @@ export interface Finding {
   flow?: FlowStepReport[];
   /** For notebooks: the cell index and the line inside the cell. */
   cell?: { index: number; line: number };
+  /** Other files the finding is about (the model file a load call reads), for reports and editors. */
+  related?: RelatedFile[];
+}
+
+/** A file a finding is about besides its own: where to look, and why. */
+export interface RelatedFile {
+  /** Absolute path. */
+  file: string;
+  message: string;
 }
 
 /** One location on a value's path, with what happens there ("assigned to reply"). */

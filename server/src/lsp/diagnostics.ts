@@ -39,7 +39,7 @@ export function diagnosticFix(fix: NonNullable<Finding['fix']>): NonNullable<Fin
   return { title: fix.title, safe: fix.safe, edits: fix.edits };
 }
 
-export function findingToDiagnostic(finding: Finding, analysis: Pick<DocumentAnalysis, 'version' | 'catalog'>, features: Pick<ClientFeatures, 'codeDescription' | 'diagnosticData'>): Diagnostic {
+export function findingToDiagnostic(finding: Finding, analysis: Pick<DocumentAnalysis, 'version' | 'catalog'>, features: Pick<ClientFeatures, 'codeDescription' | 'diagnosticData'> & Partial<Pick<ClientFeatures, 'relatedInformation'>>): Diagnostic {
   const diagnostic: Diagnostic = {
     range: finding.range,
     severity: SEVERITY[finding.severity],
@@ -50,6 +50,10 @@ export function findingToDiagnostic(finding: Finding, analysis: Pick<DocumentAna
   const primary = finding.techniques[0];
   const href = primary ? analysis.catalog.techniqueUrl(primary) : undefined;
   if (features.codeDescription && href) diagnostic.codeDescription = { href };
+  // The file itself, from its start: what the client opens when the related line is clicked.
+  if (features.relatedInformation && finding.related && finding.related.length > 0) {
+    diagnostic.relatedInformation = finding.related.map((related) => ({ location: { uri: pathToFileURL(related.file).href, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }, message: related.message }));
+  }
   if (features.diagnosticData) {
     const data: FindingDiagnosticData = {
       ruleId: finding.ruleId,
@@ -73,12 +77,12 @@ export function sameDiagnostics(a: readonly Diagnostic[], b: readonly Diagnostic
 }
 
 type Fields = Record<string, unknown>;
-const DIAGNOSTIC_FIELDS = new Set(['range', 'severity', 'code', 'source', 'message', 'codeDescription', 'data']);
+const DIAGNOSTIC_FIELDS = new Set(['range', 'severity', 'code', 'source', 'message', 'codeDescription', 'data', 'relatedInformation']);
 const DATA_FIELDS = new Set(['ruleId', 'version', 'statementLines', 'fix']);
 
 function sameDiagnostic(a: Diagnostic, b: Diagnostic): boolean {
   return a.message === b.message && a.code === b.code && a.severity === b.severity && a.source === b.source && sameRange(a.range, b.range) &&
-    a.codeDescription?.href === b.codeDescription?.href && sameData(a.data, b.data) && sameOtherFields(a as Fields, b as Fields, DIAGNOSTIC_FIELDS);
+    a.codeDescription?.href === b.codeDescription?.href && sameData(a.data, b.data) && isDeepStrictEqual(a.relatedInformation, b.relatedInformation) && sameOtherFields(a as Fields, b as Fields, DIAGNOSTIC_FIELDS);
 }
 
 function sameData(a: unknown, b: unknown): boolean {

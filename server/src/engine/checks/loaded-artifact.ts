@@ -150,6 +150,7 @@ export function loadedArtifact(rule: LoadedRule, options: Readonly<Record<string
       statementLines: load.call.statementLines,
       techniques: inspection.verdict === 'dangerous' ? rule.atlas.techniques : rule.atlas.techniques.filter((id) => id !== 'AML.T0018.002'),
       mitigations: rule.atlas.mitigations,
+      related: [{ file: load.artifact, message: `The model file ${callee}() loads: ${inspection.summary}.` }],
     };
     findings.push(finding);
     context.artifacts?.loadFindings.push({ finding, call: callRange, absorbs, dangerous: inspection.verdict === 'dangerous' });

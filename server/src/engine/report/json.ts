@@ -15,7 +15,8 @@
  *                "filesScanned"?: 12, "durationMs"?: 40 },
  *   "findings": [ { "ruleId", "severity", "message", "path", "range": { "start": {line, character}, "end": ... },
  *                   "statementLines": { "first", "last" }, "techniques": [...], "mitigations": [...],
- *                   "cell"?: { "index", "line" }, "fix"?: { "title", "safe", "edits": [ { "range", "newText" } ] } } ],
+ *                   "cell"?: { "index", "line" }, "fix"?: { "title", "safe", "edits": [ { "range", "newText" } ] },
+ *                   "related"?: [ { "path", "message" } ] } ],
  *   "problems": [ { "path", "line"?, "character"?, "field"?, "severity", "message" } ]
  * }
  */
@@ -48,6 +49,8 @@ export interface JsonFinding {
   /** Notebooks: zero-based cell index and zero-based line inside the cell. */
   cell?: { index: number; line: number };
   fix?: { title: string; safe: boolean; edits: Array<{ range: Range; newText: string }> };
+  /** Other files the finding is about (the model file a load call reads). */
+  related?: Array<{ path: string; message: string }>;
 }
 
 export interface JsonProblem {
@@ -94,6 +97,7 @@ function toJsonFinding(finding: Finding, cwd: string): JsonFinding {
     mitigations: [...finding.mitigations],
   };
   if (finding.cell) out.cell = { index: finding.cell.index, line: finding.cell.line };
+  if (finding.related && finding.related.length > 0) out.related = finding.related.map((related) => ({ path: relativePath(cwd, related.file), message: related.message }));
   if (finding.fix) {
     out.fix = {
       title: finding.fix.title,

@@ -120,6 +120,8 @@ export interface SarifResult {
   fixes?: SarifFix[];
   /** For flow findings: the path the value took, source first (SARIF code flows). */
   codeFlows?: SarifCodeFlow[];
+  /** Other files the finding is about (the model file a load call reads). */
+  relatedLocations?: Array<SarifLocation & { id: number; message: SarifMessage }>;
   properties?: Record<string, unknown>;
 }
 
@@ -359,6 +361,9 @@ export function formatSarif(findings: readonly Finding[], rules: readonly Loaded
           ],
         },
       ];
+    }
+    if (finding.related && finding.related.length > 0) {
+      result.relatedLocations = finding.related.map((related, id) => ({ id, physicalLocation: { artifactLocation: artifactLocation(baseDir, related.file) }, message: { text: related.message } }));
     }
     if (finding.fix && !finding.fix.placeholder) { // a placeholder is not a fix a tool may apply
       result.fixes = [
