@@ -47,6 +47,16 @@ export const HELD_UNTIL_SAVED = '; edits are not analysed until it is saved';
 /** Why a held document is not analysed (the log's "not analysed (…)"). */
 export const HELD = 'held until saved: its analysis went over the time budget';
 
+/** The budget of one analysis in the editor: the file's, and at most EDIT_TIME_BUDGET_MS after an edit. */
+export function editorBudgetMs(timeBudgetMs: number | undefined, afterEdit: boolean): number {
+  return Math.min(timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS, afterEdit ? EDIT_TIME_BUDGET_MS : Number.POSITIVE_INFINITY);
+}
+
+/** The problems of an analysis the budget stopped, its warning now saying that edits wait for a save. */
+export function heldProblems<P extends InputProblem>(problems: readonly P[]): P[] {
+  return problems.map((problem) => (isBudgetStop(problem) ? { ...problem, message: problem.message + HELD_UNTIL_SAVED } : problem));
+}
+
 export class Analyzer {
   private readonly cache = new Map<string, DocumentAnalysis>();
   /**
@@ -120,7 +130,7 @@ export class Analyzer {
     } else {
       analysis = this.run(document, context.engine, context.analysis, base, afterEdit);
       if (analysis.problems.some(isBudgetStop)) {
-        analysis.problems = analysis.problems.map((problem) => (isBudgetStop(problem) ? { ...problem, message: problem.message + HELD_UNTIL_SAVED } : problem));
+        analysis.problems = heldProblems(analysis.problems);
         this.held.set(uri, analysis);
       }
     }
@@ -133,9 +143,11 @@ export class Analyzer {
   private run(document: LspDocument, engine: Engine, settings: Parameters<Engine['analyze']>[2], base: Omit<DocumentAnalysis, 'findings' | 'problems' | 'ms'>, afterEdit: boolean): DocumentAnalysis {
     const started = performance.now();
     const file = document.analysisPath!;
-    const budgetMs = Math.min(settings?.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS, afterEdit ? EDIT_TIME_BUDGET_MS : Number.POSITIVE_INFINITY);
+    const budgetMs = editorBudgetMs(settings?.timeBudgetMs, afterEdit);
     const before = { ...document.tree?.stats };
-    // The whole parse of the document is the engine's to budget too: it would otherwise hold the server as long as it takes.
+    // The document's whole parse is budgeted too: without it, pathological text held the server
+    // for seconds at every keystroke. (The engine's own budget starts after the parse: together
+    // they take at most twice the budget.)
     const deadline = started + budgetMs;
     const tree = document.tree?.syntax(document.text, () => performance.now() > deadline);
     // Info problems are not shown, so the engine need not locate the first syntax error (a walk over the tree up to it).

@@ -43,9 +43,9 @@ import {
   type TextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver';
-import { DEFAULT_TIME_BUDGET_MS, isBudgetStop } from '../engine/guard';
+import { isBudgetStop } from '../engine/guard';
 import type { CellsAnalysisResult } from '../engine/engine';
-import { EDIT_TIME_BUDGET_MS, HELD, HELD_UNTIL_SAVED, type DocumentAnalysis, type Analyzer } from './analysis';
+import { editorBudgetMs, HELD, heldProblems, type DocumentAnalysis, type Analyzer } from './analysis';
 import type { ClientFeatures } from './capabilities';
 import { codeActions, safeFixEdits } from './code-actions';
 import { findingToDiagnostic, problemToDiagnostic } from './diagnostics';
@@ -254,7 +254,7 @@ export class Notebooks {
     // After an edit (an analysis of an earlier revision with the same configuration): the edit budget.
     const previous = this.cache.get(notebookUri);
     const afterEdit = previous !== undefined && previous.generation === generation && previous.revision !== notebook.revision;
-    const timeBudgetMs = Math.min(context.analysis.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS, afterEdit ? EDIT_TIME_BUDGET_MS : Number.POSITIVE_INFINITY);
+    const timeBudgetMs = editorBudgetMs(context.analysis.timeBudgetMs, afterEdit);
     let result: Pick<CellsAnalysisResult, 'findings' | 'problems'> | undefined;
     // Held: its findings stand for their own revision only.
     if (stillHeld && skipped === HELD) result = held.revision === notebook.revision ? held.result : { findings: [], problems: held.result.problems };
@@ -263,7 +263,7 @@ export class Notebooks {
       // Info problems are not shown (below), so the engine need not locate the first syntax error, nor reparse the whole text for it.
       result = context.engine.analyzeCells(notebook.analysisPath, documents.map((document) => document.text), { ...context.analysis, timeBudgetMs, syntaxErrorProblems: false });
       if (result.problems.some(isBudgetStop)) {
-        result = { ...result, problems: result.problems.map((problem) => (isBudgetStop(problem) ? { ...problem, message: problem.message + HELD_UNTIL_SAVED } : problem)) };
+        result = { ...result, problems: heldProblems(result.problems) };
         this.held.set(notebookUri, { revision: notebook.revision, generation, result });
       }
     }
