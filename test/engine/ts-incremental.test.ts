@@ -43,13 +43,16 @@ test('random edits of every TS/JS fixture: the incremental parse gives what a fr
   let steps = 0;
   let withFindings = 0;
   for (const [index, source] of SOURCES.entries()) {
-    const next = random(index * 7919 + 1);
+    const next = random(index * 7919 + Number(process.env.ATLAS_LENS_TS_SEED ?? 1));
     const file = `/project/open/${path.basename(path.dirname(source))}-${path.basename(source)}`;
     let text = fs.readFileSync(source, 'utf8');
     incremental.analyze(file, text);
-    for (let step = 0; step < 40; step++) {
+    // More on demand: ATLAS_LENS_TS_EDITS=1000 (edits per fixture).
+    for (let step = 0; step < Number(process.env.ATLAS_LENS_TS_EDITS ?? 40); step++) {
       const at = Math.floor(next() * (text.length + 1));
-      if (next() < 0.3 && text.length > 0) {
+      // Every 40 edits the file is pasted back whole (a change spanning it all): edits pile up otherwise.
+      if (step > 0 && step % 40 === 0) text = fs.readFileSync(source, 'utf8');
+      else if (next() < 0.3 && text.length > 0) {
         const length = Math.min(text.length - at, 1 + Math.floor(next() * 12));
         text = text.slice(0, at) + text.slice(at + length);
       } else {
