@@ -14,6 +14,7 @@ import { assertFull, makeWorkspace, TestClient, waitFor } from './lsp-client';
 const HOSTILE = 'import torch\nstate = torch.load(path)\n' + Array.from({ length: 400_000 }, (_, i) => '(){}[]:=,.*@\'"\\\n '[(i * 7919) % 18]).join('');
 const VALID = 'import torch\nstate = torch.load(path)\n';
 const STOPPED = 'analysis stopped while parsing: over the time budget of 50 ms (timeBudgetMs); edits are not analysed until it is saved';
+const STOPPED_AGAIN = 'analysis stopped while parsing: over the time budget of 50 ms (timeBudgetMs); stopped again after a save, it is not analysed until it is reopened or the settings change';
 const STOPPED_DIAGNOSTIC = { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 12 } }, severity: 2, source: 'atlas-lens', message: STOPPED };
 const TORCH_RANGE = { start: { line: 1, character: 8 }, end: { line: 1, character: 18 } };
 
@@ -80,6 +81,30 @@ for (const mode of ['push', 'pull'] as const) {
       });
       assert.deepEqual(summary(saved).map((d) => [d.code, d.range]), [['torch-load-unsafe', { start: { line: 0, character: 8 }, end: { line: 0, character: 18 } }]]);
       assert.deepEqual(await cellDiagnostics(cells[1]!), []);
+    });
+
+    test('a save whose analysis is stopped too holds the document until it is reopened: autosave does not stall the server at each save', async () => {
+      const file = path.join(workspace, 'slow', 'stubborn.py');
+      const uri = await client.open(file, HOSTILE);
+      assert.deepEqual(await client.diagnostics(uri), [STOPPED_DIAGNOSTIC]);
+      // Saved unchanged: analysed once more, stopped again.
+      await client.save(uri);
+      const again = await waitFor('the second stop', async () => {
+        const diagnostics = mode === 'pull' ? await pullItems(client, uri) : client.published.get(uri)?.at(-1)?.diagnostics;
+        return diagnostics?.[0]?.message === STOPPED_AGAIN ? diagnostics : undefined;
+      });
+      assert.deepEqual(again, [{ ...STOPPED_DIAGNOSTIC, message: STOPPED_AGAIN }]);
+      // Further saves start nothing: no analysis is logged as stopped again.
+      const stops = () => client.logs.filter((log) => log.message.startsWith(`${uri}: analysis stopped`)).length;
+      const before = stops();
+      await client.change(uri, [{ text: VALID }]);
+      await client.save(uri);
+      assert.deepEqual(await client.diagnostics(uri), [{ ...STOPPED_DIAGNOSTIC, message: STOPPED_AGAIN }]);
+      assert.equal(stops(), before);
+      // Reopened: analysed from scratch.
+      await client.close(uri);
+      const reopened = await client.open(file, VALID);
+      assert.deepEqual(summary(await client.diagnostics(reopened)).map((d) => d.code), ['torch-load-unsafe']);
     });
 
     test('an edit that makes the document slow to parse is stopped at the budget and held until saved', async () => {

@@ -44,6 +44,8 @@ export interface DocumentAnalysis {
 export const EDIT_TIME_BUDGET_MS = 1000;
 /** What a held document's (or notebook's) problem adds (see Analyzer.held). */
 export const HELD_UNTIL_SAVED = '; edits are not analysed until it is saved';
+/** …and once the analysis a save started was stopped too: saves (autosave) would stall the server each time. */
+export const HELD_UNTIL_REOPENED = '; stopped again after a save, it is not analysed until it is reopened or the settings change';
 /** Why a held document is not analysed (the log's "not analysed (…)"). */
 export const HELD = 'held until saved: its analysis went over the time budget';
 
@@ -52,9 +54,52 @@ export function editorBudgetMs(timeBudgetMs: number | undefined, afterEdit: bool
   return Math.min(timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS, afterEdit ? EDIT_TIME_BUDGET_MS : Number.POSITIVE_INFINITY);
 }
 
-/** The problems of an analysis the budget stopped, its warning now saying that edits wait for a save. */
-export function heldProblems<P extends InputProblem>(problems: readonly P[]): P[] {
-  return problems.map((problem) => (isBudgetStop(problem) ? { ...problem, message: problem.message + HELD_UNTIL_SAVED } : problem));
+/**
+ * The problems of an analysis the budget stopped, its warning now saying what is held: edits
+ * until a save, or (`afterSave`: the analysis a save started was stopped too) everything until
+ * the document is reopened.
+ */
+export function heldProblems<P extends InputProblem>(problems: readonly P[], afterSave: boolean): P[] {
+  const suffix = afterSave ? HELD_UNTIL_REOPENED : HELD_UNTIL_SAVED;
+  return problems.map((problem) => (isBudgetStop(problem) ? { ...problem, message: problem.message + suffix } : problem));
+}
+
+/**
+ * Which open documents (or notebooks) are held, and which will be analysed again: held after an
+ * analysis the time budget stopped; released once by a save; held for good (until forgotten: a
+ * reopen, or a new configuration generation) when the analysis that save started is stopped too.
+ */
+export class Holds<T extends { generation: number }> {
+  private readonly held = new Map<string, { analysis: T; final: boolean }>();
+  private readonly retrying = new Set<string>();
+
+  /** The held analysis of `uri` for this configuration generation (others are dropped). */
+  get(uri: string, generation: number): T | undefined {
+    const entry = this.held.get(uri);
+    if (entry && entry.analysis.generation !== generation) this.forget(uri);
+    return entry && entry.analysis.generation === generation ? entry.analysis : undefined;
+  }
+
+  /** An analysis of `uri` ran: held if `stopped`; true when it ran because of a save (see heldProblems). */
+  ran(uri: string, analysis: T, stopped: boolean): boolean {
+    const afterSave = this.retrying.delete(uri);
+    if (stopped) this.held.set(uri, { analysis, final: afterSave });
+    return afterSave;
+  }
+
+  /** Saved: a held document is analysed again, once (true then). */
+  saved(uri: string): boolean {
+    const entry = this.held.get(uri);
+    if (!entry || entry.final) return false;
+    this.held.delete(uri);
+    this.retrying.add(uri);
+    return true;
+  }
+
+  forget(uri: string): void {
+    this.held.delete(uri);
+    this.retrying.delete(uri);
+  }
 }
 
 export class Analyzer {
@@ -64,7 +109,7 @@ export class Analyzer {
    * analysed again at each edit (each would take the whole budget) but when saved, reopened or the
    * configuration changes. Its findings are shown for its own version only (not at stale places).
    */
-  private readonly held = new Map<string, DocumentAnalysis>();
+  private readonly held = new Holds<DocumentAnalysis>();
   /** Generation of settings; bumped on workspace/didChangeConfiguration. */
   settingsGeneration = 0;
 
@@ -87,13 +132,13 @@ export class Analyzer {
 
   /** The document was saved: one held for its analysis time is analysed again (true then). */
   saved(uri: string): boolean {
-    if (!this.held.delete(uri)) return false;
+    if (!this.held.saved(uri)) return false;
     this.cache.delete(uri);
     return true;
   }
 
   forget(uri: string): void {
-    this.held.delete(uri);
+    this.held.forget(uri);
     this.cache.delete(uri);
   }
 
@@ -111,13 +156,12 @@ export class Analyzer {
     const again = this.cached(uri);
     if (again) return again;
     const base = { uri, version: document.version, generation: this.generation, engine: context.engine, catalog: context.catalog, settings };
-    const held = this.held.get(uri);
-    if (held && held.generation !== this.generation) this.held.delete(uri);
+    const held = this.held.get(uri, this.generation);
     // After an edit (an analysis of an earlier version with the same configuration): the edit budget.
     const previous = this.cache.get(uri);
     const afterEdit = previous !== undefined && previous.generation === this.generation && previous.version !== document.version;
     let analysis: DocumentAnalysis;
-    if (held && held.generation === this.generation) {
+    if (held) {
       // Its findings stand for its own version only: after an edit they could be at the wrong places.
       analysis = { ...base, findings: held.version === document.version ? held.findings : [], problems: held.problems, skipped: HELD, ms: 0 };
     } else if (!settings.enable) analysis = { ...base, findings: [], problems: [], skipped: 'atlasLens.enable is false', ms: 0 };
@@ -129,10 +173,9 @@ export class Analyzer {
       analysis = { ...base, findings: [], problems: [problem], skipped: problem.message, ms: 0 };
     } else {
       analysis = this.run(document, context.engine, context.analysis, base, afterEdit);
-      if (analysis.problems.some(isBudgetStop)) {
-        analysis.problems = heldProblems(analysis.problems);
-        this.held.set(uri, analysis);
-      }
+      const stopped = analysis.problems.some(isBudgetStop);
+      const afterSave = this.held.ran(uri, analysis, stopped);
+      if (stopped) analysis.problems = heldProblems(analysis.problems, afterSave);
     }
     if (analysis.skipped) this.log.debug(`${uri}: not analysed (${analysis.skipped})`);
     else this.log.debug(`${uri} v${analysis.version}: ${analysis.findings.length} finding(s) in ${analysis.ms.toFixed(1)} ms (${analysis.parse})`);

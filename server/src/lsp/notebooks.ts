@@ -45,7 +45,7 @@ import {
 } from 'vscode-languageserver';
 import { isBudgetStop } from '../engine/guard';
 import type { CellsAnalysisResult } from '../engine/engine';
-import { editorBudgetMs, HELD, heldProblems, type DocumentAnalysis, type Analyzer } from './analysis';
+import { editorBudgetMs, HELD, heldProblems, Holds, type DocumentAnalysis, type Analyzer } from './analysis';
 import type { ClientFeatures } from './capabilities';
 import { codeActions, safeFixEdits } from './code-actions';
 import { findingToDiagnostic, problemToDiagnostic } from './diagnostics';
@@ -100,7 +100,7 @@ export class Notebooks {
   private readonly owner = new Map<string, string>();
   private readonly cache = new Map<string, NotebookAnalysis>();
   /** Notebooks whose last analysis the time budget stopped, held until saved as documents are (analysis.ts): that analysis, by revision. */
-  private readonly held = new Map<string, { revision: number; generation: number; result: Pick<CellsAnalysisResult, 'findings' | 'problems'> }>();
+  private readonly held = new Holds<{ revision: number; generation: number; result: Pick<CellsAnalysisResult, 'findings' | 'problems'> }>();
   /** Pull mode: the resultId last answered per cell, to tell whether a refresh is needed. */
   private readonly pulled = new Map<string, string>();
   private readonly publishQueue = new CoalescingQueue((uri) => void this.publish(uri));
@@ -182,7 +182,7 @@ export class Notebooks {
 
   /** The notebook was saved: one held for its analysis time is analysed again. */
   saved(notebookUri: string): void {
-    if (!this.held.delete(notebookUri)) return;
+    if (!this.held.saved(notebookUri)) return;
     this.cache.delete(notebookUri);
     this.changed(notebookUri);
   }
@@ -212,7 +212,7 @@ export class Notebooks {
     for (const cell of cellUris) this.closeCell(cell);
     this.notebooks.delete(uri);
     this.cache.delete(uri);
-    this.held.delete(uri);
+    this.held.forget(uri);
     this.publishQueue.delete(uri);
     return cellUris;
   }
@@ -246,10 +246,8 @@ export class Notebooks {
     if (again) return again;
     const generation = this.analyzer.generation;
     const documents = this.codeCells(notebook);
-    const held = this.held.get(notebookUri);
-    if (held && held.generation !== generation) this.held.delete(notebookUri);
-    const stillHeld = held !== undefined && held.generation === generation;
-    const skipped = !settings.enable ? 'atlasLens.enable is false' : context.excludedBy ? `excluded by ${context.excludedBy}` : stillHeld ? HELD : undefined;
+    const held = this.held.get(notebookUri, generation);
+    const skipped = !settings.enable ? 'atlasLens.enable is false' : context.excludedBy ? `excluded by ${context.excludedBy}` : held ? HELD : undefined;
     const started = performance.now();
     // After an edit (an analysis of an earlier revision with the same configuration): the edit budget.
     const previous = this.cache.get(notebookUri);
@@ -257,15 +255,16 @@ export class Notebooks {
     const timeBudgetMs = editorBudgetMs(context.analysis.timeBudgetMs, afterEdit);
     let result: Pick<CellsAnalysisResult, 'findings' | 'problems'> | undefined;
     // Held: its findings stand for their own revision only.
-    if (stillHeld && skipped === HELD) result = held.revision === notebook.revision ? held.result : { findings: [], problems: held.result.problems };
+    if (held && skipped === HELD) result = held.revision === notebook.revision ? held.result : { findings: [], problems: held.result.problems };
     else if (skipped) result = undefined;
     else {
       // Info problems are not shown (below), so the engine need not locate the first syntax error, nor reparse the whole text for it.
-      result = context.engine.analyzeCells(notebook.analysisPath, documents.map((document) => document.text), { ...context.analysis, timeBudgetMs, syntaxErrorProblems: false });
-      if (result.problems.some(isBudgetStop)) {
-        result = { ...result, problems: heldProblems(result.problems) };
-        this.held.set(notebookUri, { revision: notebook.revision, generation, result });
-      }
+      const analysed = context.engine.analyzeCells(notebook.analysisPath, documents.map((document) => document.text), { ...context.analysis, timeBudgetMs, syntaxErrorProblems: false });
+      const stopped = analysed.problems.some(isBudgetStop);
+      const entry = { revision: notebook.revision, generation, result: analysed };
+      const afterSave = this.held.ran(notebookUri, entry, stopped);
+      if (stopped) entry.result = { ...analysed, problems: heldProblems(analysed.problems, afterSave) };
+      result = entry.result;
     }
     const ms = performance.now() - started;
     const cells = new Map<string, DocumentAnalysis>();
