@@ -125,3 +125,24 @@ test('the change range handed to the compiler is the one stretch that differs, e
     }
   }
 });
+
+test('should the compiler\'s incremental parser throw, the version is parsed from scratch: same findings', async () => {
+  const { incrementalParser } = await import('../../server/src/engine/typescript/analyze');
+  const original = incrementalParser.update;
+  const file = '/project/open/throwing.ts';
+  const text = "import OpenAI from 'openai';\nconst client = new OpenAI();\nexport async function answer(q: string) {\n  const r = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: q }] });\n  return r;\n}\n";
+  incremental.analyze(file, text);
+  let calls = 0;
+  incrementalParser.update = () => {
+    calls++;
+    throw new Error('Debug Failure. False expression.');
+  };
+  try {
+    const edited = text.replace('  return r;', '  return eval(r.choices[0]?.message.content ?? "");');
+    assert.deepEqual(outcome(incremental.analyze(file, edited)), outcome(fresh.analyze('/project/fresh/throwing/throwing.ts', edited)));
+    assert.equal(calls, 1);
+    assert.deepEqual(incremental.analyze(file, edited).findings.map((finding) => finding.ruleId), ['js-llm-output-code-execution']);
+  } finally {
+    incrementalParser.update = original;
+  }
+});

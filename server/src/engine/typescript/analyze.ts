@@ -28,6 +28,9 @@ const SCRIPT_KINDS: Record<string, ts.ScriptKind> = {
   '.jsx': ts.ScriptKind.JSX,
 };
 
+/** The compiler's incremental parse, through an object so that a test can make it throw. */
+export const incrementalParser = { update: (sourceFile: ts.SourceFile, text: string, change: ts.TextChangeRange): ts.SourceFile => ts.updateSourceFile(sourceFile, text, change) };
+
 /** How many files' last parse is kept for the next version of the same file (an open document's next keystroke). */
 const KEPT_PARSES = 4;
 
@@ -57,16 +60,21 @@ export class TsWorkspace {
   private parse(file: string, text: string, scriptKind: ts.ScriptKind, extension: string): ts.SourceFile {
     const last = this.kept.get(file);
     this.kept.delete(file);
-    let sourceFile: ts.SourceFile;
+    let sourceFile: ts.SourceFile | undefined;
     if (last && last.scriptKind === scriptKind && last.text === text) sourceFile = last.sourceFile;
     else if (last && last.scriptKind === scriptKind) {
-      // The old tree is given up to the new one (its reused nodes move): it is not kept.
-      sourceFile = ts.updateSourceFile(last.sourceFile, text, changeRange(last.text, text));
-    } else {
-      // The compiler's own parser, without a ts-morph Project: removing a file from a Project walks
-      // its wrapped nodes with their comments, quadratic on a long line (47 s on a 300 kB one).
-      sourceFile = ts.createSourceFile(`/atlas-lens/file${extension || '.ts'}`, text, ts.ScriptTarget.ESNext, true, scriptKind);
+      // The old tree is given up to the new one (its reused nodes move): it is not kept. The
+      // incremental parser asserts its own consistency; should an assertion ever throw, the text
+      // is parsed from scratch below.
+      try {
+        sourceFile = incrementalParser.update(last.sourceFile, text, changeRange(last.text, text));
+      } catch {
+        sourceFile = undefined;
+      }
     }
+    // The compiler's own parser, without a ts-morph Project: removing a file from a Project walks
+    // its wrapped nodes with their comments, quadratic on a long line (47 s on a 300 kB one).
+    sourceFile ??= ts.createSourceFile(`/atlas-lens/file${extension || '.ts'}`, text, ts.ScriptTarget.ESNext, true, scriptKind);
     this.kept.set(file, { text, scriptKind, sourceFile });
     if (this.kept.size > KEPT_PARSES) this.kept.delete(this.kept.keys().next().value!);
     return sourceFile;
