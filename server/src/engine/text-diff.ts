@@ -22,3 +22,14 @@ export function commonSuffix(a: string, b: string, prefix: number): number {
   while (n < limit && a.charCodeAt(a.length - n - 1) === b.charCodeAt(b.length - n - 1)) n++;
   return n;
 }
+
+/**
+ * The one stretch that differs between two versions: [start, oldEnd) of `before` became
+ * [start, newEnd) of `after`. The common prefix is taken first (a repeated character typed is
+ * placed at the end of its run).
+ */
+export function changedStretch(before: string, after: string): { start: number; oldEnd: number; newEnd: number } {
+  const start = commonPrefix(before, after);
+  const suffix = commonSuffix(before, after, start);
+  return { start, oldEnd: before.length - suffix, newEnd: after.length - suffix };
+}

@@ -18,7 +18,7 @@
  * LSP's); rows are separated by "\n". Nothing here knows about LSP.
  */
 import type { Node, Parser, Point, Tree } from 'web-tree-sitter';
-import { commonPrefix, commonSuffix } from '../text-diff';
+import { changedStretch } from '../text-diff';
 import { textInput } from './parser';
 
 export interface DocumentTextChange {
@@ -38,17 +38,15 @@ export interface DocumentTextChange {
  */
 export function changeBetween(before: string, after: string): DocumentTextChange | undefined {
   if (before === after) return undefined;
-  const prefix = commonPrefix(before, after);
-  const suffix = commonSuffix(before, after, prefix);
-  const oldEndIndex = before.length - suffix;
-  const startPosition = pointAt(before, prefix);
+  const { start, oldEnd, newEnd } = changedStretch(before, after);
+  const startPosition = pointAt(before, start);
   return {
-    startIndex: prefix,
-    oldEndIndex,
+    startIndex: start,
+    oldEndIndex: oldEnd,
     startPosition,
     // From the start on: the text before it is not counted twice.
-    oldEndPosition: pointAfter(startPosition, before.slice(prefix, oldEndIndex)),
-    newText: after.slice(prefix, after.length - suffix),
+    oldEndPosition: pointAfter(startPosition, before.slice(start, oldEnd)),
+    newText: after.slice(start, newEnd),
   };
 }
 

@@ -12,7 +12,7 @@
  * end of the word that is an identifier character must meet a character that is not one (or
  * the edge of the text). Found, it is reported under the key `identifier(word)`.
  */
-import { commonPrefix, commonSuffix } from '../text-diff';
+import { changedStretch } from '../text-diff';
 
 const ALPHABET = 128;
 /** log2(ALPHABET): a state's row offset shifted right by this is the state. */
@@ -205,13 +205,12 @@ export class WordScanner {
         counts = new Int32Array(this.words.length);
         this.count(text, 0, text.length, counts, 1);
       } else if (previous !== text) {
-        const prefix = commonPrefix(previous, text);
-        const suffix = commonSuffix(previous, text, prefix);
+        const { start, oldEnd, newEnd } = changedStretch(previous, text);
         // Occurrences wholly inside the common prefix or suffix, with the character on either
         // side of them (it decides whether an identifier word stands alone), are the same in both texts.
-        const from = Math.max(0, prefix - this.context);
-        this.count(previous, from, Math.min(previous.length, previous.length - suffix + this.context), counts, -1);
-        this.count(text, from, Math.min(text.length, text.length - suffix + this.context), counts, 1);
+        const from = Math.max(0, start - this.context);
+        this.count(previous, from, Math.min(previous.length, oldEnd + this.context), counts, -1);
+        this.count(text, from, Math.min(text.length, newEnd + this.context), counts, 1);
       }
       previous = text;
       const found = new Set<string>();

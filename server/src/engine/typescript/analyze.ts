@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { ts } from 'ts-morph';
 import type { RawFinding } from '../python/run-rules';
 import { guardRule } from '../guard';
-import { commonPrefix, commonSuffix } from '../text-diff';
+import { changedStretch } from '../text-diff';
 import { isCallMatch, isFlowMatch } from '../rules/match-kinds';
 import type { InputProblem } from '../types';
 import type { AnalyzerInput, AnalyzerOutput } from '../analyzers/types';
@@ -83,9 +83,8 @@ export class TsWorkspace {
 
 /** The one stretch that differs between two versions of a text, as the compiler's incremental parser takes it. */
 export function changeRange(before: string, after: string): ts.TextChangeRange {
-  const prefix = commonPrefix(before, after);
-  const suffix = commonSuffix(before, after, prefix);
-  return { span: { start: prefix, length: before.length - prefix - suffix }, newLength: after.length - prefix - suffix };
+  const { start, oldEnd, newEnd } = changedStretch(before, after);
+  return { span: { start, length: oldEnd - start }, newLength: newEnd - start };
 }
 
 export function runTsRules(facts: TsFacts, input: AnalyzerInput): Omit<AnalyzerOutput, 'parsed'> {
