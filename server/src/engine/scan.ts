@@ -9,6 +9,7 @@ import { loadOfficialAtlas } from './atlas/official';
 import { findProjectConfig, loadProjectConfig, resolveRuleDirs, unknownRuleProblems, type ProjectConfigLoadResult } from './config/project-config';
 import { Engine, type AnalysisSettings } from './engine';
 import { isInside } from './paths';
+import { isRequirementsFileName } from './project/requirements';
 import { scanSequential } from './batch/scan-files';
 import type { LoadedRule } from './rules/loader';
 import type { Finding, InputProblem } from './types';
@@ -96,7 +97,7 @@ const PROJECT_MARKERS = ['pyproject.toml', 'setup.py', 'setup.cfg', 'package.jso
 function isProjectTop(dir: string): boolean {
   if (PROJECT_MARKERS.some((marker) => fs.existsSync(path.join(dir, marker)))) return true;
   try {
-    return fs.readdirSync(dir).some((entry) => /^requirements.*\.txt$/i.test(entry));
+    return fs.readdirSync(dir).some(isRequirementsFileName);
   } catch {
     return false;
   }

@@ -98,6 +98,11 @@ function merge(into: Requirements, [name, bound]: [string, VersionBound | undefi
   else if (previous && (!bound || compareVersions(bound.lowest, previous.lowest) < 0)) into.set(name, bound);
 }
 
+/** Whether a file name is one of the requirements files a project root declares its dependencies in. */
+export function isRequirementsFileName(name: string): boolean {
+  return /^requirements.*\.txt$/i.test(name);
+}
+
 export function projectRequirements(root: string): Requirements {
   const cached = cache.get(root);
   if (cached && Date.now() - cached.read < REFRESH_MS) return cached.requirements;
@@ -114,7 +119,7 @@ export function projectRequirements(root: string): Requirements {
       // Only regular files of a sane size: a link could point outside the project, a FIFO would block.
       const stat = fs.lstatSync(file);
       if (!stat.isFile() || stat.size > MAX_DECLARATION_BYTES) continue;
-      if (/^requirements.*\.txt$/i.test(entry)) readRequirementsTxt(file, requirements);
+      if (isRequirementsFileName(entry)) readRequirementsTxt(file, requirements);
       else if (entry === 'pyproject.toml') readPyproject(file, requirements);
     } catch {
       // An unreadable requirements file declares nothing.
