@@ -80,11 +80,14 @@ export class Holds<T extends { generation: number }> {
     return entry && entry.analysis.generation === generation ? entry.analysis : undefined;
   }
 
-  /** An analysis of `uri` ran: held if `stopped`; true when it ran because of a save (see heldProblems). */
-  ran(uri: string, analysis: T, stopped: boolean): boolean {
-    const afterSave = this.retrying.delete(uri);
-    if (stopped) this.held.set(uri, { analysis, final: afterSave });
-    return afterSave;
+  /** An analysis of `uri` is running: true when a save started it (see heldProblems). */
+  ranAfterSave(uri: string): boolean {
+    return this.retrying.delete(uri);
+  }
+
+  /** Holds `uri` with the analysis the budget stopped; for good (`final`) when a save had started it. */
+  hold(uri: string, analysis: T, final: boolean): void {
+    this.held.set(uri, { analysis, final });
   }
 
   /** Saved: a held document is analysed again, once (true then). */
@@ -173,9 +176,11 @@ export class Analyzer {
       analysis = { ...base, findings: [], problems: [problem], skipped: problem.message, ms: 0 };
     } else {
       analysis = this.run(document, context.engine, context.analysis, base, afterEdit);
-      const stopped = analysis.problems.some(isBudgetStop);
-      const afterSave = this.held.ran(uri, analysis, stopped);
-      if (stopped) analysis.problems = heldProblems(analysis.problems, afterSave);
+      const afterSave = this.held.ranAfterSave(uri);
+      if (analysis.problems.some(isBudgetStop)) {
+        analysis.problems = heldProblems(analysis.problems, afterSave);
+        this.held.hold(uri, analysis, afterSave);
+      }
     }
     if (analysis.skipped) this.log.debug(`${uri}: not analysed (${analysis.skipped})`);
     else this.log.debug(`${uri} v${analysis.version}: ${analysis.findings.length} finding(s) in ${analysis.ms.toFixed(1)} ms (${analysis.parse})`);

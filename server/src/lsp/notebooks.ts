@@ -259,12 +259,12 @@ export class Notebooks {
     else if (skipped) result = undefined;
     else {
       // Info problems are not shown (below), so the engine need not locate the first syntax error, nor reparse the whole text for it.
-      const analysed = context.engine.analyzeCells(notebook.analysisPath, documents.map((document) => document.text), { ...context.analysis, timeBudgetMs, syntaxErrorProblems: false });
-      const stopped = analysed.problems.some(isBudgetStop);
-      const entry = { revision: notebook.revision, generation, result: analysed };
-      const afterSave = this.held.ran(notebookUri, entry, stopped);
-      if (stopped) entry.result = { ...analysed, problems: heldProblems(analysed.problems, afterSave) };
-      result = entry.result;
+      result = context.engine.analyzeCells(notebook.analysisPath, documents.map((document) => document.text), { ...context.analysis, timeBudgetMs, syntaxErrorProblems: false });
+      const afterSave = this.held.ranAfterSave(notebookUri);
+      if (result.problems.some(isBudgetStop)) {
+        result = { ...result, problems: heldProblems(result.problems, afterSave) };
+        this.held.hold(notebookUri, { revision: notebook.revision, generation, result }, afterSave);
+      }
     }
     const ms = performance.now() - started;
     const cells = new Map<string, DocumentAnalysis>();
