@@ -39,7 +39,7 @@ export function diagnosticFix(fix: NonNullable<Finding['fix']>): NonNullable<Fin
   return { title: fix.title, safe: fix.safe, edits: fix.edits };
 }
 
-export function findingToDiagnostic(finding: Finding, analysis: Pick<DocumentAnalysis, 'version' | 'catalog'>, features: Pick<ClientFeatures, 'codeDescription' | 'diagnosticData'> & Partial<Pick<ClientFeatures, 'relatedInformation'>>): Diagnostic {
+export function findingToDiagnostic(finding: Finding, analysis: Pick<DocumentAnalysis, 'version' | 'catalog'>, features: Pick<ClientFeatures, 'codeDescription' | 'diagnosticData' | 'relatedInformation'>): Diagnostic {
   const diagnostic: Diagnostic = {
     range: finding.range,
     severity: SEVERITY[finding.severity],
