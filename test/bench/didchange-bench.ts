@@ -49,6 +49,8 @@ const PACE = Number(arg('pace', '0'));
  * kept alive past a young collection). Off by default, so that the server measured is the one shipped.
  */
 const GC = process.argv.includes('--gc');
+/** `--samples FILE`: every timed edit's milliseconds, in order, one run a line (`lines scenario mode: ms ms …`), to see where the slow ones fall. */
+const SAMPLES_FILE = arg('samples', '');
 
 /** The server's resident memory now and at its peak, in MB (Linux /proc). */
 function serverMemory(pid: number | undefined): { rss: number; peak: number } | undefined {
@@ -61,13 +63,17 @@ function serverMemory(pid: number | undefined): { rss: number; peak: number } | 
   }
 }
 
-/** CPU time (user + system) the server process has used so far, in ms (Linux /proc; clock ticks of 10 ms). */
-function serverCpu(pid: number | undefined): number {
+/**
+ * CPU time (user + system) the server process has used so far, in ms (Linux /proc; clock ticks of
+ * 10 ms), and its minor page faults: each first touch of freshly mapped memory, which costs ~10 µs
+ * on this VM (~0.2 µs on bare metal), so a figure that explains part of the time per edit here.
+ */
+function serverCpu(pid: number | undefined): { cpu: number; faults: number } {
   try {
     const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    return { cpu: ((Number(fields[11]) + Number(fields[12])) * 1000) / 100, faults: Number(fields[7]) };
   } catch {
-    return NaN;
+    return { cpu: NaN, faults: NaN };
   }
 }
 
@@ -83,7 +89,7 @@ function collectionsSummary(log: string, from: number, to: number, edits: number
   return `server GC: ${young.length} young in ${edits} edits (pause mean ${mean.toFixed(1)} ms, max ${Math.max(0, ...pauses).toFixed(1)} ms), ${full.length} full; large objects promoted ${(promoted / 1e6).toFixed(1)} MB`;
 }
 
-async function run(lines: number, mode: 'push' | 'pull', scenario: Scenario): Promise<{ samples: number[]; cpu: number; memory?: { rss: number; peak: number }; collections?: string }> {
+async function run(lines: number, mode: 'push' | 'pull', scenario: Scenario): Promise<{ samples: number[]; cpu: number; faults: number; memory?: { rss: number; peak: number }; collections?: string }> {
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'atlas-lens-bench-'));
   const file = path.join(workspace, LANGUAGE === 'typescript' ? 'big_routes.ts' : 'big_model.py');
   const text = benchFile(LANGUAGE, lines);
@@ -132,7 +138,7 @@ async function run(lines: number, mode: 'push' | 'pull', scenario: Scenario): Pr
 
   const samples: number[] = [];
   let i = 0;
-  let cpuBefore = NaN;
+  let cpuBefore = { cpu: NaN, faults: NaN };
   let windowStart = NaN;
   for (const change of edits(scenario, text, EDITS + WARMUP, 42, LANGUAGE)) {
     if (PACE > 0) await new Promise((resolve) => setTimeout(resolve, PACE));
@@ -148,7 +154,9 @@ async function run(lines: number, mode: 'push' | 'pull', scenario: Scenario): Pr
     if (i++ >= WARMUP) samples.push(performance.now() - started); // the first edits warm the JIT
   }
   const windowEnd = performance.timeOrigin + performance.now();
-  const cpu = (serverCpu(child.pid) - cpuBefore) / samples.length;
+  const cpuAfter = serverCpu(child.pid);
+  const cpu = (cpuAfter.cpu - cpuBefore.cpu) / samples.length;
+  const faults = (cpuAfter.faults - cpuBefore.faults) / samples.length;
   const rss = serverMemory(child.pid);
   await connection.sendRequest('shutdown');
   await connection.sendNotification('exit').catch(() => undefined);
@@ -158,7 +166,7 @@ async function run(lines: number, mode: 'push' | 'pull', scenario: Scenario): Pr
   child.kill();
   const collections = GC && fs.existsSync(gcLog) ? collectionsSummary(fs.readFileSync(gcLog, 'utf8'), windowStart, windowEnd, samples.length) : undefined;
   fs.rmSync(workspace, { recursive: true, force: true });
-  return { samples, cpu, memory: rss, collections };
+  return { samples, cpu, faults, memory: rss, collections };
 }
 
 async function main(): Promise<void> {
@@ -168,12 +176,13 @@ async function main(): Promise<void> {
   for (const lines of LINES) {
     for (const scenario of SCENARIOS) {
       for (const mode of MODES) {
-        const { samples, cpu, memory, collections } = await run(lines, mode, scenario);
+        const { samples, cpu, faults, memory, collections } = await run(lines, mode, scenario);
         const { median, p95, max } = stats(samples);
         if (scenario === 'typing') typingP95.set(lines, Math.max(typingP95.get(lines) ?? 0, p95));
         const rss = memory ? `, server RSS ${memory.rss.toFixed(0)} MB (peak ${memory.peak.toFixed(0)} MB)` : '';
-        console.log(`  ${String(lines).padStart(6)} lines ${scenario.padEnd(6)} ${mode}: median ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${max.toFixed(1)} ms; server CPU ${cpu.toFixed(1)} ms/edit${rss}`);
+        console.log(`  ${String(lines).padStart(6)} lines ${scenario.padEnd(6)} ${mode}: median ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${max.toFixed(1)} ms; server CPU ${cpu.toFixed(1)} ms/edit, ${faults.toFixed(0)} page faults/edit${rss}`);
         if (collections) console.log(`         ${collections}`);
+        if (SAMPLES_FILE) fs.appendFileSync(SAMPLES_FILE, `${lines} ${scenario} ${mode}: ${samples.map((ms) => ms.toFixed(2)).join(' ')}\n`);
       }
     }
   }
