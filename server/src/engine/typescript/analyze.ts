@@ -4,7 +4,7 @@
  * walks it once for facts and runs the rules. No type checker, no lib files, no module resolution.
  */
 import * as path from 'node:path';
-import { ts } from 'ts-morph';
+import { ts } from './compiler';
 import type { RawFinding } from '../python/run-rules';
 import { guardRule } from '../guard';
 import { changedStretch } from '../text-diff';

@@ -8,7 +8,7 @@
  * A spread argument, a spread in the object, or an options object held in a variable the engine
  * cannot follow makes the argument "unknown" rather than "absent".
  */
-import { ts } from 'ts-morph';
+import { ts } from './compiler';
 import { normaliseSelector, type ArgumentSelector } from '../python/arguments';
 import { skipOuter, type TsCallFact, type TsFacts, type TsValue } from './facts';
 

@@ -16,7 +16,7 @@
  * assignment is not an import any more. Scopes are functions (block scopes fold into them).
  * No type checker is used.
  */
-import { ts } from 'ts-morph';
+import { ts } from './compiler';
 
 export type TsScopeKind = 'module' | 'function';
 

@@ -3,7 +3,7 @@
  * or gives up (the finding is then reported without a fix). In JavaScript a "keyword argument" is
  * a property of an options object literal written at the call.
  */
-import { ts } from 'ts-morph';
+import { ts } from './compiler';
 import { replaceStringContent } from '../rules/argument-test';
 import { normaliseSelector } from '../python/arguments';
 import type { FixOperation, FixSpec } from '../rules/schema';

@@ -2,7 +2,7 @@
  * Runs declarative call rules over a TS/JS file's facts: the same `calls` + `cases` as the Python
  * rules, with the TypeScript readings of arguments, conditions and fixes.
  */
-import { ts } from 'ts-morph';
+import { ts } from './compiler';
 import { normaliseSelector } from '../python/arguments';
 import type { CompiledRule, RawFinding } from '../python/run-rules';
 import type { LoadedRule } from '../rules/loader';

@@ -8,7 +8,7 @@
  * function sees the names of the functions around it (closures). Flow-insensitive: a name that
  * ever receives a tracked value is tracked everywhere in its scope.
  */
-import { ts } from 'ts-morph';
+import { ts } from './compiler';
 import { matchesAny } from './conditions';
 import { assignedNames, bindingNames, skipOuter, writtenName, type TsCallFact, type TsFacts, type TsScope } from './facts';
 

@@ -3,7 +3,7 @@
  * call (a client constructor, a header) or assigned to a key-ish name. The message never repeats
  * the key: it shows the provider's prefix only. The fix reads the key from `process.env`.
  */
-import { ts } from 'ts-morph';
+import { ts } from '../compiler';
 import type { RawFinding } from '../../python/run-rules';
 import type { LoadedRule } from '../../rules/loader';
 import type { TsConditionContext } from '../conditions';

@@ -4,7 +4,7 @@
  * a JSX attribute (`dangerouslySetInnerHTML={{ __html: x }}`) or a property (`el.innerHTML = x`).
  * The options mirror the `flow` match of the Python value tracking (sources, sinks, pass-through).
  */
-import { ts } from 'ts-morph';
+import { ts } from '../compiler';
 import { FlowOptionsSchema, type FlowOptions } from './options';
 import { normaliseSelector } from '../../python/arguments';
 import type { RawFinding } from '../../python/run-rules';
