@@ -4,11 +4,15 @@
  * - typing: someone typing code into functions, a character at a time, with brackets closed
  *   automatically as VS Code does by default (a new line of code, a call with a risky argument
  *   appearing and being completed) — the everyday case;
+ * - block: typing the head of a block (`if …:`, `if (…) {`) in the same way: the function does
+ *   not parse until the head is complete, as it goes for much of real typing (brackets close
+ *   themselves, but a condition without its colon is a syntax error), while the statement typed
+ *   by `typing` is valid at all but one keystroke;
  * - stress: a space inserted at seeded random places, which splits identifiers and keyword
  *   tokens and leaves the file full of syntax errors, so incremental reuse rarely applies.
  */
 
-export type Scenario = 'typing' | 'stress';
+export type Scenario = 'typing' | 'block' | 'stress';
 /** The language of the file edited (`--language`): Python (incremental in the server) or TypeScript (analysed whole at each edit). */
 export type BenchLanguage = 'python' | 'typescript';
 
@@ -87,10 +91,10 @@ export function benchFile(language: BenchLanguage, lines: number): string {
   return language === 'typescript' ? typescriptFile(lines) : pythonFile(lines);
 }
 
-/** Per language: the statement typed, and how the line after which it is typed starts (a docstring). */
-const TYPING: Record<BenchLanguage, { statement: string; after: string }> = {
-  python: { statement: '    extra = torch.load(path, weights_only=False)', after: '"""' },
-  typescript: { statement: '  const extra = eval(completion.choices[0]?.message.content);', after: '/**' },
+/** Per language: the statement typed (`typing`), the block head typed (`block`), and how the line after which they are typed starts (a docstring). */
+const TYPING: Record<BenchLanguage, { statement: string; block: string; after: string }> = {
+  python: { statement: '    extra = torch.load(path, weights_only=False)', block: '    if path.endswith(".pt") and batch_size > 0:', after: '"""' },
+  typescript: { statement: '  const extra = eval(completion.choices[0]?.message.content);', block: '  if (prompt.length > 0 && completion.choices.length > 0) {', after: '/**' },
 };
 
 /**
@@ -101,12 +105,12 @@ export function* edits(scenario: Scenario, text: string, count: number, seed = 4
   const next = random(seed);
   const lines = text.split('\n');
   // Typing: a statement typed a character at a time on a new line inside a function.
-  const TYPED = TYPING[language].statement;
+  const TYPED = scenario === 'block' ? TYPING[language].block : TYPING[language].statement;
   const after = TYPING[language].after;
   let typingLine = -1;
   let typed = 0;
   for (let i = 0; i < count; i++) {
-    if (scenario === 'typing') {
+    if (scenario === 'typing' || scenario === 'block') {
       if (typingLine < 0 || typed >= TYPED.length) {
         // Start a new line after a random function's docstring.
         const from = Math.floor(next() * (lines.length - 1));
@@ -116,15 +120,15 @@ export function* edits(scenario: Scenario, text: string, count: number, seed = 4
         typed = 0;
         yield { range: { start: { line: typingLine, character: 0 }, end: { line: typingLine, character: 0 } }, text: '\n' };
       } else {
-        // As in VS Code (editor.autoClosingBrackets): typing "(" inserts "()", and typing the ")"
+        // As in VS Code (editor.autoClosingBrackets, autoClosingQuotes): typing "(" inserts "()", and typing the ")"
         // in front of the auto-inserted one only moves the cursor past it.
-        if ((TYPED[typed] === ')' || TYPED[typed] === ']') && lines[typingLine]![typed] === TYPED[typed]) typed++;
+        while ((TYPED[typed] === ')' || TYPED[typed] === ']' || TYPED[typed] === '"') && lines[typingLine]![typed] === TYPED[typed]) typed++;
         if (typed >= TYPED.length) {
           i--;
           continue;
         }
         const character = typed;
-        const insert = TYPED[typed] === '(' ? '()' : TYPED[typed] === '[' ? '[]' : TYPED[typed]!;
+        const insert = TYPED[typed] === '(' ? '()' : TYPED[typed] === '[' ? '[]' : TYPED[typed] === '"' ? '""' : TYPED[typed]!;
         lines[typingLine] = lines[typingLine]!.slice(0, character) + insert + lines[typingLine]!.slice(character);
         typed++;
         yield { range: { start: { line: typingLine, character }, end: { line: typingLine, character } }, text: insert };
