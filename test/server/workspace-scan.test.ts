@@ -129,6 +129,23 @@ describe('Scan Workspace, push client', () => {
     assert.equal((await findings(client)).findings.filter((f) => f.uri === liveUri).length, 2);
   });
 
+  test('a scan counts an open document by its live findings, without reading its file; closing it reads the file', async () => {
+    const train = path.join(dir, 'train.py');
+    const liveUri = await client.open(train, 'import torch\n\n\nstate = torch.load("m.pt")\n');
+    assert.equal((await client.diagnosticsAt(liveUri, 1)).length, 1);
+    const published = client.published.get(liveUri)!.length;
+    const result = await scan(client);
+    // serve/app.py's one finding and the open document's one (its file on disk has two).
+    assert.deepEqual({ files: result.files, findings: result.findings }, { files: 4, findings: 2 });
+    assert.equal(client.published.get(liveUri)!.length, published, 'the scan publishes nothing for the open document');
+    await client.close(liveUri);
+    const back = await waitFor('the on-disk diagnostics again', () => {
+      const list = client.published.get(liveUri)!;
+      return list.length > published + 1 && list.at(-1)!.diagnostics.length > 0 ? list.at(-1) : undefined;
+    });
+    assert.deepEqual(brief(back.diagnostics), [['torch-load-unsafe', TORCH], ['pickle-deserialization', PICKLE]]);
+  });
+
   test('watched files: changed and new files re-analysed alone, ignored ones skipped, deleted ones cleared', async () => {
     const scanned = client.logs.filter((l) => l.message.startsWith('workspace scan')).length;
     fs.writeFileSync(path.join(dir, 'serve/app.py'), 'import yaml\n\n\ndef read_config(text):\n    return yaml.safe_load(text)\n');
