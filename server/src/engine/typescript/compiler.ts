@@ -10,3 +10,9 @@
 import { ts as tsMorphCompiler } from 'ts-morph';
 
 export import ts = tsMorphCompiler;
+
+/**
+ * The syntax kinds, taken once as well: `ts.SyntaxKind` is itself a getter of the compiler's
+ * namespace, and the facts walk compares node kinds with it at every node (3% of the CPU time).
+ */
+export import SyntaxKind = ts.SyntaxKind;

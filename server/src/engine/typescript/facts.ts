@@ -16,7 +16,7 @@
  * assignment is not an import any more. Scopes are functions (block scopes fold into them).
  * No type checker is used.
  */
-import { ts } from './compiler';
+import { SyntaxKind, ts } from './compiler';
 
 export type TsScopeKind = 'module' | 'function';
 
@@ -139,10 +139,10 @@ export class TsFacts {
 
   private visit(node: ts.Node, scope: TsScope): void {
     switch (node.kind) {
-      case ts.SyntaxKind.ImportDeclaration:
+      case SyntaxKind.ImportDeclaration:
         this.collectImport(node as ts.ImportDeclaration, scope);
         return;
-      case ts.SyntaxKind.ImportEqualsDeclaration: {
+      case SyntaxKind.ImportEqualsDeclaration: {
         const declaration = node as ts.ImportEqualsDeclaration;
         const reference = declaration.moduleReference;
         if (!declaration.isTypeOnly && ts.isExternalModuleReference(reference) && ts.isStringLiteralLike(reference.expression)) {
@@ -150,16 +150,16 @@ export class TsFacts {
         }
         return;
       }
-      case ts.SyntaxKind.InterfaceDeclaration:
-      case ts.SyntaxKind.TypeAliasDeclaration:
+      case SyntaxKind.InterfaceDeclaration:
+      case SyntaxKind.TypeAliasDeclaration:
         return; // types hold no calls
-      case ts.SyntaxKind.FunctionDeclaration:
-      case ts.SyntaxKind.FunctionExpression:
-      case ts.SyntaxKind.ArrowFunction:
-      case ts.SyntaxKind.MethodDeclaration:
-      case ts.SyntaxKind.Constructor:
-      case ts.SyntaxKind.GetAccessor:
-      case ts.SyntaxKind.SetAccessor: {
+      case SyntaxKind.FunctionDeclaration:
+      case SyntaxKind.FunctionExpression:
+      case SyntaxKind.ArrowFunction:
+      case SyntaxKind.MethodDeclaration:
+      case SyntaxKind.Constructor:
+      case SyntaxKind.GetAccessor:
+      case SyntaxKind.SetAccessor: {
         const fn = node as ts.FunctionLikeDeclaration;
         if (ts.isFunctionDeclaration(fn) && fn.name) bind(scope, fn.name.text, { kind: 'opaque', at: fn.pos });
         const inner = this.newScope('function', scope, node);
@@ -171,52 +171,52 @@ export class TsFacts {
         if (fn.body) this.visit(fn.body, inner);
         return;
       }
-      case ts.SyntaxKind.ClassDeclaration: {
+      case SyntaxKind.ClassDeclaration: {
         const name = (node as ts.ClassDeclaration).name;
         if (name) bind(scope, name.text, { kind: 'opaque', at: node.pos });
         break;
       }
-      case ts.SyntaxKind.EnumDeclaration:
+      case SyntaxKind.EnumDeclaration:
         bind(scope, (node as ts.EnumDeclaration).name.text, { kind: 'opaque', at: node.pos });
         break;
-      case ts.SyntaxKind.VariableDeclaration:
+      case SyntaxKind.VariableDeclaration:
         this.collectVariable(node as ts.VariableDeclaration, scope);
         break;
-      case ts.SyntaxKind.ForOfStatement:
-      case ts.SyntaxKind.ForInStatement: {
+      case SyntaxKind.ForOfStatement:
+      case SyntaxKind.ForInStatement: {
         const loop = node as ts.ForOfStatement | ts.ForInStatement;
         const initializer = loop.initializer;
         const target = ts.isVariableDeclarationList(initializer) ? initializer.declarations[0]?.name : initializer;
         if (target && ts.isForOfStatement(loop)) this.flows.push({ scope, target, value: loop.expression, kind: 'element' });
         break;
       }
-      case ts.SyntaxKind.CatchClause: {
+      case SyntaxKind.CatchClause: {
         const variable = (node as ts.CatchClause).variableDeclaration;
         if (variable) for (const name of bindingNames(variable.name)) bind(scope, name, { kind: 'opaque', at: node.pos });
         this.visit((node as ts.CatchClause).block, scope);
         return;
       }
-      case ts.SyntaxKind.BinaryExpression:
+      case SyntaxKind.BinaryExpression:
         this.collectBinary(node as ts.BinaryExpression, scope);
         break;
-      case ts.SyntaxKind.CallExpression:
-      case ts.SyntaxKind.NewExpression:
+      case SyntaxKind.CallExpression:
+      case SyntaxKind.NewExpression:
         this.collectCall(node as ts.CallExpression | ts.NewExpression, scope);
         break;
-      case ts.SyntaxKind.JsxAttribute: {
+      case SyntaxKind.JsxAttribute: {
         const attribute = node as ts.JsxAttribute;
         const initializer = attribute.initializer;
         const value = initializer && ts.isJsxExpression(initializer) ? initializer.expression : initializer && ts.isStringLiteral(initializer) ? initializer : undefined;
         this.jsxAttributes.push({ node: attribute, name: attribute.name.getText(this.sourceFile), value, scope });
         break;
       }
-      case ts.SyntaxKind.StringLiteral:
-      case ts.SyntaxKind.NoSubstitutionTemplateLiteral: {
+      case SyntaxKind.StringLiteral:
+      case SyntaxKind.NoSubstitutionTemplateLiteral: {
         const literal = node as ts.StringLiteral | ts.NoSubstitutionTemplateLiteral;
         if (literal.text.length >= 20 && KEY_HINT.test(literal.text)) this.keyLiterals.push({ node: literal, scope });
         return;
       }
-      case ts.SyntaxKind.TemplateExpression: {
+      case SyntaxKind.TemplateExpression: {
         const template = node as ts.TemplateExpression;
         for (const part of [template.head, ...template.templateSpans.map((span) => span.literal)]) {
           if (part.text.length >= 20 && KEY_HINT.test(part.text)) this.keyLiterals.push({ node: part, scope });
@@ -280,10 +280,10 @@ export class TsFacts {
 
   private collectBinary(node: ts.BinaryExpression, scope: TsScope): void {
     const operator = node.operatorToken.kind;
-    if (operator < ts.SyntaxKind.FirstAssignment || operator > ts.SyntaxKind.LastAssignment) return;
-    const isAssign = operator === ts.SyntaxKind.EqualsToken;
+    if (operator < SyntaxKind.FirstAssignment || operator > SyntaxKind.LastAssignment) return;
+    const isAssign = operator === SyntaxKind.EqualsToken;
     const isCompound =
-      operator === ts.SyntaxKind.PlusEqualsToken || operator === ts.SyntaxKind.QuestionQuestionEqualsToken || operator === ts.SyntaxKind.BarBarEqualsToken || operator === ts.SyntaxKind.AmpersandAmpersandEqualsToken;
+      operator === SyntaxKind.PlusEqualsToken || operator === SyntaxKind.QuestionQuestionEqualsToken || operator === SyntaxKind.BarBarEqualsToken || operator === SyntaxKind.AmpersandAmpersandEqualsToken;
     const left = skipOuter(node.left);
     if (ts.isIdentifier(left)) {
       // `x = v` rebinds the variable where it was declared (the module for an undeclared one).
@@ -301,7 +301,7 @@ export class TsFacts {
 
   private collectCall(node: ts.CallExpression | ts.NewExpression, scope: TsScope): void {
     const isNew = ts.isNewExpression(node);
-    if (!isNew && node.expression.kind === ts.SyntaxKind.ImportKeyword) return;
+    if (!isNew && node.expression.kind === SyntaxKind.ImportKeyword) return;
     const args = node.arguments ?? ts.factory.createNodeArray<ts.Expression>();
     let spreadAt: number | undefined;
     args.forEach((arg, index) => {
@@ -454,10 +454,10 @@ export class TsFacts {
   private evaluateUncached(expression: ts.Expression, scope: TsScope, depth: number): TsValue {
     const node = skipOuter(expression);
     switch (node.kind) {
-      case ts.SyntaxKind.StringLiteral:
-      case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
+      case SyntaxKind.StringLiteral:
+      case SyntaxKind.NoSubstitutionTemplateLiteral:
         return { kind: 'string', value: (node as ts.StringLiteral).text };
-      case ts.SyntaxKind.TemplateExpression: {
+      case SyntaxKind.TemplateExpression: {
         const template = node as ts.TemplateExpression;
         let text = template.head.text;
         for (const span of template.templateSpans) {
@@ -467,27 +467,27 @@ export class TsFacts {
         }
         return { kind: 'string', value: text };
       }
-      case ts.SyntaxKind.NumericLiteral:
+      case SyntaxKind.NumericLiteral:
         return { kind: 'number', value: Number((node as ts.NumericLiteral).text) };
-      case ts.SyntaxKind.TrueKeyword:
+      case SyntaxKind.TrueKeyword:
         return { kind: 'bool', value: true };
-      case ts.SyntaxKind.FalseKeyword:
+      case SyntaxKind.FalseKeyword:
         return { kind: 'bool', value: false };
-      case ts.SyntaxKind.NullKeyword:
+      case SyntaxKind.NullKeyword:
         return { kind: 'none' };
-      case ts.SyntaxKind.PrefixUnaryExpression: {
+      case SyntaxKind.PrefixUnaryExpression: {
         const unary = node as ts.PrefixUnaryExpression;
         const operand = this.evaluate(unary.operand, scope, depth + 1);
-        if (unary.operator === ts.SyntaxKind.MinusToken && operand.kind === 'number') return { kind: 'number', value: -operand.value };
-        if (unary.operator === ts.SyntaxKind.ExclamationToken && (operand.kind === 'number' || operand.kind === 'bool')) return { kind: 'bool', value: !operand.value };
+        if (unary.operator === SyntaxKind.MinusToken && operand.kind === 'number') return { kind: 'number', value: -operand.value };
+        if (unary.operator === SyntaxKind.ExclamationToken && (operand.kind === 'number' || operand.kind === 'bool')) return { kind: 'bool', value: !operand.value };
         return { kind: 'unknown' };
       }
-      case ts.SyntaxKind.ArrayLiteralExpression: {
+      case SyntaxKind.ArrayLiteralExpression: {
         const elements = (node as ts.ArrayLiteralExpression).elements;
         if (elements.some(ts.isSpreadElement)) return { kind: 'unknown' };
         return { kind: 'sequence', items: elements.map((element) => this.evaluate(element, scope, depth + 1)) };
       }
-      case ts.SyntaxKind.ObjectLiteralExpression: {
+      case SyntaxKind.ObjectLiteralExpression: {
         const entries = new Map<string, TsValue>();
         const nodes = new Map<string, ts.ObjectLiteralElementLike>();
         let open = false;
@@ -508,9 +508,9 @@ export class TsFacts {
         }
         return { kind: 'mapping', entries, nodes, open };
       }
-      case ts.SyntaxKind.BinaryExpression: {
+      case SyntaxKind.BinaryExpression: {
         const binary = node as ts.BinaryExpression;
-        if (binary.operatorToken.kind !== ts.SyntaxKind.PlusToken) return { kind: 'unknown' };
+        if (binary.operatorToken.kind !== SyntaxKind.PlusToken) return { kind: 'unknown' };
         const a = this.evaluate(binary.left, scope, depth + 1);
         const b = this.evaluate(binary.right, scope, depth + 1);
         if ((a.kind === 'string' || a.kind === 'number') && (b.kind === 'string' || b.kind === 'number') && (a.kind === 'string' || b.kind === 'string')) {
@@ -518,7 +518,7 @@ export class TsFacts {
         }
         return { kind: 'unknown' };
       }
-      case ts.SyntaxKind.Identifier: {
+      case SyntaxKind.Identifier: {
         const identifier = node as ts.Identifier;
         if (identifier.text === 'undefined' && !this.lookup('undefined', scope, node.pos)) return { kind: 'none' };
         const binding = this.lookup(identifier.text, scope, node.pos);
@@ -531,8 +531,8 @@ export class TsFacts {
         }
         return { kind: 'unknown' };
       }
-      case ts.SyntaxKind.PropertyAccessExpression:
-      case ts.SyntaxKind.ElementAccessExpression: {
+      case SyntaxKind.PropertyAccessExpression:
+      case SyntaxKind.ElementAccessExpression: {
         // A member of a constant object literal: `CONFIG.revision`.
         const access = node as ts.PropertyAccessExpression | ts.ElementAccessExpression;
         const key = ts.isPropertyAccessExpression(access) ? access.name.text : ts.isStringLiteralLike(access.argumentExpression) ? access.argumentExpression.text : undefined;
@@ -546,8 +546,8 @@ export class TsFacts {
         const qualified = this.qualifiedNameOf(access, scope, depth + 1);
         return qualified ? { kind: 'name', qualified } : { kind: 'unknown' };
       }
-      case ts.SyntaxKind.CallExpression:
-      case ts.SyntaxKind.NewExpression: {
+      case SyntaxKind.CallExpression:
+      case SyntaxKind.NewExpression: {
         const call = node as ts.CallExpression | ts.NewExpression;
         const qualified = this.qualifiedNameOf(call.expression, scope, depth + 1);
         return qualified ? { kind: 'call', qualified, node } : { kind: 'unknown' };
@@ -618,7 +618,7 @@ export function statementLines(node: ts.Node): { first: number; last: number } {
 function moduleOfRequireOrImport(node: ts.CallExpression, isGlobal: (name: string) => boolean): string | undefined {
   const first = node.arguments[0];
   if (!first || !ts.isStringLiteralLike(first)) return undefined;
-  if (node.expression.kind === ts.SyntaxKind.ImportKeyword) return normaliseModule(first.text);
+  if (node.expression.kind === SyntaxKind.ImportKeyword) return normaliseModule(first.text);
   if (ts.isIdentifier(node.expression) && node.expression.text === 'require' && isGlobal('require')) return normaliseModule(first.text);
   return undefined;
 }
@@ -644,7 +644,7 @@ export function propertyKey(name: ts.PropertyName | undefined): string | undefin
 export function writtenName(expression: ts.Expression): string | undefined {
   const node = skipOuter(expression);
   if (ts.isIdentifier(node)) return node.text;
-  if (node.kind === ts.SyntaxKind.ThisKeyword) return 'this';
+  if (node.kind === SyntaxKind.ThisKeyword) return 'this';
   if (ts.isPropertyAccessExpression(node)) {
     const base = writtenName(node.expression);
     return base ? `${base}.${node.name.text}` : undefined;
@@ -676,7 +676,7 @@ export function assignedNames(target: ts.Expression): string[] {
       return [];
     });
   }
-  if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) return assignedNames(node.left);
+  if (ts.isBinaryExpression(node) && node.operatorToken.kind === SyntaxKind.EqualsToken) return assignedNames(node.left);
   return [];
 }
 

@@ -2,7 +2,7 @@
  * Runs declarative call rules over a TS/JS file's facts: the same `calls` + `cases` as the Python
  * rules, with the TypeScript readings of arguments, conditions and fixes.
  */
-import { ts } from './compiler';
+import { SyntaxKind, ts } from './compiler';
 import { normaliseSelector } from '../python/arguments';
 import type { CompiledRule, RawFinding } from '../python/run-rules';
 import type { LoadedRule } from '../rules/loader';
@@ -71,7 +71,7 @@ export function displayTsCallee(call: TsCallFact): string {
 function display(expression: ts.Expression): string {
   const node = skipOuter(expression);
   if (ts.isIdentifier(node)) return node.text;
-  if (node.kind === ts.SyntaxKind.ThisKeyword) return 'this';
+  if (node.kind === SyntaxKind.ThisKeyword) return 'this';
   if (ts.isPropertyAccessExpression(node)) return `${display(node.expression)}.${node.name.text}`;
   if (ts.isElementAccessExpression(node)) return `${display(node.expression)}[…]`;
   if (ts.isCallExpression(node)) return `${display(node.expression)}(…)`;

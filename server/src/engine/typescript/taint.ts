@@ -8,7 +8,7 @@
  * function sees the names of the functions around it (closures). Flow-insensitive: a name that
  * ever receives a tracked value is tracked everywhere in its scope.
  */
-import { ts } from './compiler';
+import { SyntaxKind, ts } from './compiler';
 import { matchesAny } from './conditions';
 import { assignedNames, bindingNames, skipOuter, writtenName, type TsCallFact, type TsFacts, type TsScope } from './facts';
 
@@ -80,17 +80,17 @@ export class Taint {
     const node = skipOuter(expression);
     const next = (child: ts.Expression | undefined): TaintOrigin | undefined => (child ? this.origin(child, scope, depth + 1) : undefined);
     switch (node.kind) {
-      case ts.SyntaxKind.Identifier: {
+      case SyntaxKind.Identifier: {
         const name = (node as ts.Identifier).text;
         const owner = this.facts.ownerScope(name, scope);
         return owner ? this.tracked.get(`${owner.id}:${name}`) : undefined;
       }
-      case ts.SyntaxKind.PropertyAccessExpression:
+      case SyntaxKind.PropertyAccessExpression:
         return next((node as ts.PropertyAccessExpression).expression);
-      case ts.SyntaxKind.ElementAccessExpression:
+      case SyntaxKind.ElementAccessExpression:
         return next((node as ts.ElementAccessExpression).expression);
-      case ts.SyntaxKind.CallExpression:
-      case ts.SyntaxKind.NewExpression: {
+      case SyntaxKind.CallExpression:
+      case SyntaxKind.NewExpression: {
         const call = node as ts.CallExpression | ts.NewExpression;
         const source = this.sourceCalls.get(call);
         if (source) return { source: call, label: `${writtenName(source.callee) ?? '…'}()`, steps: [] };
@@ -105,28 +105,28 @@ export class Taint {
         if (qualified !== undefined && matchesAny(this.passThrough.calls, qualified)) return this.firstArgument(call, scope, depth);
         return undefined;
       }
-      case ts.SyntaxKind.TemplateExpression:
+      case SyntaxKind.TemplateExpression:
         for (const span of (node as ts.TemplateExpression).templateSpans) {
           const found = next(span.expression);
           if (found) return found;
         }
         return undefined;
-      case ts.SyntaxKind.BinaryExpression: {
+      case SyntaxKind.BinaryExpression: {
         const binary = node as ts.BinaryExpression;
         const operator = binary.operatorToken.kind;
-        if (operator === ts.SyntaxKind.PlusToken || operator === ts.SyntaxKind.QuestionQuestionToken || operator === ts.SyntaxKind.BarBarToken) return next(binary.left) ?? next(binary.right);
-        if (operator === ts.SyntaxKind.AmpersandAmpersandToken || operator === ts.SyntaxKind.CommaToken || operator === ts.SyntaxKind.EqualsToken) return next(binary.right);
+        if (operator === SyntaxKind.PlusToken || operator === SyntaxKind.QuestionQuestionToken || operator === SyntaxKind.BarBarToken) return next(binary.left) ?? next(binary.right);
+        if (operator === SyntaxKind.AmpersandAmpersandToken || operator === SyntaxKind.CommaToken || operator === SyntaxKind.EqualsToken) return next(binary.right);
         return undefined;
       }
-      case ts.SyntaxKind.ConditionalExpression:
+      case SyntaxKind.ConditionalExpression:
         return next((node as ts.ConditionalExpression).whenTrue) ?? next((node as ts.ConditionalExpression).whenFalse);
-      case ts.SyntaxKind.ArrayLiteralExpression:
+      case SyntaxKind.ArrayLiteralExpression:
         for (const element of (node as ts.ArrayLiteralExpression).elements) {
           const found = next(ts.isSpreadElement(element) ? element.expression : element);
           if (found) return found;
         }
         return undefined;
-      case ts.SyntaxKind.SpreadElement:
+      case SyntaxKind.SpreadElement:
         return next((node as ts.SpreadElement).expression);
       default:
         return undefined;

@@ -3,7 +3,7 @@
  * call (a client constructor, a header) or assigned to a key-ish name. The message never repeats
  * the key: it shows the provider's prefix only. The fix reads the key from `process.env`.
  */
-import { ts } from '../compiler';
+import { SyntaxKind, ts } from '../compiler';
 import type { RawFinding } from '../../python/run-rules';
 import type { LoadedRule } from '../../rules/loader';
 import type { TsConditionContext } from '../conditions';
@@ -86,7 +86,7 @@ function inKeyContext(literal: KeyLiteralNode): boolean {
       if (KEYISH.test(parent.name.getText())) return true;
     } else if (ts.isVariableDeclaration(parent) || ts.isParameter(parent) || ts.isPropertyDeclaration(parent) || ts.isJsxAttribute(parent)) {
       return KEYISH.test(parent.name.getText());
-    } else if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && parent.right === node) {
+    } else if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === SyntaxKind.EqualsToken && parent.right === node) {
       return KEYISH.test(parent.left.getText());
     } else if (!(ts.isObjectLiteralExpression(parent) || ts.isPropertyAssignment(parent) || ts.isArrayLiteralExpression(parent) || ts.isTemplateExpression(parent) || ts.isTemplateSpan(parent) || ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isBinaryExpression(parent) || ts.isConditionalExpression(parent))) {
       return false;
