@@ -1,6 +1,7 @@
 /**
- * TypeScript and JavaScript in the language server: the next version of a file is parsed
- * incrementally from the last one (typescript/analyze.ts). After any sequence of edits, the
+ * TypeScript and JavaScript in the language server (Engine.analyzeVersion): the next version of a
+ * file is parsed incrementally from the last one (typescript/analyze.ts), and the rules' trigger
+ * words are tracked from the last one (rules/word-scanner.ts). After any sequence of edits, the
  * findings and problems must equal a fresh parse's, brackets, strings, comments and JSX broken
  * and mended included.
  */
@@ -46,7 +47,7 @@ test('random edits of every TS/JS fixture: the incremental parse gives what a fr
     const next = random(index * 7919 + Number(process.env.ATLAS_LENS_TS_SEED ?? 1));
     const file = `/project/open/${path.basename(path.dirname(source))}-${path.basename(source)}`;
     let text = fs.readFileSync(source, 'utf8');
-    incremental.analyze(file, text);
+    incremental.analyzeVersion(file, text);
     // More on demand: ATLAS_LENS_TS_EDITS=1000 (edits per fixture).
     for (let step = 0; step < Number(process.env.ATLAS_LENS_TS_EDITS ?? 40); step++) {
       const at = Math.floor(next() * (text.length + 1));
@@ -60,7 +61,7 @@ test('random edits of every TS/JS fixture: the incremental parse gives what a fr
       }
       // The fresh engine sees each version under a name of its own: nothing to reuse.
       const expected = outcome(fresh.analyze(`/project/fresh/${steps}/${path.basename(file)}`, text));
-      assert.deepEqual(outcome(incremental.analyze(file, text)), expected, `${source}, step ${step}:\n${text}`);
+      assert.deepEqual(outcome(incremental.analyzeVersion(file, text)), expected, `${source}, step ${step}:\n${text}`);
       if ((expected as { findings: unknown[] }).findings.length > 0) withFindings++;
       steps++;
     }
@@ -82,15 +83,15 @@ test('typing a statement into a function of a TS file a character at a time: fin
     '',
   ];
   let text = lines.join('\n');
-  incremental.analyze(file, text);
+  incremental.analyzeVersion(file, text);
   const typed = '  const result = eval(code);\n';
   const at = text.indexOf('  return code;');
   for (let i = 1; i <= typed.length; i++) {
     const version = text.slice(0, at) + typed.slice(0, i) + text.slice(at);
-    assert.deepEqual(outcome(incremental.analyze(file, version)), outcome(fresh.analyze(`/project/fresh/typing-${i}/routes.ts`, version)), `keystroke ${i}`);
+    assert.deepEqual(outcome(incremental.analyzeVersion(file, version)), outcome(fresh.analyze(`/project/fresh/typing-${i}/routes.ts`, version)), `keystroke ${i}`);
   }
   text = text.slice(0, at) + typed + text.slice(at);
-  assert.deepEqual(incremental.analyze(file, text).findings.map((finding) => [finding.ruleId, finding.range.start.line]), [['js-llm-output-code-execution', 5]]);
+  assert.deepEqual(incremental.analyzeVersion(file, text).findings.map((finding) => [finding.ruleId, finding.range.start.line]), [['js-llm-output-code-execution', 5]]);
 });
 
 test('the change range handed to the compiler is the one stretch that differs, exactly', async () => {
@@ -131,7 +132,7 @@ test('should the compiler\'s incremental parser throw, the version is parsed fro
   const original = incrementalParser.update;
   const file = '/project/open/throwing.ts';
   const text = "import OpenAI from 'openai';\nconst client = new OpenAI();\nexport async function answer(q: string) {\n  const r = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: q }] });\n  return r;\n}\n";
-  incremental.analyze(file, text);
+  incremental.analyzeVersion(file, text);
   let calls = 0;
   incrementalParser.update = () => {
     calls++;
@@ -139,9 +140,9 @@ test('should the compiler\'s incremental parser throw, the version is parsed fro
   };
   try {
     const edited = text.replace('  return r;', '  return eval(r.choices[0]?.message.content ?? "");');
-    assert.deepEqual(outcome(incremental.analyze(file, edited)), outcome(fresh.analyze('/project/fresh/throwing/throwing.ts', edited)));
+    assert.deepEqual(outcome(incremental.analyzeVersion(file, edited)), outcome(fresh.analyze('/project/fresh/throwing/throwing.ts', edited)));
     assert.equal(calls, 1);
-    assert.deepEqual(incremental.analyze(file, edited).findings.map((finding) => finding.ruleId), ['js-llm-output-code-execution']);
+    assert.deepEqual(incremental.analyzeVersion(file, edited).findings.map((finding) => finding.ruleId), ['js-llm-output-code-execution']);
   } finally {
     incrementalParser.update = original;
   }

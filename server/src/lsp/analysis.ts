@@ -203,7 +203,7 @@ export class Analyzer {
       ? engine.analyzeTree(file, document.text, tree, { ...settings, timeBudgetMs: budgetMs, syntaxErrorProblems: false })
       : document.tree && performance.now() > deadline
         ? { findings: [], problems: [budgetStopProblem(file, 'while parsing', budgetMs)], parsed: false }
-        : engine.analyze(file, document.text, { ...settings, timeBudgetMs: budgetMs });
+        : engine.analyzeVersion(file, document.text, { ...settings, timeBudgetMs: budgetMs });
     const problems = result.problems.filter((problem) => problem.severity !== 'info');
     // Limits hit and rules that threw (engine/guard.ts) also go to the log, with the document.
     for (const problem of problems) if (/^(rule \S+ (failed|took)|analysis stopped|internal error|nested too deeply)/.test(problem.message)) this.log.warn(`${document.uri}: ${problem.message}`);
