@@ -226,8 +226,19 @@ export class TsFacts {
       default:
         break;
     }
-    ts.forEachChild(node, (child) => this.visit(child, scope));
+    const outer = this.walking;
+    this.walking = scope;
+    ts.forEachChild(node, this.visitChild);
+    this.walking = outer;
   }
+
+  /**
+   * The scope of the node whose children are being visited, and the one visitor of children that
+   * reads it: a closure made per node over its scope was a few megabytes of garbage per analysis of
+   * a 5,000-line file.
+   */
+  private walking!: TsScope;
+  private readonly visitChild = (child: ts.Node): void => this.visit(child, this.walking);
 
   private collectImport(node: ts.ImportDeclaration, scope: TsScope): void {
     const clause = node.importClause;
