@@ -389,8 +389,9 @@ export class TsFacts {
     const owner = this.ownerScope(name, scope);
     const bindings = owner?.bindings.get(name);
     if (!bindings || bindings.length === 0) return undefined;
-    const before = bindings.filter((binding) => binding.at < at);
-    return before.length > 0 ? before[before.length - 1] : bindings[0];
+    // The last one bound before `at`, else the first (a loop, not a filtered copy: called for every name resolved).
+    for (let i = bindings.length - 1; i >= 0; i--) if (bindings[i]!.at < at) return bindings[i];
+    return bindings[0];
   }
 
   /** How many times a name is bound where it is declared (1 for a constant). */

@@ -36,8 +36,11 @@ export interface TaintOrigin {
 const MAX_ROUNDS = 12;
 
 export class Taint {
-  private readonly tracked = new Map<string, TaintOrigin>();
+  /** Per scope, the names in it that hold a source's value (keyed by scope object: no key string to build per lookup). */
+  private readonly tracked = new Map<TsScope, Map<string, TaintOrigin>>();
   private readonly sourceCalls = new Map<ts.Node, TsCallFact>();
+  /** The origin each source call starts, made once (origin() meets the same calls at every round). */
+  private readonly sourceOrigins = new Map<ts.Node, TaintOrigin>();
 
   constructor(
     private readonly facts: TsFacts,
@@ -60,9 +63,10 @@ export class Taint {
         const line = facts.line(flow.target);
         for (const name of names) {
           const owner = facts.ownerScope(name, flow.scope) ?? facts.module;
-          const key = `${owner.id}:${name}`;
-          if (this.tracked.has(key)) continue;
-          this.tracked.set(key, { ...origin, steps: [...origin.steps, { name, line }] });
+          let names = this.tracked.get(owner);
+          if (!names) this.tracked.set(owner, (names = new Map()));
+          if (names.has(name)) continue;
+          names.set(name, { ...origin, steps: [...origin.steps, { name, line }] });
           changed = true;
         }
       }
@@ -78,60 +82,76 @@ export class Taint {
   origin(expression: ts.Expression, scope: TsScope, depth = 0): TaintOrigin | undefined {
     if (depth > 40) return undefined;
     const node = skipOuter(expression);
-    const next = (child: ts.Expression | undefined): TaintOrigin | undefined => (child ? this.origin(child, scope, depth + 1) : undefined);
+    // Called for every flow at every round: no closure or key string made per call.
+    const next = depth + 1;
     switch (node.kind) {
       case SyntaxKind.Identifier: {
         const name = (node as ts.Identifier).text;
         const owner = this.facts.ownerScope(name, scope);
-        return owner ? this.tracked.get(`${owner.id}:${name}`) : undefined;
+        return owner ? this.tracked.get(owner)?.get(name) : undefined;
       }
       case SyntaxKind.PropertyAccessExpression:
-        return next((node as ts.PropertyAccessExpression).expression);
+        return this.origin((node as ts.PropertyAccessExpression).expression, scope, next);
       case SyntaxKind.ElementAccessExpression:
-        return next((node as ts.ElementAccessExpression).expression);
+        return this.origin((node as ts.ElementAccessExpression).expression, scope, next);
       case SyntaxKind.CallExpression:
       case SyntaxKind.NewExpression: {
         const call = node as ts.CallExpression | ts.NewExpression;
         const source = this.sourceCalls.get(call);
-        if (source) return { source: call, label: `${writtenName(source.callee) ?? '…'}()`, steps: [] };
+        if (source) {
+          let started = this.sourceOrigins.get(call);
+          if (!started) this.sourceOrigins.set(call, (started = { source: call, label: `${writtenName(source.callee) ?? '…'}()`, steps: [] }));
+          return started;
+        }
         const callee = skipOuter(call.expression);
         // A method on a tracked value: `text.trim()`, `res.text()`, `lines.join('\n')`.
         if (ts.isPropertyAccessExpression(callee)) {
-          const receiver = next(callee.expression);
+          const receiver = this.origin(callee.expression, scope, next);
           if (receiver) return receiver;
           if (this.passThrough.methods.includes(callee.name.text)) return this.firstArgument(call, scope, depth);
         }
-        const qualified = this.facts.qualifiedNameOf(call.expression, scope);
+        const qualified = this.qualifiedCallee(call, scope);
         if (qualified !== undefined && matchesAny(this.passThrough.calls, qualified)) return this.firstArgument(call, scope, depth);
         return undefined;
       }
       case SyntaxKind.TemplateExpression:
         for (const span of (node as ts.TemplateExpression).templateSpans) {
-          const found = next(span.expression);
+          const found = this.origin(span.expression, scope, next);
           if (found) return found;
         }
         return undefined;
       case SyntaxKind.BinaryExpression: {
         const binary = node as ts.BinaryExpression;
         const operator = binary.operatorToken.kind;
-        if (operator === SyntaxKind.PlusToken || operator === SyntaxKind.QuestionQuestionToken || operator === SyntaxKind.BarBarToken) return next(binary.left) ?? next(binary.right);
-        if (operator === SyntaxKind.AmpersandAmpersandToken || operator === SyntaxKind.CommaToken || operator === SyntaxKind.EqualsToken) return next(binary.right);
+        if (operator === SyntaxKind.PlusToken || operator === SyntaxKind.QuestionQuestionToken || operator === SyntaxKind.BarBarToken) return this.origin(binary.left, scope, next) ?? this.origin(binary.right, scope, next);
+        if (operator === SyntaxKind.AmpersandAmpersandToken || operator === SyntaxKind.CommaToken || operator === SyntaxKind.EqualsToken) return this.origin(binary.right, scope, next);
         return undefined;
       }
       case SyntaxKind.ConditionalExpression:
-        return next((node as ts.ConditionalExpression).whenTrue) ?? next((node as ts.ConditionalExpression).whenFalse);
+        return this.origin((node as ts.ConditionalExpression).whenTrue, scope, next) ?? this.origin((node as ts.ConditionalExpression).whenFalse, scope, next);
       case SyntaxKind.ArrayLiteralExpression:
         for (const element of (node as ts.ArrayLiteralExpression).elements) {
-          const found = next(ts.isSpreadElement(element) ? element.expression : element);
+          const found = this.origin(ts.isSpreadElement(element) ? element.expression : element, scope, next);
           if (found) return found;
         }
         return undefined;
       case SyntaxKind.SpreadElement:
-        return next((node as ts.SpreadElement).expression);
+        return this.origin((node as ts.SpreadElement).expression, scope, next);
       default:
         return undefined;
     }
   }
+
+  /** The callee's qualified name in `scope`, resolved once per call and scope (origin() meets the same calls at every round). */
+  private qualifiedCallee(call: ts.CallExpression | ts.NewExpression, scope: TsScope): string | undefined {
+    const known = this.callees.get(call);
+    if (known?.scope === scope) return known.name;
+    const name = this.facts.qualifiedNameOf(call.expression, scope);
+    this.callees.set(call, { scope, name });
+    return name;
+  }
+
+  private readonly callees = new Map<ts.Node, { scope: TsScope; name: string | undefined }>();
 
   private firstArgument(call: ts.CallExpression | ts.NewExpression, scope: TsScope, depth: number): TaintOrigin | undefined {
     for (const arg of call.arguments ?? []) {
