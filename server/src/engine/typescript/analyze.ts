@@ -16,6 +16,7 @@ import { flowOptionsFromMatch, runTsFlow } from './checks/llm-output-flow';
 import type { TsConditionContext } from './conditions';
 import { TsFacts } from './facts';
 import { runTsCallRule } from './run-rules';
+import { mayHoldSuppressions } from '../suppressions';
 
 const SCRIPT_KINDS: Record<string, ts.ScriptKind> = {
   '.ts': ts.ScriptKind.TS,
@@ -105,7 +106,9 @@ export function runTsRules(facts: TsFacts, input: AnalyzerInput): Omit<AnalyzerO
     const where = facts.sourceFile.getLineAndCharacterOfPosition(first.start ?? 0);
     problems.push({ file: input.file, line: where.line, character: where.character, message: 'syntax error; the parts that parse were analysed', severity: 'info' });
   }
-  // Read now, while the source file is alive, and only if something could be suppressed.
-  const comments = findings.length > 0 ? facts.comments : new Map<number, string>();
+  // Read now, while the source file is alive, and only if something could be suppressed (the
+  // engine's word scan says whether a suppression marker occurs at all).
+  const suppressible = (findings.length > 0 || input.suppressibleElsewhere === true) && (input.mayHoldSuppressions ?? mayHoldSuppressions(input.text));
+  const comments = suppressible ? facts.comments : new Map<number, string>();
   return { findings, problems, comments: () => comments };
 }

@@ -344,27 +344,55 @@ export class TsFacts {
     return flows;
   }
 
-  /** Comment text by zero-based line (of the comment's start); read on first use. */
+  /**
+   * Comment text by zero-based line (of the comment's start); read on first use. Every comment
+   * lies in the text between tokens, so the scanner reads that text only: around and between each
+   * node's children (keywords, punctuation) and before each leaf's token, never inside a string,
+   * a template or a regular expression, where `//` is not a comment. The compiler's leading and
+   * trailing comment ranges of each node missed a comment after a token that no node ends with:
+   * `pipeline(` or `{` at the end of a line, with the suppression comment after it.
+   */
   get comments(): ReadonlyMap<number, string> {
     if (!this.commentsByLine) {
       const byLine = new Map<number, string>();
-      const seen = new Set<number>();
-      const text = this.sourceFile.text;
-      const add = (ranges: ts.CommentRange[] | undefined): void => {
-        for (const range of ranges ?? []) {
-          if (seen.has(range.pos)) continue;
-          seen.add(range.pos);
-          const line = this.sourceFile.getLineAndCharacterOfPosition(range.pos).line;
-          const comment = text.slice(range.pos, range.end);
-          byLine.set(line, byLine.has(line) ? `${byLine.get(line)} ${comment}` : comment);
+      const sourceFile = this.sourceFile;
+      const text = sourceFile.text;
+      const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, sourceFile.languageVariant, text);
+      /** Comments in [from, to); with `leaf`, only up to the first token (the leaf's own). */
+      const scan = (from: number, to: number, leaf: boolean): void => {
+        // Every comment starts with a slash: most stretches (an identifier, a comma) have none.
+        let slash = from;
+        while (slash < to && text.charCodeAt(slash) !== 47) slash++;
+        if (slash >= to) return;
+        scanner.resetTokenState(from);
+        for (;;) {
+          const kind = scanner.scan();
+          if (kind === SyntaxKind.EndOfFileToken || scanner.getTokenStart() >= to) return;
+          if (kind === SyntaxKind.SingleLineCommentTrivia || kind === SyntaxKind.MultiLineCommentTrivia) {
+            const start = scanner.getTokenStart();
+            const line = sourceFile.getLineAndCharacterOfPosition(start).line;
+            const comment = text.slice(start, scanner.getTokenEnd());
+            byLine.set(line, byLine.has(line) ? `${byLine.get(line)} ${comment}` : comment);
+          } else if (leaf && kind !== SyntaxKind.WhitespaceTrivia && kind !== SyntaxKind.NewLineTrivia && kind !== SyntaxKind.ShebangTrivia && kind !== SyntaxKind.ConflictMarkerTrivia) {
+            return;
+          }
         }
       };
       const walk = (node: ts.Node): void => {
-        add(ts.getLeadingCommentRanges(text, node.pos));
-        add(ts.getTrailingCommentRanges(text, node.end));
-        ts.forEachChild(node, walk);
+        let cursor = node.pos;
+        let children = false;
+        ts.forEachChild(node, (child) => {
+          children = true;
+          scan(cursor, child.pos, false);
+          walk(child);
+          cursor = child.end;
+        });
+        // JSX text is text, not tokens and trivia.
+        if (!children) {
+          if (node.kind !== SyntaxKind.JsxText) scan(node.pos, node.end, true);
+        } else scan(cursor, node.end, false);
       };
-      walk(this.sourceFile);
+      walk(sourceFile);
       this.commentsByLine = byLine;
     }
     return this.commentsByLine;
