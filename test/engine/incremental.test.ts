@@ -7,7 +7,7 @@ import { before, test } from 'node:test';
 import type { Parser } from 'web-tree-sitter';
 import { Engine } from '../../server/src/engine/engine';
 import { createPythonParser } from '../../server/src/engine/python/parser';
-import { DocumentStore } from '../../server/src/lsp/documents';
+import { DocumentStore, type LspDocument } from '../../server/src/lsp/documents';
 import type { PythonSyntax } from '../../server/src/engine/python/document-tree';
 
 let engine: Engine;
@@ -272,6 +272,14 @@ function shape(node: { type: string; startIndex: number; endIndex: number; start
   return `${node.type} ${node.startIndex}-${node.endIndex} ${JSON.stringify(node.startPosition)}-${JSON.stringify(node.endPosition)} ${node.toString()} ${JSON.stringify(node.text)}`;
 }
 
+/** Types `text` at offset `at` as the document's version `version`: the syntax after it, checked against a fresh parse. */
+function typeInto(document: LspDocument, version: number, at: number, text: string): PythonSyntax {
+  document.update([{ range: { start: document.positionAt(at), end: document.positionAt(at) }, text }], version);
+  const syntax = document.tree!.syntax(document.text)!;
+  assertSameAsFreshParse(syntax, document.text, document.text);
+  return syntax;
+}
+
 /** The syntax's top-level nodes are the ones a fresh parse of `text` gives. */
 function assertSameAsFreshParse(syntax: PythonSyntax, text: string, message: string): void {
   const whole = parser.parse(text)!;
@@ -413,13 +421,7 @@ test('syntax() parses the whole text again wherever one definition alone might p
   const broken = source.replace('def second(p):', 'def second(p:');
   const document = documents.open(`file://${file}`, 'python', 1, broken);
   document.tree!.syntax(document.text);
-  const typeAt = (version: number, anchor: string, text: string) => {
-    const at = document.text.lastIndexOf(anchor);
-    document.update([{ range: { start: document.positionAt(at), end: document.positionAt(at) }, text }], version);
-    const syntax = document.tree!.syntax(document.text)!;
-    assertSameAsFreshParse(syntax, document.text, document.text);
-    return syntax;
-  };
+  const typeAt = (version: number, anchor: string, text: string) => typeInto(document, version, document.text.lastIndexOf(anchor), text);
   assert.equal(typeAt(2, 'return p\n', 'y = 1\n    ').replaced.length, 0, 'an error elsewhere');
   const fixed = document.text.indexOf('(p:') + 2;
   document.update([{ range: { start: document.positionAt(fixed), end: document.positionAt(fixed) }, text: ')' }], 3);
@@ -443,10 +445,7 @@ test('a definition holding a syntax error is the only one parsed alone: an edit 
   const document = documents.open(`file://${file}`, 'python', 1, source);
   document.tree!.syntax(document.text);
   const type = (version: number, anchor: string, text: string) => {
-    const at = document.text.indexOf(anchor);
-    document.update([{ range: { start: document.positionAt(at), end: document.positionAt(at) }, text }], version);
-    const syntax = document.tree!.syntax(document.text)!;
-    assertSameAsFreshParse(syntax, document.text, document.text);
+    const syntax = typeInto(document, version, document.text.indexOf(anchor), text);
     assert.deepEqual(engine.analyzeTree(file, document.text, syntax, { syntaxErrorProblems: false }).findings, engine.analyze(file, document.text).findings, document.text);
     return syntax;
   };
