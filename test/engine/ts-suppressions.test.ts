@@ -47,6 +47,7 @@ test('the marker inside a string, a template, a regular expression or JSX text i
   assert.deepEqual(rules(source("eval(code); const note = '// atlas-lens: ignore';")), ['js-llm-output-code-execution@5']);
   assert.deepEqual(rules(source('eval(code); const note = `/* atlas-lens: ignore */`;')), ['js-llm-output-code-execution@5']);
   assert.deepEqual(rules(source('eval(code); const re = /a\\/\\/ atlas-lens: ignore/;')), ['js-llm-output-code-execution@5']);
+  assert.deepEqual(rules(source('eval(code); const re = /[//] atlas-lens: ignore/;')), ['js-llm-output-code-execution@5']);
   assert.deepEqual(rules(source('return <p>// atlas-lens: ignore {eval(code)}</p>;'), '/project/app.tsx'), ['js-llm-output-code-execution@5']);
 });
 

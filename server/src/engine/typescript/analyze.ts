@@ -16,7 +16,7 @@ import { flowOptionsFromMatch, runTsFlow } from './checks/llm-output-flow';
 import type { TsConditionContext } from './conditions';
 import { TsFacts } from './facts';
 import { runTsCallRule } from './run-rules';
-import { mayHoldSuppressions } from '../suppressions';
+import { mayHoldSuppressions, SUPPRESSION_WORDS } from '../suppressions';
 
 const SCRIPT_KINDS: Record<string, ts.ScriptKind> = {
   '.ts': ts.ScriptKind.TS,
@@ -109,6 +109,6 @@ export function runTsRules(facts: TsFacts, input: AnalyzerInput): Omit<AnalyzerO
   // Read now, while the source file is alive, and only if something could be suppressed (the
   // engine's word scan says whether a suppression marker occurs at all).
   const suppressible = (findings.length > 0 || input.suppressibleElsewhere === true) && (input.mayHoldSuppressions ?? mayHoldSuppressions(input.text));
-  const comments = suppressible ? facts.comments : new Map<number, string>();
+  const comments = suppressible ? facts.commentsHolding(SUPPRESSION_WORDS) : new Map<number, string>();
   return { findings, problems, comments: () => comments };
 }

@@ -114,7 +114,6 @@ export class TsFacts {
   private scopeCount = 0;
   private readonly scopeOfNode = new Map<ts.Node, TsScope>();
   private readonly valueCache = new Map<ts.Node, TsValue>();
-  private commentsByLine?: Map<number, string>;
 
   constructor(readonly sourceFile: ts.SourceFile) {
     this.module = this.newScope('module');
@@ -345,57 +344,80 @@ export class TsFacts {
   }
 
   /**
-   * Comment text by zero-based line (of the comment's start); read on first use. Every comment
-   * lies in the text between tokens, so the scanner reads that text only: around and between each
-   * node's children (keywords, punctuation) and before each leaf's token, never inside a string,
-   * a template or a regular expression, where `//` is not a comment. The compiler's leading and
-   * trailing comment ranges of each node missed a comment after a token that no node ends with:
-   * `pipeline(` or `{` at the end of a line, with the suppression comment after it.
+   * The comments that hold one of `words` (the suppression markers), by zero-based line of their
+   * start. Found from the places of the words in the text, each looked up in the syntax tree: it is
+   * in a comment only where it lies in the text between tokens (around and between a node's
+   * children, or before a leaf's token), never inside a string, a template, a regular expression
+   * or JSX text, where `//` is not a comment; that stretch alone is scanned. The whole tree is not
+   * walked at each keystroke, and no comment is missed after a token that no node ends with
+   * (`pipeline(` or `{` ending a line, as the compiler's per-node comment ranges did).
    */
-  get comments(): ReadonlyMap<number, string> {
-    if (!this.commentsByLine) {
-      const byLine = new Map<number, string>();
-      const sourceFile = this.sourceFile;
-      const text = sourceFile.text;
-      const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, sourceFile.languageVariant, text);
-      /** Comments in [from, to); with `leaf`, only up to the first token (the leaf's own). */
-      const scan = (from: number, to: number, leaf: boolean): void => {
-        // Every comment starts with a slash: most stretches (an identifier, a comma) have none.
-        let slash = from;
-        while (slash < to && text.charCodeAt(slash) !== 47) slash++;
-        if (slash >= to) return;
-        scanner.resetTokenState(from);
-        for (;;) {
-          const kind = scanner.scan();
-          if (kind === SyntaxKind.EndOfFileToken || scanner.getTokenStart() >= to) return;
-          if (kind === SyntaxKind.SingleLineCommentTrivia || kind === SyntaxKind.MultiLineCommentTrivia) {
-            const start = scanner.getTokenStart();
-            const line = sourceFile.getLineAndCharacterOfPosition(start).line;
-            const comment = text.slice(start, scanner.getTokenEnd());
-            byLine.set(line, byLine.has(line) ? `${byLine.get(line)} ${comment}` : comment);
-          } else if (leaf && kind !== SyntaxKind.WhitespaceTrivia && kind !== SyntaxKind.NewLineTrivia && kind !== SyntaxKind.ShebangTrivia && kind !== SyntaxKind.ConflictMarkerTrivia) {
-            return;
-          }
-        }
-      };
-      const walk = (node: ts.Node): void => {
-        let cursor = node.pos;
-        let children = false;
-        ts.forEachChild(node, (child) => {
-          children = true;
-          scan(cursor, child.pos, false);
-          walk(child);
-          cursor = child.end;
-        });
-        // JSX text is text, not tokens and trivia.
-        if (!children) {
-          if (node.kind !== SyntaxKind.JsxText) scan(node.pos, node.end, true);
-        } else scan(cursor, node.end, false);
-      };
-      walk(sourceFile);
-      this.commentsByLine = byLine;
+  commentsHolding(words: readonly string[]): Map<number, string> {
+    const byLine = new Map<number, string>();
+    const read = new Set<number>();
+    const text = this.sourceFile.text;
+    for (const word of words) {
+      for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + word.length)) {
+        const comment = this.commentAt(at);
+        if (!comment || read.has(comment.start)) continue;
+        read.add(comment.start);
+        const line = this.sourceFile.getLineAndCharacterOfPosition(comment.start).line;
+        const body = text.slice(comment.start, comment.end);
+        byLine.set(line, byLine.has(line) ? `${byLine.get(line)} ${body}` : body);
+      }
     }
-    return this.commentsByLine;
+    return byLine;
+  }
+
+  /** The comment that holds offset `at`, if any: the stretch between tokens around `at`, found in the tree and scanned. */
+  private commentAt(at: number): { start: number; end: number } | undefined {
+    let node: ts.Node = this.sourceFile;
+    for (;;) {
+      let inner: ts.Node | undefined;
+      let from = node.pos;
+      let to = node.end;
+      let children = false;
+      ts.forEachChild(node, (child) => {
+        children = true;
+        if (at < child.pos) {
+          to = child.pos; // between the children before it and this one
+          return true;
+        }
+        if (at < child.end) {
+          inner = child;
+          return true;
+        }
+        from = child.end;
+        return undefined;
+      });
+      if (inner) {
+        node = inner;
+        continue;
+      }
+      if (children) return this.commentIn(from, to, at);
+      // A leaf: only the trivia before its token. (JSX text is text; its start is where a `//` in it
+      // begins, so no trivia is read before it anyway.)
+      if (node.kind === SyntaxKind.JsxText) return undefined;
+      return this.commentIn(node.pos, node.getStart(this.sourceFile), at);
+    }
+  }
+
+  private scanner?: ts.Scanner;
+
+  /** The comment token of [from, to) that holds `at`, scanning that stretch of tokens and trivia. */
+  private commentIn(from: number, to: number, at: number): { start: number; end: number } | undefined {
+    if (at < from || at >= to) return undefined; // a leaf's token itself
+    this.scanner ??= ts.createScanner(ts.ScriptTarget.Latest, false, this.sourceFile.languageVariant, this.sourceFile.text);
+    const scanner = this.scanner;
+    scanner.resetTokenState(from);
+    for (;;) {
+      const kind = scanner.scan();
+      const start = scanner.getTokenStart();
+      if (kind === SyntaxKind.EndOfFileToken || start > at || start >= to) return undefined;
+      if (at < scanner.getTokenEnd()) {
+        return kind === SyntaxKind.SingleLineCommentTrivia || kind === SyntaxKind.MultiLineCommentTrivia ? { start, end: scanner.getTokenEnd() } : undefined;
+      }
+    }
   }
 
   // ---------------------------------------------------------------- resolution
