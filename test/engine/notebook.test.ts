@@ -153,3 +153,21 @@ test('an ignore-file comment in a Python cell suppresses the shell lines\' findi
   assert.deepEqual(engine.analyze('/nb/pip.ipynb', notebook([{ source: '# atlas-lens: ignore-file\nimport os' }, pip])).findings, []);
   assert.deepEqual(engine.analyze('/nb/pip.ipynb', notebook([{ source: 'note = "# atlas-lens: ignore-file"' }, pip])).findings.map((f) => f.ruleId), flagged);
 });
+
+test('IPython commands only where a logical line starts: not on a continuation line inside brackets, nor in a string', () => {
+  // Black puts binary operators at the start of continuation lines: `!=` and `%` there are Python.
+  const text = notebook([
+    { source: ['import torch\n', 'old = (\n', '    torch.__version__\n', '    != "2.6"\n', ')\n', 'rest = (\n', '    7\n', '    % 3\n', ')\n', 'x = 1 + \\\n', '!2\n'] },
+    { source: ['HELP = """\n', '!pip install torch\n', '%run setup.py\n', '"""\n', '# install it (once\n', 'note = "say \\" ( twice"\n', '!pip install torch\n', 'state = torch.load(PATH)  # uses the cell above\n'] },
+  ]);
+  const { findings, problems } = engine.analyze('/nb/lines.ipynb', text);
+  // `x = 1 + \` continued on `!2` is Python (a syntax error), not a command: the only problem.
+  assert.deepEqual(problems.map((p) => [p.message, p.severity]), [['syntax error; the parts that parse were analysed (cell 1, line 11)', 'info']]);
+  assert.deepEqual(findings.map((f) => [f.ruleId, f.cell]), [
+    ['ml-package-unpinned', { index: 1, line: 6 }],
+    ['torch-load-unsafe', { index: 1, line: 7 }],
+  ]);
+  // A one-quote string left open ends with its line (a syntax error): the command after it counts.
+  const broken = engine.analyze('/nb/broken.ipynb', notebook([{ source: ['s = "unclosed\n', '!pip install torch\n'] }]));
+  assert.deepEqual(broken.findings.map((f) => [f.ruleId, f.cell]), [['ml-package-unpinned', { index: 0, line: 1 }]]);
+});

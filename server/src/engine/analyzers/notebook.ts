@@ -120,6 +120,61 @@ interface Combined {
 const PYTHON_CELL_MAGICS = new Set(['time', 'timeit', 'capture', 'prun', 'debug']);
 const SHELL_CELL_MAGICS = new Set(['bash', 'sh', 'script', 'system']);
 
+/**
+ * Python's state at the end of each physical line of a cell: inside a string (its quote), inside
+ * brackets, or continued by a backslash. IPython reads `!cmd` and `%magic` only where a logical line
+ * starts, so a line inside brackets that starts with `!=` or `%` (black puts operators there) or a
+ * line of a triple-quoted string that starts with `!pip` is Python, not a command.
+ */
+class LineStarts {
+  private quote: string | undefined;
+  private depth = 0;
+  private continued = false;
+
+  /** Whether the next physical line starts a logical line. */
+  get atStatementStart(): boolean {
+    return this.quote === undefined && this.depth === 0 && !this.continued;
+  }
+
+  /** Moves past one physical line of Python (a character scan: no regular expression over code). */
+  read(line: string): void {
+    this.continued = false;
+    const length = line.length;
+    let i = 0;
+    while (i < length) {
+      const code = line.charCodeAt(i);
+      if (this.quote !== undefined) {
+        if (code === BACKSLASH) i += 2;
+        else if (code === this.quote.charCodeAt(0) && line.startsWith(this.quote, i)) {
+          i += this.quote.length;
+          this.quote = undefined;
+        } else i++;
+        continue;
+      }
+      if (code === HASH) return; // a comment runs to the end of the line
+      if (code === DOUBLE_QUOTE || code === SINGLE_QUOTE) {
+        const quote = line[i]!;
+        this.quote = line.charCodeAt(i + 1) === code && line.charCodeAt(i + 2) === code ? quote.repeat(3) : quote;
+        i += this.quote.length;
+        continue;
+      }
+      if (code === 40 || code === 91 || code === 123) this.depth++; // ( [ {
+      else if ((code === 41 || code === 93 || code === 125) && this.depth > 0) this.depth--; // ) ] }
+      i++;
+    }
+    // A one-quote string ends at the end of its line unless a backslash continues it (else the
+    // line has a syntax error: the next line starts afresh, as far as strings go).
+    const backslashed = length > 0 && line.charCodeAt(length - 1) === BACKSLASH;
+    if (this.quote !== undefined && this.quote.length === 1 && !backslashed) this.quote = undefined;
+    this.continued = this.quote === undefined && backslashed;
+  }
+}
+
+const BACKSLASH = 92;
+const HASH = 35;
+const DOUBLE_QUOTE = 34;
+const SINGLE_QUOTE = 39;
+
 export function combineCells(cells: readonly NotebookCell[], python = true): Combined {
   const out: string[] = [];
   const lines: CombinedLine[] = [];
@@ -128,6 +183,9 @@ export function combineCells(cells: readonly NotebookCell[], python = true): Com
     const cellLines = cell.source.split('\n');
     const cellMagic = /^\s*%%(\w+)/.exec(cellLines[0] ?? '')?.[1];
     const mode = !python ? 'other' : cellMagic === undefined || PYTHON_CELL_MAGICS.has(cellMagic) ? 'python' : SHELL_CELL_MAGICS.has(cellMagic) ? 'shell' : 'other';
+    const starts = new LineStarts(); // each cell is a program of its own
+    // Without a `!` or `%` in the cell no line of it is a command: its lines need not be scanned.
+    const mayHoldCommands = cell.source.includes('!') || cell.source.includes('%');
     cellLines.forEach((raw, line) => {
       const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
       lines.push({ cell, line });
@@ -140,8 +198,9 @@ export function combineCells(cells: readonly NotebookCell[], python = true): Com
         out.push('');
         return;
       }
-      // IPython syntax: `!cmd`, `%magic`, `x = !cmd`, `x = %magic`.
-      const ipython = /^(\s*)(?:[A-Za-z_][\w.]*\s*=\s*)?([!%])(.*)$/.exec(text);
+      // IPython syntax where a logical line starts: `!cmd`, `%magic`, `x = !cmd`, `x = %magic`.
+      const ipython = mayHoldCommands && starts.atStatementStart ? /^(\s*)(?:[A-Za-z_][\w.]*\s*=\s*)?([!%])(.*)$/.exec(text) : null;
+      if (mayHoldCommands && !ipython) starts.read(text);
       if (ipython) {
         const [, indent, sigil, rest] = ipython;
         const column = text.length - rest!.length;
