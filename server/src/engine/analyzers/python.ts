@@ -13,9 +13,8 @@ import { commentsByLine, definitionName, PythonFacts, reusedDefinitionOf, type R
 import { runCallRule, type CompiledRule, type RawFinding } from '../python/run-rules';
 import { runFlowRule } from '../python/run-flow';
 import { isCallMatch, isFlowMatch } from '../rules/match-kinds';
-import { mayHoldSuppressions } from '../suppressions';
 import type { InputProblem } from '../types';
-import { notAnalysed, type AnalyzerInput, type AnalyzerOutput, type FileAnalyzer } from './types';
+import { commentsMayMatter, notAnalysed, type AnalyzerInput, type AnalyzerOutput, type FileAnalyzer } from './types';
 
 /**
  * Rules whose findings inside a top-level function or class depend only on that definition's
@@ -268,8 +267,7 @@ export class PythonAnalyzer implements FileAnalyzer {
     this.incremental.delete(input.file);
     this.incremental.set(input.file, { setup, names, bindings, analysed: given, placements: definitions as Placement[] });
     if (this.incremental.size > MAX_INCREMENTAL_FILES) this.incremental.delete(this.incremental.keys().next().value!);
-    const mayBeSuppressed = (findings.length > 0 || input.suppressibleElsewhere === true) && (input.mayHoldSuppressions ?? mayHoldSuppressions(text));
-    const comments = mayBeSuppressed ? commentsByLine(facts) : new Map<number, string>();
+    const comments = commentsMayMatter(input, findings) ? commentsByLine(facts) : new Map<number, string>();
     return { findings, problems: output.problems, comments: () => comments, parsed: true, artifacts, artifactDependencies: dependencies };
   }
 }
@@ -403,7 +401,7 @@ export function runPythonRules(facts: PythonFacts, input: AnalyzerInput): Omit<A
     problems.push({ file: input.file, line: error?.row ?? 0, character: error?.column ?? 0, message: 'syntax error; the parts that parse were analysed', severity: 'info' });
   }
   // Read now, while the tree is alive (the caller may delete it), and only if something could be suppressed.
-  const comments = (findings.length > 0 || input.suppressibleElsewhere === true) && (input.mayHoldSuppressions ?? mayHoldSuppressions(input.text)) ? facts.comments : new Map<number, string>();
+  const comments = commentsMayMatter(input, findings) ? facts.comments : new Map<number, string>();
   return { findings, problems, comments: () => comments, artifacts: artifacts.references, artifactDependencies: artifacts.dependencies };
 }
 

@@ -5,6 +5,7 @@
  */
 import type { ArtifactDependency, ArtifactReference } from '../artifacts/references';
 import type { CompiledRule, RawFinding } from '../python/run-rules';
+import { mayHoldSuppressions } from '../suppressions';
 import type { InputProblem, RuleLanguage } from '../types';
 
 export type FileKind = 'python' | 'notebook' | 'typescript' | 'javascript' | 'requirements' | 'dockerfile' | 'yaml' | 'toml';
@@ -27,6 +28,14 @@ export interface AnalyzerInput {
   pathExists: (absolutePath: string) => boolean;
   /** false: no 'syntax error' info problem (AnalysisSettings.syntaxErrorProblems). */
   syntaxErrorProblems?: boolean;
+}
+
+/**
+ * Whether an analysis must read the text's comments for suppressions: something could be
+ * suppressed (its own findings, or the caller's) and a suppression marker occurs in the text.
+ */
+export function commentsMayMatter(input: Pick<AnalyzerInput, 'text' | 'mayHoldSuppressions' | 'suppressibleElsewhere'>, findings: readonly unknown[]): boolean {
+  return (findings.length > 0 || input.suppressibleElsewhere === true) && (input.mayHoldSuppressions ?? mayHoldSuppressions(input.text));
 }
 
 export interface AnalyzerOutput {

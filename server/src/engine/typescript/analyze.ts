@@ -10,13 +10,13 @@ import { guardRule } from '../guard';
 import { changedStretch } from '../text-diff';
 import { isCallMatch, isFlowMatch } from '../rules/match-kinds';
 import type { InputProblem } from '../types';
-import type { AnalyzerInput, AnalyzerOutput } from '../analyzers/types';
+import { commentsMayMatter, type AnalyzerInput, type AnalyzerOutput } from '../analyzers/types';
 import { runTsCheck } from './checks';
 import { flowOptionsFromMatch, runTsFlow } from './checks/llm-output-flow';
 import type { TsConditionContext } from './conditions';
 import { TsFacts } from './facts';
 import { runTsCallRule } from './run-rules';
-import { mayHoldSuppressions, SUPPRESSION_WORDS } from '../suppressions';
+import { SUPPRESSION_WORDS } from '../suppressions';
 
 const SCRIPT_KINDS: Record<string, ts.ScriptKind> = {
   '.ts': ts.ScriptKind.TS,
@@ -108,7 +108,6 @@ export function runTsRules(facts: TsFacts, input: AnalyzerInput): Omit<AnalyzerO
   }
   // Read now, while the source file is alive, and only if something could be suppressed (the
   // engine's word scan says whether a suppression marker occurs at all).
-  const suppressible = (findings.length > 0 || input.suppressibleElsewhere === true) && (input.mayHoldSuppressions ?? mayHoldSuppressions(input.text));
-  const comments = suppressible ? facts.commentsHolding(SUPPRESSION_WORDS) : new Map<number, string>();
+  const comments = commentsMayMatter(input, findings) ? facts.commentsHolding(SUPPRESSION_WORDS) : new Map<number, string>();
   return { findings, problems, comments: () => comments };
 }
