@@ -147,7 +147,7 @@ export class Engine {
   }
 
   analyze(file: string, text: string, settings: AnalysisSettings = {}, hooks?: AnalysisHooks): AnalysisResult {
-    return this.run(file, text, settings, undefined, undefined, hooks);
+    return this.run(file, text, settings, { hooks });
   }
 
   /**
@@ -157,7 +157,7 @@ export class Engine {
    * on a 5,000-line TypeScript file).
    */
   analyzeVersion(file: string, text: string, settings: AnalysisSettings = {}): AnalysisResult {
-    return this.run(file, text, settings, undefined, undefined, undefined, true);
+    return this.run(file, text, settings, { version: true });
   }
 
   /**
@@ -166,7 +166,7 @@ export class Engine {
    * caller's: it is neither edited nor deleted here.
    */
   analyzeTree(file: string, text: string, tree: Tree | PythonSyntax, settings: AnalysisSettings = {}): AnalysisResult {
-    return this.run(file, text, settings, tree);
+    return this.run(file, text, settings, { tree });
   }
 
   /**
@@ -181,11 +181,17 @@ export class Engine {
    */
   analyzeCells(file: string, cells: readonly string[], settings: AnalysisSettings = {}): CellsAnalysisResult {
     if (cells.length === 0) return { findings: [], problems: [], parsed: false };
-    const result = this.run(file, cells.join('\n'), settings, undefined, cells);
+    const result = this.run(file, cells.join('\n'), settings, { cells });
     return { ...toCells(cells, result.findings, result.problems), parsed: result.parsed };
   }
 
-  private run(file: string, text: string, settings: AnalysisSettings, tree: Tree | PythonSyntax | undefined, cells?: readonly string[], hooks?: AnalysisHooks, version = false): AnalysisResult {
+  /**
+   * `from`: what the caller has besides the text. A document's tree, a notebook's cells, or
+   * `version` (a version of a document being edited) come from the language server's open
+   * documents, whose trigger words are tracked across versions.
+   */
+  private run(file: string, text: string, settings: AnalysisSettings, from: { tree?: Tree | PythonSyntax; cells?: readonly string[]; hooks?: AnalysisHooks; version?: boolean }): AnalysisResult {
+    const { tree, cells, hooks, version } = from;
     const kind = cells ? 'notebook' : fileKindOf(file);
     const analyzer = kind ? this.analyzers.get(kind) : undefined;
     if (!kind || !analyzer) return { findings: [], problems: [], parsed: false };
