@@ -182,8 +182,8 @@ export class PythonAnalyzer implements FileAnalyzer {
     // Each definition with the entry its text had last time (still to be confirmed by the signature).
     const definitions: Definition[] = [];
     const names: string[] = [];
-    // Definitions parsed on their own are only handed out when nothing else has a syntax error;
-    // one of them may have one (document-tree.ts), and is then not clean.
+    // A whole tree may have errors anywhere; definitions parsed on their own are only handed out
+    // when nothing else has one, but one of them may (document-tree.ts), and is then not clean.
     const mayHaveErrors = replaced.length === 0 && tree.rootNode.hasError;
     const parsedAlone = (start: number) => replaced.some((own) => own.start === start);
     for (const child of topLevel) {
@@ -195,7 +195,7 @@ export class PythonAnalyzer implements FileAnalyzer {
       const start = child.startPosition;
       while (carried && next < carried.length && carried[next]!.start < startIndex) next++;
       const moved = carried?.[next]?.start === startIndex ? carried[next] : undefined;
-      const clean = replaced.length === 0 ? !mayHaveErrors || !child.hasError : !(parsedAlone(startIndex) && child.hasError);
+      const clean = !(mayHaveErrors || parsedAlone(startIndex)) || !child.hasError;
       // The text is only sliced (and looked up) for a definition the edits did not simply move.
       let childText: string | undefined;
       let entry = !clean ? undefined : moved?.end === endIndex ? moved.entry : previous ? entriesByText(previous).get((childText = text.slice(startIndex, endIndex))) : undefined;
