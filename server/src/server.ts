@@ -11,10 +11,12 @@ import {
   LSPErrorCodes,
   ProposedFeatures,
   ResponseError,
+  StreamMessageWriter,
   createConnection,
   type CancellationToken,
   type Connection,
 } from 'vscode-languageserver/node';
+import { Console } from 'node:console';
 import packageJson from '../../package.json';
 import { createPythonParser } from './engine/python/parser';
 import { Analyzer } from './lsp/analysis';
@@ -26,6 +28,7 @@ import { atlasEntry, hover } from './lsp/hover';
 import { exportReport, snapshotExportSource } from './lsp/export';
 import { tuneHeapForEditing } from './lsp/heap-tuning';
 import { createLogger } from './lsp/logger';
+import { lspJsonEncoder } from './lsp/message-encoder';
 import { Notebooks } from './lsp/notebooks';
 import { Projects } from './lsp/projects';
 import { AtlasEntryRequest, AtlasTechniquesRequest, CONFIGURATION_SECTION, ExportReportRequest, ScanWorkspaceRequest, ServerCommands, WorkspaceFindingsRequest, type ApplyFixAllArguments } from './lsp/protocol';
@@ -291,10 +294,21 @@ function documentOf(params: unknown): string {
   return typeof uri === 'string' ? ` on ${uri}` : '';
 }
 
-/** A connection over the transport named on the command line (--node-ipc, --socket=, --pipe=), else stdio. */
+/**
+ * A connection over the transport named on the command line (--node-ipc, --socket=, --pipe=),
+ * else stdio (--stdio or nothing). Over stdio messages are written with our encoder (diagnostics'
+ * JSON kept: message-encoder.ts). stdin is still handed over as a stream, so that the library
+ * ends the process when it closes; the writer, which has no addListener, is taken as a writer.
+ * stdout carries the protocol: whatever a library prints with console.log goes to stderr, which
+ * editors keep in their language-server log (vscode-languageserver's own --stdio handling sent it
+ * to the client's log; handing it our writer means doing this ourselves).
+ */
 export function createServerConnection(argv: readonly string[] = process.argv): Connection {
-  const named = argv.some((arg) => arg === '--node-ipc' || arg.startsWith('--socket') || arg.startsWith('--pipe') || arg === '--stdio');
-  return named ? createConnection(ProposedFeatures.all) : createConnection(ProposedFeatures.all, process.stdin, process.stdout);
+  const named = argv.some((arg) => arg === '--node-ipc' || arg.startsWith('--socket') || arg.startsWith('--pipe'));
+  if (named) return createConnection(ProposedFeatures.all);
+  globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr });
+  const writer = new StreamMessageWriter(process.stdout, { charset: 'utf-8', contentTypeEncoder: lspJsonEncoder });
+  return createConnection(ProposedFeatures.all, process.stdin, writer as unknown as NodeJS.WritableStream);
 }
 
 // Started as a program (server/dist/server.js, or `node --import tsx server/src/server.ts`); not when the CLI bundles this module.

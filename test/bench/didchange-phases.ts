@@ -49,7 +49,7 @@ async function main(): Promise<void> {
         // As the server asks (lsp/analysis.ts): it shows no info problems.
         const result = engine.analyzeTree(document.analysisPath!, document.text, tree, SETTINGS);
         const t3 = performance.now();
-        const diagnostics = result.findings.map((finding) => findingToDiagnostic(finding, { version, catalog }, features));
+        const diagnostics = result.findings.map((finding) => findingToDiagnostic(finding, catalog, features));
         const t4 = performance.now();
         JSON.stringify({ jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri, version, diagnostics } });
         const t5 = performance.now();

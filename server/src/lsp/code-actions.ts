@@ -2,8 +2,9 @@
  * Code actions, rebuilt from the diagnostics the client hands back (ruff's way): the rule's fix
  * (preferred when safe), "Suppress <rule> on this line / in this file", and
  * `source.fixAll.atlasLens` applying every safe fix. With `dataSupport` everything needed is in
- * `Diagnostic.data`, and a diagnostic computed for another version of the document is dropped;
- * without it the diagnostic is matched against the current analysis by rule and range.
+ * `Diagnostic.data`, checked against the current analysis (a diagnostic whose finding is gone or
+ * changed since gets no fix); without it the diagnostic is matched against the current analysis
+ * by rule and range.
  */
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver';
 import type { Finding } from '../engine/types';
@@ -24,7 +25,7 @@ export function workspaceEdit(document: LspDocument, edits: TextEdit[], features
 
 function isData(value: unknown): value is FindingDiagnosticData {
   const data = value as FindingDiagnosticData | undefined;
-  return typeof data === 'object' && data !== null && typeof data.ruleId === 'string' && typeof data.version === 'number' &&
+  return typeof data === 'object' && data !== null && typeof data.ruleId === 'string' &&
     typeof data.statementLines?.first === 'number' && typeof data.statementLines?.last === 'number';
 }
 
@@ -32,12 +33,12 @@ const sameRange = (a: Diagnostic['range'], b: Finding['range']): boolean =>
   a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
 
 /** What an action needs from a diagnostic, or undefined when it is not ours or is stale. */
-function findingOf(diagnostic: Diagnostic, document: LspDocument, analysis: DocumentAnalysis): Pick<FindingDiagnosticData, 'ruleId' | 'statementLines' | 'fix'> | undefined {
+function findingOf(diagnostic: Diagnostic, analysis: DocumentAnalysis): Pick<FindingDiagnosticData, 'ruleId' | 'statementLines' | 'fix'> | undefined {
   if (diagnostic.source !== DIAGNOSTIC_SOURCE || typeof diagnostic.code !== 'string') return undefined;
   if (isData(diagnostic.data)) {
-    if (diagnostic.data.version === document.version) return diagnostic.data;
-    // Computed for an older version (a pull answered "unchanged" leaves such diagnostics with the
-    // client): still good if the current analysis has the very same finding, fix included
+    // The diagnostic may have been computed for an older version (the same diagnostic serves
+    // every version in which its finding is unchanged, and a pull answered "unchanged" leaves it
+    // with the client): good while the current analysis has the very same finding, fix included
     // (compared as JSON: the data made a round trip through the client).
     const data = diagnostic.data;
     const same = analysis.findings.find((candidate) => candidate.ruleId === data.ruleId && sameRange(diagnostic.range, candidate.range) &&
@@ -80,7 +81,7 @@ export function codeActions(params: CodeActionParams, document: LspDocument, ana
   if (wants(CodeActionKind.QuickFix)) {
     const suppressions = new Set<string>();
     for (const diagnostic of params.context.diagnostics) {
-      const finding = findingOf(diagnostic, document, analysis);
+      const finding = findingOf(diagnostic, analysis);
       if (!finding) continue;
       if (finding.fix) {
         actions.push({

@@ -18,6 +18,7 @@ import {
   type DocumentDiagnosticParams,
   type DocumentDiagnosticReport,
 } from 'vscode-languageserver';
+import type { AtlasCatalog } from '../engine/atlas/catalog';
 import type { Finding, InputProblem, Severity } from '../engine/types';
 import { parseLocatedYaml, type PathSegment } from '../engine/yaml/located-yaml';
 import type { Analyzer, DocumentAnalysis } from './analysis';
@@ -39,7 +40,19 @@ export function diagnosticFix(fix: NonNullable<Finding['fix']>): NonNullable<Fin
   return { title: fix.title, safe: fix.safe, edits: fix.edits };
 }
 
-export function findingToDiagnostic(finding: Finding, analysis: Pick<DocumentAnalysis, 'version' | 'catalog'>, features: Pick<ClientFeatures, 'codeDescription' | 'diagnosticData' | 'relatedInformation'>): Diagnostic {
+type DiagnosticFeatures = Pick<ClientFeatures, 'codeDescription' | 'diagnosticData' | 'relatedInformation'>;
+
+/**
+ * The diagnostic made for each finding, with what it was made for. The engine hands out the same
+ * finding object while the finding stays the same (an unchanged definition's findings, at each
+ * keystroke), so its diagnostic is made once, and the JSON written for it too (message-encoder.ts).
+ * Diagnostics are never mutated once made.
+ */
+const diagnosticOf = new WeakMap<Finding, { catalog: AtlasCatalog; features: DiagnosticFeatures; diagnostic: Diagnostic }>();
+
+export function findingToDiagnostic(finding: Finding, catalog: AtlasCatalog, features: DiagnosticFeatures): Diagnostic {
+  const made = diagnosticOf.get(finding);
+  if (made && made.catalog === catalog && made.features === features) return made.diagnostic;
   const diagnostic: Diagnostic = {
     range: finding.range,
     severity: SEVERITY[finding.severity],
@@ -48,7 +61,7 @@ export function findingToDiagnostic(finding: Finding, analysis: Pick<DocumentAna
     message: finding.message,
   };
   const primary = finding.techniques[0];
-  const href = primary ? analysis.catalog.techniqueUrl(primary) : undefined;
+  const href = primary ? catalog.techniqueUrl(primary) : undefined;
   if (features.codeDescription && href) diagnostic.codeDescription = { href };
   // The file itself, from its start: what the client opens when the related line is clicked.
   if (features.relatedInformation && finding.related && finding.related.length > 0) {
@@ -57,28 +70,28 @@ export function findingToDiagnostic(finding: Finding, analysis: Pick<DocumentAna
   if (features.diagnosticData) {
     const data: FindingDiagnosticData = {
       ruleId: finding.ruleId,
-      version: analysis.version,
       statementLines: finding.statementLines,
       ...(finding.fix ? { fix: diagnosticFix(finding.fix) } : {}),
     };
     diagnostic.data = data;
   }
+  diagnosticOf.set(finding, { catalog, features, diagnostic });
   return diagnostic;
 }
 
 /**
- * Whether two lists of diagnostics are the same, but for the document version in their data.
- * Asked at every pull: the fields findingToDiagnostic and problemToDiagnostic write are compared
- * one by one (a deep comparison of copies without the version took 0.5 ms for 150 findings);
- * any other field, in the diagnostic or its data, falls back to a deep comparison.
+ * Whether two lists of diagnostics are the same. Asked at every pull: most diagnostics are the
+ * very objects answered before (findingToDiagnostic); the others are compared field by field, the
+ * fields findingToDiagnostic and problemToDiagnostic write one by one (a deep comparison took
+ * 0.5 ms for 150 findings), any other field, in the diagnostic or its data, deeply.
  */
 export function sameDiagnostics(a: readonly Diagnostic[], b: readonly Diagnostic[]): boolean {
-  return a.length === b.length && a.every((diagnostic, index) => sameDiagnostic(diagnostic, b[index]!));
+  return a.length === b.length && a.every((diagnostic, index) => diagnostic === b[index] || sameDiagnostic(diagnostic, b[index]!));
 }
 
 type Fields = Record<string, unknown>;
 const DIAGNOSTIC_FIELDS = new Set(['range', 'severity', 'code', 'source', 'message', 'codeDescription', 'data', 'relatedInformation']);
-const DATA_FIELDS = new Set(['ruleId', 'version', 'statementLines', 'fix']);
+const DATA_FIELDS = new Set(['ruleId', 'statementLines', 'fix']);
 
 function sameDiagnostic(a: Diagnostic, b: Diagnostic): boolean {
   return a.message === b.message && a.code === b.code && a.severity === b.severity && a.source === b.source && sameRange(a.range, b.range) &&
@@ -167,7 +180,7 @@ export class DiagnosticsService {
     const keep = this.findingFilter?.(analysis);
     return [
       ...analysis.problems.map((problem) => problemToDiagnostic(problem, document?.text)),
-      ...(keep ? analysis.findings.filter(keep) : analysis.findings).map((finding) => findingToDiagnostic(finding, analysis, this.features)),
+      ...(keep ? analysis.findings.filter(keep) : analysis.findings).map((finding) => findingToDiagnostic(finding, analysis.catalog, this.features)),
     ];
   }
 
@@ -184,9 +197,8 @@ export class DiagnosticsService {
     if (!analysis) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
     const items = this.toDiagnostics(analysis);
     // Most keystrokes change no diagnostic: those are answered "unchanged" instead of resending
-    // them all (120 kB for 170 findings). The id stays while the diagnostics stay the same but
-    // for the document version their data names (code actions accept an older version's data
-    // when the current analysis has the same finding: code-actions.ts).
+    // them all (120 kB for 170 findings). The id stays while the diagnostics stay the same (code
+    // actions accept them while the current analysis has the same finding: code-actions.ts).
     const last = this.answered.get(uri);
     // Numbered: the same version may be answered differently (a held document reanalysed when saved).
     const resultId = last && last.generation === analysis.generation && sameDiagnostics(last.items, items) ? last.resultId : `${analysis.generation}:${analysis.version}:${++this.reports}`;

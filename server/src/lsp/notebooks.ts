@@ -302,7 +302,7 @@ export class Notebooks {
     const text = this.cells.get(analysis.uri)?.text;
     return [
       ...analysis.problems.map((problem) => problemToDiagnostic(problem, text)),
-      ...analysis.findings.map((finding) => findingToDiagnostic(finding, analysis, this.features)),
+      ...analysis.findings.map((finding) => findingToDiagnostic(finding, analysis.catalog, this.features)),
     ];
   }
 

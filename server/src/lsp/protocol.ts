@@ -28,11 +28,14 @@ export interface ApplyFixAllArguments {
   version?: number;
 }
 
-/** What `Diagnostic.data` holds for a finding (only sent when the client declares `dataSupport`). */
+/**
+ * What `Diagnostic.data` holds for a finding (only sent when the client declares `dataSupport`).
+ * No document version: a code action checks the diagnostic against the current analysis
+ * (code-actions.ts), so a finding that stays the same keeps the same diagnostic, and its JSON,
+ * from one version to the next (findingToDiagnostic, message-encoder.ts).
+ */
 export interface FindingDiagnosticData {
   ruleId: string;
-  /** The document version the diagnostic (and its edits) were computed for. */
-  version: number;
   statementLines: { first: number; last: number };
   fix?: {
     title: string;

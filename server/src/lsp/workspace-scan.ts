@@ -397,7 +397,7 @@ export class WorkspaceReview {
     const keep = this.keepFilter(entry);
     return [
       ...entry.problems.map((problem) => problemToDiagnostic(problem, undefined)),
-      ...entry.findings.filter((_, i) => keep(i)).map((finding) => findingToDiagnostic(finding, { version: 0, catalog: entry.catalog }, this.deps.features)),
+      ...entry.findings.filter((_, i) => keep(i)).map((finding) => findingToDiagnostic(finding, entry.catalog, this.deps.features)),
     ];
   }
 
