@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   console.log(`${path.relative(process.cwd(), SRC)}: phases of didChange → diagnostics, ${EDITS} edits (after ${WARMUP} warm-up edits); wall median/p95 ms, then median CPU ms`);
   const engine = await Engine.create();
   const catalog = loadBundledCatalog();
-  const features = { codeDescription: true, diagnosticData: true, relatedInformation: true };
+  const features = { codeDescription: true, relatedInformation: true };
   for (const lines of LINES) {
     for (const scenario of SCENARIOS) {
       const documents = new DocumentStore(await createPythonParser());

@@ -13,7 +13,6 @@ export interface ClientFeatures {
   diagnosticRefresh: boolean;
   codeDescription: boolean;
   /** `Diagnostic.data` is kept and handed back in code action requests. */
-  diagnosticData: boolean;
   /** `Diagnostic.relatedInformation` is shown (the model file a load call reads). */
   relatedInformation: boolean;
   publishVersion: boolean;
@@ -32,13 +31,12 @@ export function clientFeatures(capabilities: ClientCapabilities): ClientFeatures
   const workspace = capabilities.workspace;
   const pull = text?.diagnostic !== undefined;
   // In pull mode LSP 3.18 clients declare the rich fields under textDocument.diagnostic; 3.17 ones only under publishDiagnostics.
-  const rich = (key: 'codeDescriptionSupport' | 'dataSupport' | 'relatedInformation'): boolean =>
+  const rich = (key: 'codeDescriptionSupport' | 'relatedInformation'): boolean =>
     (pull && (text?.diagnostic as Record<string, unknown> | undefined)?.[key] === true) || text?.publishDiagnostics?.[key] === true;
   return {
     pullDiagnostics: pull,
     diagnosticRefresh: workspace?.diagnostics?.refreshSupport === true,
     codeDescription: rich('codeDescriptionSupport'),
-    diagnosticData: rich('dataSupport'),
     relatedInformation: rich('relatedInformation'),
     publishVersion: text?.publishDiagnostics?.versionSupport === true,
     configuration: workspace?.configuration === true,

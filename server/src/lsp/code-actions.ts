@@ -1,18 +1,16 @@
 /**
  * Code actions, rebuilt from the diagnostics the client hands back (ruff's way): the rule's fix
  * (preferred when safe), "Suppress <rule> on this line / in this file", and
- * `source.fixAll.atlasLens` applying every safe fix. With `dataSupport` everything needed is in
- * `Diagnostic.data`, checked against the current analysis (a diagnostic whose finding is gone or
- * changed since gets no fix); without it the diagnostic is matched against the current analysis
- * by rule and range.
+ * `source.fixAll.atlasLens` applying every safe fix. Each diagnostic is matched against the
+ * current analysis by rule and range, and the fix and statement come from there: diagnostics
+ * carry no `data`, which keeps the publish of every keystroke small.
  */
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver';
 import type { Finding } from '../engine/types';
 import type { DocumentAnalysis } from './analysis';
-import { diagnosticFix } from './diagnostics';
 import type { ClientFeatures } from './capabilities';
 import type { LspDocument } from './documents';
-import { DIAGNOSTIC_SOURCE, FIX_ALL_KIND, type FindingDiagnosticData } from './protocol';
+import { DIAGNOSTIC_SOURCE, FIX_ALL_KIND } from './protocol';
 import { suppressInFileEdit, suppressOnLineEdit } from './suppress';
 
 type Features = Pick<ClientFeatures, 'documentChanges'>;
@@ -23,30 +21,18 @@ export function workspaceEdit(document: LspDocument, edits: TextEdit[], features
     : { changes: { [document.uri]: edits } };
 }
 
-function isData(value: unknown): value is FindingDiagnosticData {
-  const data = value as FindingDiagnosticData | undefined;
-  return typeof data === 'object' && data !== null && typeof data.ruleId === 'string' &&
-    typeof data.statementLines?.first === 'number' && typeof data.statementLines?.last === 'number';
-}
-
 const sameRange = (a: Diagnostic['range'], b: Finding['range']): boolean =>
   a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
 
-/** What an action needs from a diagnostic, or undefined when it is not ours or is stale. */
-function findingOf(diagnostic: Diagnostic, analysis: DocumentAnalysis): Pick<FindingDiagnosticData, 'ruleId' | 'statementLines' | 'fix'> | undefined {
+/**
+ * The current analysis' finding a diagnostic the client hands back stands for: ours, of the same
+ * rule at the same range. A diagnostic from an older version (a pull answered "unchanged" leaves
+ * it with the client) still gets its actions while its finding is there; one whose finding moved
+ * or is gone gets none.
+ */
+function findingOf(diagnostic: Diagnostic, analysis: DocumentAnalysis): Finding | undefined {
   if (diagnostic.source !== DIAGNOSTIC_SOURCE || typeof diagnostic.code !== 'string') return undefined;
-  if (isData(diagnostic.data)) {
-    // The diagnostic may have been computed for an older version (the same diagnostic serves
-    // every version in which its finding is unchanged, and a pull answered "unchanged" leaves it
-    // with the client): good while the current analysis has the very same finding, fix included
-    // (compared as JSON: the data made a round trip through the client).
-    const data = diagnostic.data;
-    const same = analysis.findings.find((candidate) => candidate.ruleId === data.ruleId && sameRange(diagnostic.range, candidate.range) &&
-      JSON.stringify(candidate.statementLines) === JSON.stringify(data.statementLines) && JSON.stringify(candidate.fix && diagnosticFix(candidate.fix)) === JSON.stringify(data.fix));
-    return same && { ruleId: same.ruleId, statementLines: same.statementLines, fix: same.fix };
-  }
-  const finding = analysis.findings.find((candidate) => candidate.ruleId === diagnostic.code && sameRange(diagnostic.range, candidate.range));
-  return finding && { ruleId: finding.ruleId, statementLines: finding.statementLines, fix: finding.fix };
+  return analysis.findings.find((candidate) => candidate.ruleId === diagnostic.code && sameRange(diagnostic.range, candidate.range));
 }
 
 /** Safe fixes of the analysis that do not overlap (the rest stay for a second run). */

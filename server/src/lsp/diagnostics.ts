@@ -27,7 +27,7 @@ import type { DocumentStore } from './documents';
 import { CoalescingQueue } from './coalescing-queue';
 import type { Logger } from './logger';
 import type { Projects } from './projects';
-import { DIAGNOSTIC_SOURCE, type FindingDiagnosticData } from './protocol';
+import { DIAGNOSTIC_SOURCE } from './protocol';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -35,12 +35,7 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   info: DiagnosticSeverity.Information,
 };
 
-/** A finding's fix as a diagnostic's data holds it. */
-export function diagnosticFix(fix: NonNullable<Finding['fix']>): NonNullable<FindingDiagnosticData['fix']> {
-  return { title: fix.title, safe: fix.safe, edits: fix.edits };
-}
-
-type DiagnosticFeatures = Pick<ClientFeatures, 'codeDescription' | 'diagnosticData' | 'relatedInformation'>;
+type DiagnosticFeatures = Pick<ClientFeatures, 'codeDescription' | 'relatedInformation'>;
 
 /**
  * The diagnostic made for each finding, with what it was made for. The engine hands out the same
@@ -67,14 +62,9 @@ export function findingToDiagnostic(finding: Finding, catalog: AtlasCatalog, fea
   if (features.relatedInformation && finding.related && finding.related.length > 0) {
     diagnostic.relatedInformation = finding.related.map((related) => ({ location: { uri: pathToFileURL(related.file).href, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }, message: related.message }));
   }
-  if (features.diagnosticData) {
-    const data: FindingDiagnosticData = {
-      ruleId: finding.ruleId,
-      statementLines: finding.statementLines,
-      ...(finding.fix ? { fix: diagnosticFix(finding.fix) } : {}),
-    };
-    diagnostic.data = data;
-  }
+  // No `data`: code actions take the fix and the statement from the current analysis' finding of
+  // the same rule at the same range (code-actions.ts). Each publish carries every diagnostic of
+  // the document; the fix edits and statement lines were 40% of their JSON.
   diagnosticOf.set(finding, { catalog, features, diagnostic });
   return diagnostic;
 }
@@ -83,7 +73,7 @@ export function findingToDiagnostic(finding: Finding, catalog: AtlasCatalog, fea
  * Whether two lists of diagnostics are the same. Asked at every pull: most diagnostics are the
  * very objects answered before (findingToDiagnostic); the others are compared field by field, the
  * fields findingToDiagnostic and problemToDiagnostic write one by one (a deep comparison took
- * 0.5 ms for 150 findings), any other field, in the diagnostic or its data, deeply.
+ * 0.5 ms for 150 findings), any other field deeply.
  */
 export function sameDiagnostics(a: readonly Diagnostic[], b: readonly Diagnostic[]): boolean {
   return a.length === b.length && a.every((diagnostic, index) => diagnostic === b[index] || sameDiagnostic(diagnostic, b[index]!));
@@ -91,28 +81,11 @@ export function sameDiagnostics(a: readonly Diagnostic[], b: readonly Diagnostic
 
 type Fields = Record<string, unknown>;
 const DIAGNOSTIC_FIELDS = new Set(['range', 'severity', 'code', 'source', 'message', 'codeDescription', 'data', 'relatedInformation']);
-const DATA_FIELDS = new Set(['ruleId', 'statementLines', 'fix']);
 
 function sameDiagnostic(a: Diagnostic, b: Diagnostic): boolean {
   return a.message === b.message && a.code === b.code && a.severity === b.severity && a.source === b.source && sameRange(a.range, b.range) &&
-    a.codeDescription?.href === b.codeDescription?.href && sameData(a.data, b.data) && isDeepStrictEqual(a.relatedInformation, b.relatedInformation) && sameOtherFields(a as Fields, b as Fields, DIAGNOSTIC_FIELDS);
+    a.codeDescription?.href === b.codeDescription?.href && isDeepStrictEqual(a.data, b.data) && isDeepStrictEqual(a.relatedInformation, b.relatedInformation) && sameOtherFields(a as Fields, b as Fields, DIAGNOSTIC_FIELDS);
 }
-
-function sameData(a: unknown, b: unknown): boolean {
-  if (a === undefined || b === undefined || typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return isDeepStrictEqual(a, b);
-  const x = a as Partial<FindingDiagnosticData>;
-  const y = b as Partial<FindingDiagnosticData>;
-  return x.ruleId === y.ruleId && x.statementLines?.first === y.statementLines?.first && x.statementLines?.last === y.statementLines?.last &&
-    sameFix(x.fix, y.fix) && sameOtherFields(a as Fields, b as Fields, DATA_FIELDS);
-}
-
-function sameFix(a: FindingDiagnosticData['fix'], b: FindingDiagnosticData['fix']): boolean {
-  if (!a || !b) return a === b;
-  return a.title === b.title && a.safe === b.safe && a.edits.length === b.edits.length &&
-    a.edits.every((edit, index) => edit.newText === b.edits[index]!.newText && sameRange(edit.range, b.edits[index]!.range)) &&
-    sameOtherFields(a as unknown as Fields, b as unknown as Fields, FIX_FIELDS);
-}
-const FIX_FIELDS = new Set(['title', 'safe', 'edits']);
 
 function sameRange(a: Diagnostic['range'], b: Diagnostic['range']): boolean {
   return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;

@@ -28,22 +28,6 @@ export interface ApplyFixAllArguments {
   version?: number;
 }
 
-/**
- * What `Diagnostic.data` holds for a finding (only sent when the client declares `dataSupport`).
- * No document version: a code action checks the diagnostic against the current analysis
- * (code-actions.ts), so a finding that stays the same keeps the same diagnostic, and its JSON,
- * from one version to the next (findingToDiagnostic, message-encoder.ts).
- */
-export interface FindingDiagnosticData {
-  ruleId: string;
-  statementLines: { first: number; last: number };
-  fix?: {
-    title: string;
-    safe: boolean;
-    edits: Array<{ range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }>;
-  };
-}
-
 export interface AtlasEntryParams {
   /** An ATLAS technique, sub-technique, mitigation or tactic id, e.g. AML.T0011.000. */
   id: string;
