@@ -44,10 +44,12 @@ async function main(): Promise<void> {
         document.update([change], version);
         const t1 = performance.now();
         // As the server parses (lsp/analysis.ts): one definition alone where that is enough (older sources: current()).
-        const tree = 'syntax' in document.tree! ? document.tree!.syntax(document.text)! : document.tree!.current(document.text)!;
+        // As the server reads it: in slices of a ChunkedText (older sources: the whole string).
+        const text = 'source' in document ? document.source : (document as { text: string }).text;
+        const tree = 'syntax' in document.tree! ? document.tree!.syntax(text)! : document.tree!.current(text)!;
         const t2 = performance.now();
         // As the server asks (lsp/analysis.ts): it shows no info problems.
-        const result = engine.analyzeTree(document.analysisPath!, document.text, tree, SETTINGS);
+        const result = engine.analyzeTree(document.analysisPath!, text, tree, SETTINGS);
         const t3 = performance.now();
         const diagnostics = result.findings.map((finding) => findingToDiagnostic(finding, catalog, features));
         const t4 = performance.now();

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import type { Parser } from 'web-tree-sitter';
+import { ChunkedText } from '../../server/src/engine/chunked-text';
 import { Engine } from '../../server/src/engine/engine';
 import { createPythonParser } from '../../server/src/engine/python/parser';
 import { DocumentStore, type LspDocument } from '../../server/src/lsp/documents';
@@ -275,7 +276,7 @@ function shape(node: { type: string; startIndex: number; endIndex: number; start
 /** Types `text` at offset `at` as the document's version `version`: the syntax after it, checked against a fresh parse. */
 function typeInto(document: LspDocument, version: number, at: number, text: string): PythonSyntax {
   document.update([{ range: { start: document.positionAt(at), end: document.positionAt(at) }, text }], version);
-  const syntax = document.tree!.syntax(document.text)!;
+  const syntax = document.tree!.syntax(document.source)!;
   assertSameAsFreshParse(syntax, document.text, document.text);
   return syntax;
 }
@@ -307,7 +308,13 @@ test('typing in one definition parses it alone (syntax()): after every keystroke
     const documents = new DocumentStore(parser);
     const document = documents.open(`file://${file}`, 'python', 1, source);
     let version = 1;
-    const change = (from: number, to: number, text: string) => document.update([{ range: { start: document.positionAt(from), end: document.positionAt(to) }, text }], ++version);
+    // The analysis reads the text as the language server hands it over, a ChunkedText; here with
+    // short chunks, so that reads (the parser's, nodes' text, the rules') cross their boundaries.
+    let chunked = ChunkedText.of(source, 1 + ((seed * 37) % 97));
+    const change = (from: number, to: number, text: string) => {
+      document.update([{ range: { start: document.positionAt(from), end: document.positionAt(to) }, text }], ++version);
+      chunked = chunked.edit(from, to, text);
+    };
     let cursor = -1;
     const STATEMENT = STATEMENTS[seed % 2]!;
     let typed = STATEMENT.length;
@@ -343,14 +350,14 @@ test('typing in one definition parses it alone (syntax()): after every keystroke
           }
         }
       }
-      const syntax = document.tree!.syntax(document.text)!;
+      const syntax = document.tree!.syntax(chunked)!;
       const whole = parser.parse(document.text)!;
       try {
         const context = `seed ${seed}, step ${step}${syntax.replaced.length > 0 ? ' (definitions parsed alone)' : ''}:\n${document.text}`;
         // With a syntax error, tree-sitter's incremental reparse (the whole-text path) may recover
         // otherwise than a fresh parse. A definition parsed alone, with or without an error, must give
         // the fresh parse's nodes.
-        const incremental = engine.analyzeTree(file, document.text, syntax, { syntaxErrorProblems: false });
+        const incremental = engine.analyzeTree(file, chunked, syntax, { syntaxErrorProblems: false });
         if (syntax.replaced.length > 0 && whole.rootNode.hasError) errorsParsedAlone++;
         if (whole.rootNode.hasError && syntax.replaced.length === 0) continue;
         assert.deepEqual(syntax.topLevel.map(shape), whole.rootNode.namedChildren.map((node) => shape(node!)), context);
@@ -358,6 +365,8 @@ test('typing in one definition parses it alone (syntax()): after every keystroke
       } finally {
         whole.delete();
         steps++;
+        // Last: joining it whole would have the reads above taken from the joined string.
+        assert.equal(chunked.toString(), document.text);
       }
     }
     definitionParses += document.tree!.stats.definition;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ChunkedText } from '../../server/src/engine/chunked-text';
 import { bareIdentifier, identifier, WordScanner } from '../../server/src/engine/rules/word-scanner';
 
 /** Deterministic pseudo-random whole numbers below n. */
@@ -42,17 +43,28 @@ interface EditSequences {
   inserted: (next: (n: number) => number) => string;
 }
 
-/** Random edit sequences; after every edit the tracker must report what a fresh scan finds. */
+/**
+ * Random edit sequences; after every edit the tracker must report what a fresh scan finds, given
+ * the versions as strings and as a ChunkedText (the language server's documents, read in slices).
+ */
 function assertTrackerAgrees(scanner: WordScanner, seed: number, sequences: EditSequences): void {
   const next = seeded(seed);
   for (let round = 0; round < sequences.rounds; round++) {
     const track = scanner.tracker();
+    const trackChunked = scanner.tracker();
     let text = sequences.start(next);
+    // Short chunks, so that edits and rescans cross their boundaries.
+    let chunked = ChunkedText.of(text, 1 + next(64));
+    trackChunked(chunked);
     for (let edit = 0; edit < sequences.edits; edit++) {
       const at = next(text.length + 1);
       const removed = sequences.removed(next);
-      text = text.slice(0, at) + sequences.inserted(next) + text.slice(at + removed);
-      assert.deepEqual([...track(text)].sort(), [...scanner.present(text)].sort(), `round ${round} edit ${edit}`);
+      const inserted = sequences.inserted(next);
+      text = text.slice(0, at) + inserted + text.slice(at + removed);
+      chunked = chunked.edit(at, at + removed, inserted);
+      const expected = [...scanner.present(text)].sort();
+      assert.deepEqual([...track(text)].sort(), expected, `round ${round} edit ${edit}`);
+      assert.deepEqual([...trackChunked(chunked)].sort(), expected, `round ${round} edit ${edit} (ChunkedText)`);
     }
     assert.deepEqual([...track('')], []);
   }

@@ -11,7 +11,8 @@ import { createAnalyzers } from './analyzers';
 import { fileKindOf } from './analyzers/file-kinds';
 import { NotebookAnalyzer, toCells, type CellFinding, type CellProblem } from './analyzers/notebook';
 import { PythonAnalyzer } from './analyzers/python';
-import type { AnalyzerInput, FileAnalyzer, FileKind } from './analyzers/types';
+import type { FileAnalyzer, FileKind, TreeAnalyzerInput } from './analyzers/types';
+import { wholeText, type TextSource } from './chunked-text';
 import { analysisLimits, sizeProblem } from './limits';
 import { withFileGuard } from './guard';
 import { compileRule, type CompiledRule, type RawFinding } from './python/run-rules';
@@ -107,7 +108,7 @@ export class Engine {
   private readonly existsCache = new Map<string, boolean>();
   private readonly scanners = new Map<FileKind, WordScanner>();
   /** Per document analysed through analyzeTree or analyzeCells (an editor's open files and notebooks): trigger words tracked across its versions. */
-  private readonly trackers = new Map<string, (text: string) => Set<string>>();
+  private readonly trackers = new Map<string, (text: TextSource) => Set<string>>();
   /** Raw findings of analyses on a document's tree and what was reported for them (see finished()). */
   private readonly finishedFindings = new WeakMap<RawFinding, Finding>();
 
@@ -163,9 +164,10 @@ export class Engine {
   /**
    * `analyze` on a Python tree the caller parsed from `text` (the language server keeps one per
    * open document and reparses it incrementally, see python/document-tree.ts). The tree stays the
-   * caller's: it is neither edited nor deleted here.
+   * caller's: it is neither edited nor deleted here. The text may be a ChunkedText (the language
+   * server's documents): it is read in slices, not copied whole at each keystroke.
    */
-  analyzeTree(file: string, text: string, tree: Tree | PythonSyntax, settings: AnalysisSettings = {}): AnalysisResult {
+  analyzeTree(file: string, text: TextSource, tree: Tree | PythonSyntax, settings: AnalysisSettings = {}): AnalysisResult {
     return this.run(file, text, settings, { tree });
   }
 
@@ -190,7 +192,7 @@ export class Engine {
    * `version` (a version of a document being edited) come from the language server's open
    * documents, whose trigger words are tracked across versions.
    */
-  private run(file: string, text: string, settings: AnalysisSettings, from: { tree?: Tree | PythonSyntax; cells?: readonly string[]; hooks?: AnalysisHooks; version?: boolean }): AnalysisResult {
+  private run(file: string, text: TextSource, settings: AnalysisSettings, from: { tree?: Tree | PythonSyntax; cells?: readonly string[]; hooks?: AnalysisHooks; version?: boolean }): AnalysisResult {
     const { tree, cells, hooks, version } = from;
     const kind = cells ? 'notebook' : fileKindOf(file);
     const analyzer = kind ? this.analyzers.get(kind) : undefined;
@@ -201,21 +203,22 @@ export class Engine {
       return { findings: [], problems: [{ file, line: 0, character: 0, message: 'binary content; not analysed', severity: 'info' }], parsed: false };
     }
     // A document's tree, a notebook's cells or a version: the language server's open documents, analysed again at each change.
-    const present = tree || cells || version ? this.trackedWords(file, kind)(text) : this.triggerScanner(kind).present(text);
+    const present = tree || cells || version ? this.trackedWords(file, kind)(text) : this.triggerScanner(kind).present(wholeText(text));
     const occurs = (word: string): boolean => present.has(word);
     const rules = this.activeRules(kind, settings).filter(
       (compiled) =>
-        triggered(compiled.triggers, occurs) && (!compiled.requiredTriggers || triggered(compiled.requiredTriggers, occurs)) && (!compiled.textFilter || compiled.textFilter(text)) &&
-        (tree !== undefined || !compiled.parseFilter || compiled.parseFilter(text, occurs)),
+        triggered(compiled.triggers, occurs) && (!compiled.requiredTriggers || triggered(compiled.requiredTriggers, occurs)) && (!compiled.textFilter || compiled.textFilter(wholeText(text))) &&
+        (tree !== undefined || !compiled.parseFilter || compiled.parseFilter(wholeText(text), occurs)),
     );
     if (rules.length === 0) return { findings: [], problems: [], parsed: false };
 
     // The scan looks for the suppression markers too (SUPPRESSION_WORDS), sparing the analyzers a pass over the text.
     const suppressible = SUPPRESSION_WORDS.some(occurs);
-    const input: AnalyzerInput = { file, text, rules, projectRoot: settings.projectRoot, mayHoldSuppressions: suppressible, pathExists: (p) => this.pathExists(p, hooks), syntaxErrorProblems: settings.syntaxErrorProblems };
+    const input: TreeAnalyzerInput = { file, text, rules, projectRoot: settings.projectRoot, mayHoldSuppressions: suppressible, pathExists: (p) => this.pathExists(p, hooks), syntaxErrorProblems: settings.syntaxErrorProblems };
+    // Only a tree's analysis reads the text in slices; the others take it whole (a string already, but for a tree).
     const analyse = () =>
-      cells && analyzer instanceof NotebookAnalyzer ? analyzer.analyzeCells(input, cells)
-        : tree && analyzer instanceof PythonAnalyzer ? analyzer.analyzeTree(input, tree) : analyzer.analyze(input);
+      cells && analyzer instanceof NotebookAnalyzer ? analyzer.analyzeCells({ ...input, text: wholeText(text) }, cells)
+        : tree && analyzer instanceof PythonAnalyzer ? analyzer.analyzeTree(input, tree) : analyzer.analyze({ ...input, text: wholeText(text) });
     // Nothing escapes: a rule that throws or runs long is reported by the guard, anything else here.
     let guarded: ReturnType<typeof withFileGuard<ReturnType<FileAnalyzer['analyze']>>>;
     try {
@@ -264,7 +267,7 @@ export class Engine {
   }
 
   /** The trigger words of a document being edited: only the text around each change is rescanned. */
-  private trackedWords(file: string, kind: FileKind): (text: string) => Set<string> {
+  private trackedWords(file: string, kind: FileKind): (text: TextSource) => Set<string> {
     let tracker = this.trackers.get(file);
     if (tracker) this.trackers.delete(file);
     else tracker = this.triggerScanner(kind).tracker();
@@ -318,7 +321,6 @@ export function compareFindings(a: Pick<Finding, 'range' | 'ruleId'>, b: Pick<Fi
   return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.ruleId.localeCompare(b.ruleId);
 }
 
-function looksBinary(text: string): boolean {
-  const head = text.length > 8192 ? text.slice(0, 8192) : text;
-  return head.includes('\u0000');
+function looksBinary(text: TextSource): boolean {
+  return text.slice(0, 8192).includes('\u0000');
 }

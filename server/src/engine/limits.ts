@@ -22,7 +22,7 @@ export function analysisLimits(settings: LimitSettings): GuardLimits {
  * The problem for a text above `maxFileSizeKb` (no limit when undefined), measured in UTF-16 code
  * units, which for code is the byte count or close to it and costs nothing to read.
  */
-export function sizeProblem(file: string, text: string, maxFileSizeKb: number | undefined): InputProblem | undefined {
+export function sizeProblem(file: string, text: { readonly length: number }, maxFileSizeKb: number | undefined): InputProblem | undefined {
   if (maxFileSizeKb === undefined || text.length <= maxFileSizeKb * 1024) return undefined;
   return {
     file,

@@ -170,9 +170,9 @@ export class Analyzer {
     } else if (!settings.enable) analysis = { ...base, findings: [], problems: [], skipped: 'atlasLens.enable is false', ms: 0 };
     else if (!document.analysisPath || !context.engine.supports(document.analysisPath)) analysis = { ...base, findings: [], problems: [], skipped: 'not a supported language', ms: 0 };
     else if (context.excludedBy) analysis = { ...base, findings: [], problems: [], skipped: `excluded by ${context.excludedBy}`, ms: 0 };
-    else if (sizeProblem(document.analysisPath, document.text, context.analysis.maxFileSizeKb)) {
+    else if (sizeProblem(document.analysisPath, document.source, context.analysis.maxFileSizeKb)) {
       // Checked before the syntax tree is built: a huge document is neither parsed nor analysed.
-      const problem = sizeProblem(document.analysisPath, document.text, context.analysis.maxFileSizeKb)!;
+      const problem = sizeProblem(document.analysisPath, document.source, context.analysis.maxFileSizeKb)!;
       analysis = { ...base, findings: [], problems: [problem], skipped: problem.message, ms: 0 };
     } else {
       analysis = this.run(document, context.engine, context.analysis, base, afterEdit);
@@ -197,10 +197,10 @@ export class Analyzer {
     // for seconds at every keystroke. (The engine's own budget starts after the parse: together
     // they take at most twice the budget.)
     const deadline = started + budgetMs;
-    const tree = document.tree?.syntax(document.text, () => performance.now() > deadline);
+    const tree = document.tree?.syntax(document.source, () => performance.now() > deadline);
     // Info problems are not shown, so the engine need not locate the first syntax error (a walk over the tree up to it).
     const result: AnalysisResult = tree
-      ? engine.analyzeTree(file, document.text, tree, { ...settings, timeBudgetMs: budgetMs, syntaxErrorProblems: false })
+      ? engine.analyzeTree(file, document.source, tree, { ...settings, timeBudgetMs: budgetMs, syntaxErrorProblems: false })
       : document.tree && performance.now() > deadline
         ? { findings: [], problems: [budgetStopProblem(file, 'while parsing', budgetMs)], parsed: false }
         : engine.analyzeVersion(file, document.text, { ...settings, timeBudgetMs: budgetMs });

@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Parser } from 'web-tree-sitter';
 import type { Position, Range, TextDocumentContentChangeEvent } from 'vscode-languageserver';
+import { ChunkedText } from '../engine/chunked-text';
 import { languageOf } from '../engine/engine';
 import { PythonDocumentTree } from '../engine/python/document-tree';
 
@@ -36,6 +37,8 @@ function computeLineStarts(text: string): number[] {
 }
 
 export class LspDocument {
+  /** The text, in chunks: a keystroke rebuilds the chunk it falls in and never copies the whole (engine/chunked-text.ts). */
+  private content: ChunkedText;
   private lineStartsCache: number[] | undefined;
   private mayHoldCarriageReturn: boolean | undefined;
   /** The file the engine sees: the real path, or for untitled/notebook cells a made-up one with the language's extension. */
@@ -48,9 +51,10 @@ export class LspDocument {
     readonly uri: string,
     readonly languageId: string,
     public version: number,
-    public text: string,
+    text: string,
     parser: Parser | undefined,
   ) {
+    this.content = ChunkedText.of(text);
     // A notebook cell (vscode-notebook-cell:/path/nb.ipynb#cell) is looked up as the notebook file.
     this.fsPath = uriToPath(uri.startsWith('vscode-notebook-cell:') ? `file:${uri.slice('vscode-notebook-cell:'.length).replace(/#.*$/, '')}` : uri);
     const base = this.fsPath ?? `/${uri.replace(/^[a-z-]+:\/*/i, '').replace(/[?#].*$/, '')}`;
@@ -59,6 +63,16 @@ export class LspDocument {
     const cell = uri.startsWith('vscode-notebook-cell:');
     this.analysisPath = python ? (languageOf(base) === 'python' ? base : `${base}.py`) : !cell && languageOf(base) ? base : undefined;
     this.tree = python && parser ? new PythonDocumentTree(parser) : undefined;
+  }
+
+  /** The whole text as one string, joined at the first call after an edit. The analysis of an edit reads `source` instead. */
+  get text(): string {
+    return this.content.toString();
+  }
+
+  /** The text, read in slices (what the engine's analysis of a tree takes). */
+  get source(): ChunkedText {
+    return this.content;
   }
 
   get lineStarts(): number[] {
@@ -73,19 +87,19 @@ export class LspDocument {
   offsetAt(position: Position): number {
     const starts = this.lineStarts;
     if (position.line < 0) return 0;
-    if (position.line >= starts.length) return this.text.length;
+    if (position.line >= starts.length) return this.content.length;
     const start = starts[position.line]!;
-    const next = position.line + 1 < starts.length ? starts[position.line + 1]! : this.text.length;
+    const next = position.line + 1 < starts.length ? starts[position.line + 1]! : this.content.length;
     // Never past the line's end (its line break excluded).
     let end = next;
-    if (end > start && this.text.charCodeAt(end - 1) === 10) end--;
-    if (end > start && this.text.charCodeAt(end - 1) === 13) end--;
+    if (end > start && this.content.charCodeAt(end - 1) === 10) end--;
+    if (end > start && this.content.charCodeAt(end - 1) === 13) end--;
     return Math.min(start + Math.max(0, position.character), end);
   }
 
   positionAt(offset: number): Position {
     const starts = this.lineStarts;
-    const clamped = Math.max(0, Math.min(offset, this.text.length));
+    const clamped = Math.max(0, Math.min(offset, this.content.length));
     let low = 0;
     let high = starts.length - 1;
     while (low < high) {
@@ -101,20 +115,20 @@ export class LspDocument {
     const starts = this.lineStarts;
     if (line < 0 || line >= starts.length) return '';
     const start = starts[line]!;
-    const end = line + 1 < starts.length ? starts[line + 1]! : this.text.length;
-    return this.text.slice(start, end).replace(/\r?\n$|\r$/, '');
+    const end = line + 1 < starts.length ? starts[line + 1]! : this.content.length;
+    return this.content.slice(start, end).replace(/\r?\n$|\r$/, '');
   }
 
   getText(range?: Range): string {
     if (!range) return this.text;
-    return this.text.slice(this.offsetAt(range.start), this.offsetAt(range.end));
+    return this.content.slice(this.offsetAt(range.start), this.offsetAt(range.end));
   }
 
   /** Applies `didChange` content changes in order, recording each on the syntax tree. */
   update(changes: readonly TextDocumentContentChangeEvent[], version: number): void {
     for (const change of changes) {
       if (!('range' in change) || !change.range) {
-        this.text = change.text;
+        this.content = ChunkedText.of(change.text);
         this.lineStartsCache = undefined;
         this.mayHoldCarriageReturn = undefined;
         this.tree?.reset();
@@ -140,7 +154,7 @@ export class LspDocument {
           });
         }
       }
-      this.text = this.text.slice(0, startIndex) + change.text + this.text.slice(oldEndIndex);
+      this.content = this.content.edit(startIndex, oldEndIndex, change.text);
       if (!plain) this.mayHoldCarriageReturn = true;
       if (plain && this.lineStartsCache) {
         // Patched rather than recomputed: a keystroke costs O(lines) additions, not a pass over the text.

@@ -2,6 +2,7 @@
  * The Python analyzer: tree-sitter parse, shared facts, then declarative call rules and checks.
  */
 import type { Node, Parser, Tree } from 'web-tree-sitter';
+import type { TextSource } from '../chunked-text';
 import { textInput } from '../python/parser';
 import { ArtifactRecorder, dependenciesUnchanged, shiftReference, type ArtifactDependency, type ArtifactReference } from '../artifacts/references';
 import { runCheck } from '../checks';
@@ -14,7 +15,7 @@ import { runCallRule, type CompiledRule, type RawFinding } from '../python/run-r
 import { runFlowRule } from '../python/run-flow';
 import { isCallMatch, isFlowMatch } from '../rules/match-kinds';
 import type { InputProblem } from '../types';
-import { commentsMayMatter, notAnalysed, type AnalyzerInput, type AnalyzerOutput, type FileAnalyzer } from './types';
+import { commentsMayMatter, notAnalysed, type AnalyzerInput, type AnalyzerOutput, type FileAnalyzer, type TreeAnalyzerInput } from './types';
 
 /**
  * Rules whose findings inside a top-level function or class depend only on that definition's
@@ -163,7 +164,7 @@ export class PythonAnalyzer implements FileAnalyzer {
    * Per keystroke this costs the changed definitions plus a few operations per top-level
    * statement (no pass over the whole text, no walk of the whole tree).
    */
-  analyzeTree(input: AnalyzerInput, given: Tree | PythonSyntax): AnalyzerOutput {
+  analyzeTree(input: TreeAnalyzerInput, given: Tree | PythonSyntax): AnalyzerOutput {
     const wholeTree = 'rootNode' in given;
     // Rules that look at the whole file, and the syntax error's place, need the whole tree.
     if (!input.rules.every(isDefinitionLocal) || (!wholeTree && given.replaced.length > 0 && input.syntaxErrorProblems !== false)) {
@@ -282,7 +283,7 @@ export class PythonAnalyzer implements FileAnalyzer {
  * of its own name is left out: the names say it, and a file of hundreds of functions would
  * otherwise make this a long string at every keystroke.
  */
-function moduleBindings(facts: PythonFacts, text: string, definitions: Definition[]): string {
+function moduleBindings(facts: PythonFacts, text: TextSource, definitions: Definition[]): string {
   const events: Array<{ at: number; key: string }> = [];
   facts.module.bindings.forEach((bindings, name) => {
     for (const binding of bindings) {
@@ -383,7 +384,7 @@ function shiftFinding(finding: RawFinding, lines: number): RawFinding {
 }
 
 /** Runs the rules over facts already computed (the notebook analyzer reuses this per cell). */
-export function runPythonRules(facts: PythonFacts, input: AnalyzerInput): Omit<AnalyzerOutput, 'parsed'> {
+export function runPythonRules(facts: PythonFacts, input: TreeAnalyzerInput): Omit<AnalyzerOutput, 'parsed'> {
   const artifacts = new ArtifactRecorder();
   const context: ConditionContext = { facts, file: input.file, projectRoot: input.projectRoot, pathExists: input.pathExists, artifacts };
   let findings: RawFinding[] = [];

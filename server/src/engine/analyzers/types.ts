@@ -5,6 +5,7 @@
  */
 import type { ArtifactDependency, ArtifactReference } from '../artifacts/references';
 import type { CompiledRule, RawFinding } from '../python/run-rules';
+import { wholeText, type TextSource } from '../chunked-text';
 import { mayHoldSuppressions } from '../suppressions';
 import type { InputProblem, RuleLanguage } from '../types';
 
@@ -30,12 +31,15 @@ export interface AnalyzerInput {
   syntaxErrorProblems?: boolean;
 }
 
+/** The input of an analysis of a document's tree (the language server): its text may be read in slices (a ChunkedText). */
+export type TreeAnalyzerInput = Omit<AnalyzerInput, 'text'> & { text: TextSource };
+
 /**
  * Whether an analysis must read the text's comments for suppressions: something could be
  * suppressed (its own findings, or the caller's) and a suppression marker occurs in the text.
  */
-export function commentsMayMatter(input: Pick<AnalyzerInput, 'text' | 'mayHoldSuppressions' | 'suppressibleElsewhere'>, findings: readonly unknown[]): boolean {
-  return (findings.length > 0 || input.suppressibleElsewhere === true) && (input.mayHoldSuppressions ?? mayHoldSuppressions(input.text));
+export function commentsMayMatter(input: Pick<TreeAnalyzerInput, 'text' | 'mayHoldSuppressions' | 'suppressibleElsewhere'>, findings: readonly unknown[]): boolean {
+  return (findings.length > 0 || input.suppressibleElsewhere === true) && (input.mayHoldSuppressions ?? mayHoldSuppressions(wholeText(input.text)));
 }
 
 export interface AnalyzerOutput {

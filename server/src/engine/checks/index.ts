@@ -2,6 +2,7 @@
  * Checks implemented in code, for rules whose match is more than a call with argument conditions.
  * The rule's YAML still owns its metadata; `match: { check: <name> }` picks the function here.
  */
+import type { TextSource } from '../chunked-text';
 import type { PythonFacts } from '../python/facts';
 import type { ConditionContext } from '../python/conditions';
 import type { RawFinding } from '../python/run-rules';
@@ -16,7 +17,7 @@ import { modelRouteReturnsScores, modelRouteWithoutAuth } from './model-routes';
 import { artifactCheckOptionsSchema, loadedArtifact } from './loaded-artifact';
 import { apiDocsExposed, hubRepoPublic, modelIdentityDisclosed, modelInputUnvalidated, modelRouteVerboseErrors, modelRouteWithoutRateLimit, modelVerdictOnlyGate } from './model-serving';
 
-export type PythonCheck = (rule: LoadedRule, options: Readonly<Record<string, unknown>>, facts: PythonFacts, context: ConditionContext, source: string) => RawFinding[];
+export type PythonCheck = (rule: LoadedRule, options: Readonly<Record<string, unknown>>, facts: PythonFacts, context: ConditionContext, source: TextSource) => RawFinding[];
 
 const PYTHON_CHECKS = new Map<string, PythonCheck>([
   ['download-without-checksum', downloadWithoutChecksum],
@@ -49,7 +50,7 @@ export function registeredChecks(): string[] {
   return [...PYTHON_CHECKS.keys()];
 }
 
-export function runCheck(rule: LoadedRule, match: CheckMatch, facts: PythonFacts, context: ConditionContext, source: string): RawFinding[] {
+export function runCheck(rule: LoadedRule, match: CheckMatch, facts: PythonFacts, context: ConditionContext, source: TextSource): RawFinding[] {
   const check = PYTHON_CHECKS.get(match.check);
   return check ? check(rule, match.options ?? {}, facts, context, source) : [];
 }

@@ -27,7 +27,8 @@
  */
 import type { Node, Parser, Point, Tree } from 'web-tree-sitter';
 import { changedStretch } from '../text-diff';
-import { textInput } from './parser';
+import type { TextSource } from '../chunked-text';
+import { textAt, textInput } from './parser';
 
 export interface DocumentTextChange {
   /** Where the replaced text starts and ends in the text before this change. */
@@ -171,8 +172,8 @@ export class PythonDocumentTree {
   private lastTree: Tree | undefined;
   private lastSyntax: PythonSyntax | undefined;
   /** The text the whole tree's nodes read while definitions are parsed alone (definitionsSyntax). */
-  private currentText = '';
-  private readonly readCurrentText = (index: number): string => this.currentText.slice(index);
+  private currentText: TextSource = '';
+  private readonly readCurrentText = (index: number): string => textAt(this.currentText, index);
   /** Reparses done from an edited tree, and from scratch, and of one definition alone (tests and logs). */
   readonly stats = { incremental: 0, full: 0, definition: 0 };
 
@@ -274,7 +275,7 @@ export class PythonDocumentTree {
    * object. `shouldStop` (tree-sitter's progress callback) may cancel the parse: undefined is then
    * returned and nothing is lost, the next call parses again from the same tree and edits.
    */
-  current(text: string, shouldStop?: () => boolean): Tree | undefined {
+  current(text: TextSource, shouldStop?: () => boolean): Tree | undefined {
     if (this.tree && !this.dirty && this.edited.length === 0) return this.tree;
     const previous = this.tree;
     const next = this.parser.parse(textInput(text), previous ?? null, shouldStop ? { progressCallback: shouldStop } : undefined) ?? undefined;
@@ -308,7 +309,7 @@ export class PythonDocumentTree {
    * when every edit since fell in top-level definitions, those definitions each parsed alone.
    * `shouldStop` may cancel a whole parse, as in current(): undefined, and nothing is lost.
    */
-  syntax(text: string, shouldStop?: () => boolean): PythonSyntax | undefined {
+  syntax(text: TextSource, shouldStop?: () => boolean): PythonSyntax | undefined {
     if (!this.dirty && this.lastSyntax) return this.lastSyntax;
     const previous = this.lastSyntax;
     const edits = this.editsSinceSyntax;
@@ -329,7 +330,7 @@ export class PythonDocumentTree {
   }
 
   /** The edited definitions each parsed on its own, if that gives what a whole parse would. */
-  private definitionsSyntax(text: string): PythonSyntax | undefined {
+  private definitionsSyntax(text: TextSource): PythonSyntax | undefined {
     for (const edited of this.edited) if (edited.stale && !this.parseAlone(edited, text)) return undefined;
     const tree = this.tree!;
     // web-tree-sitter reads a node's text through its tree's textCallback (a field its typings
@@ -347,7 +348,7 @@ export class PythonDocumentTree {
   }
 
   /** Parses an edited definition's stretch alone; false when that is not one clean definition. */
-  private parseAlone(edited: EditedDefinition, text: string): boolean {
+  private parseAlone(edited: EditedDefinition, text: TextSource): boolean {
     const endPosition = pointAfter(edited.startPosition, text.slice(edited.start, edited.end));
     const own = this.parser.parse(textInput(text), null, { includedRanges: [{ startIndex: edited.start, endIndex: edited.end, startPosition: edited.startPosition, endPosition }] });
     if (!own) {
@@ -377,7 +378,7 @@ export class PythonDocumentTree {
    * definition edited (the rest of the text is the whole tree's, which had no other error). The
    * last statement's stretch runs to the end of the text: alone it is parsed as in the whole text.
    */
-  private errorStaysInside(edited: EditedDefinition, node: Node, text: string): boolean {
+  private errorStaysInside(edited: EditedDefinition, node: Node, text: TextSource): boolean {
     if (this.edited.length !== 1) return false;
     // A string left open (a quote typed, not closed yet) runs on in the whole text up to the next
     // matching quote, wherever that is: no window tells where it ends.

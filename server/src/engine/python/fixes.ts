@@ -3,6 +3,7 @@
  * gives up (returns undefined), in which case the finding is reported without a fix: a wrong
  * edit is worse than none.
  */
+import type { TextSource } from '../chunked-text';
 import type { Node } from 'web-tree-sitter';
 import { replaceStringContent } from '../rules/argument-test';
 import type { FixOperation, FixSpec } from '../rules/schema';
@@ -20,7 +21,7 @@ export function nodeRange(node: Node): Range {
 }
 
 /** `facts` lets operations read argument values through constants (pin-hf-revision needs them). */
-export function buildFix(spec: FixSpec, call: CallFact, source: string, facts?: PythonFacts): Fix | undefined {
+export function buildFix(spec: FixSpec, call: CallFact, source: TextSource, facts?: PythonFacts): Fix | undefined {
   const edits: TextEdit[] = [];
   let title = spec.title;
   let placeholder = false;
@@ -43,7 +44,7 @@ export function buildFix(spec: FixSpec, call: CallFact, source: string, facts?: 
   return { title, safe: spec.safe && !placeholder, edits, ...(placeholder ? { placeholder: true as const } : {}) };
 }
 
-function buildOperation(operation: FixOperation, call: CallFact, source: string, facts?: PythonFacts): TextEdit[] | undefined {
+function buildOperation(operation: FixOperation, call: CallFact, source: TextSource, facts?: PythonFacts): TextEdit[] | undefined {
   if ('set-arg' in operation) return setArgument(call, operation['set-arg'].name, operation['set-arg'].value, source);
   if ('remove-arg' in operation) return removeArgument(call, operation['remove-arg']);
   if ('rename-method' in operation) {
@@ -75,7 +76,7 @@ const HUB_PATH_PREFIX: Readonly<Record<HfRepoType, string>> = { model: '', datas
  * The cached commit of the repository's ref; when the repository is not cached (read offline, never
  * fetched), a placeholder and a title that says where to find the commit.
  */
-function pinHfRevision(spec: PinHfRevision, call: CallFact, source: string, facts: PythonFacts | undefined): { edits: TextEdit[]; placeholderTitle?: string } | undefined {
+function pinHfRevision(spec: PinHfRevision, call: CallFact, source: TextSource, facts: PythonFacts | undefined): { edits: TextEdit[]; placeholderTitle?: string } | undefined {
   if (!facts) return undefined;
   const repo = readArgument(facts, call, spec.repo);
   if (repo.state !== 'present' || repo.value.kind !== 'string') return undefined;
@@ -112,7 +113,7 @@ function realArguments(list: Node): Node[] {
   return list.namedChildren.filter((child): child is Node => child !== null && child.type !== 'comment');
 }
 
-function setArgument(call: CallFact, name: string, value: string, source: string): TextEdit[] | undefined {
+function setArgument(call: CallFact, name: string, value: string, source: TextSource): TextEdit[] | undefined {
   const existing = call.keywords.get(name);
   if (existing) return [{ range: nodeRange(existing.value), newText: value }];
   const list = argumentList(call);
@@ -154,6 +155,12 @@ function removeArgument(call: CallFact, name: string): TextEdit[] | undefined {
   return [{ range: { start: pointToPosition(keyword.node.startPosition), end: pointToPosition((comma ?? keyword.node).endPosition) }, newText: '' }];
 }
 
-function lineStartOffset(source: string, offset: number): number {
-  return source.lastIndexOf('\n', offset - 1) + 1;
+/** Where the line holding `offset` starts (read backwards in slices: the text may be a ChunkedText). */
+function lineStartOffset(source: TextSource, offset: number): number {
+  for (let end = offset; end > 0; end -= 256) {
+    const start = Math.max(0, end - 256);
+    const at = source.slice(start, end).lastIndexOf('\n');
+    if (at >= 0) return start + at + 1;
+  }
+  return 0;
 }

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Language, Parser } from 'web-tree-sitter';
+import { ChunkedText, type TextSource } from '../chunked-text';
 
 let loading: Promise<Language> | undefined;
 
@@ -53,6 +54,15 @@ export async function createPythonParser(): Promise<Parser> {
  * new string), where they stayed until a full collection. Through a function of ours only the
  * current text survives (measured; we did not pin down why V8 keeps the others).
  */
-export function textInput(text: string): (index: number) => string {
-  return (index) => text.slice(index);
+export function textInput(text: TextSource): (index: number) => string {
+  return (index) => textAt(text, index);
+}
+
+/**
+ * Text from `index` on, for the parser and for a node's text (web-tree-sitter reads on until it
+ * has what it needs, and copies at most 5,119 characters a read into the parser): the rest of a
+ * string (a slice of it, not a copy), the rest of a ChunkedText's chunk holding `index`.
+ */
+export function textAt(text: TextSource, index: number): string {
+  return text instanceof ChunkedText ? text.rest(index) : text.slice(index);
 }

@@ -1,6 +1,7 @@
 /**
  * Runs declarative call rules over a Python file's facts.
  */
+import type { TextSource } from '../chunked-text';
 import type { LoadedRule } from '../rules/loader';
 import { compileNamePattern, type NamePattern } from '../rules/name-pattern';
 import { isCallMatch, isFlowMatch } from '../rules/match-kinds';
@@ -82,7 +83,7 @@ function importedModulesFilter(patterns: readonly string[]): CompiledRule['parse
 /** A finding before settings and suppressions are applied. */
 export type RawFinding = Omit<Finding, 'file'>;
 
-export function runCallRule(compiled: CompiledRule, calls: readonly CallFact[], context: ConditionContext, source: string): RawFinding[] {
+export function runCallRule(compiled: CompiledRule, calls: readonly CallFact[], context: ConditionContext, source: TextSource): RawFinding[] {
   const { rule } = compiled;
   if (!isCallMatch(rule.match)) return [];
   const findings: RawFinding[] = [];
@@ -104,7 +105,7 @@ export function runCallRule(compiled: CompiledRule, calls: readonly CallFact[], 
   return findings;
 }
 
-function makeFinding(rule: LoadedRule, chosen: CaseSpec, call: CallFact, source: string, context: ConditionContext): RawFinding {
+function makeFinding(rule: LoadedRule, chosen: CaseSpec, call: CallFact, source: TextSource, context: ConditionContext): RawFinding {
   const callee = displayCallee(call.callee);
   const message = (chosen.message ?? rule.message).replaceAll('{callee}', callee);
   const fix = chosen.fix ? buildFix(chosen.fix, call, source, context.facts) : undefined;

@@ -12,6 +12,7 @@
  * end of the word that is an identifier character must meet a character that is not one (or
  * the edge of the text). Found, it is reported under the key `identifier(word)`.
  */
+import { wholeText, type TextSource } from '../chunked-text';
 import { changedStretch } from '../text-diff';
 
 const ALPHABET = 128;
@@ -196,27 +197,37 @@ export class WordScanner {
    * time): occurrences are counted once, then each version rescans only around what differs
    * from the previous one, which is found by comparing the two texts in large slices.
    */
-  tracker(): (text: string) => Set<string> {
-    let previous: string | undefined;
+  tracker(): (text: TextSource) => Set<string> {
+    let previous: TextSource | undefined;
     let counts: Int32Array | undefined;
     return (text) => {
-      if (this.others.length > 0) return this.present(text);
+      if (this.others.length > 0) return this.present(wholeText(text));
       if (previous === undefined || counts === undefined) {
         counts = new Int32Array(this.words.length);
-        this.count(text, 0, text.length, counts, 1);
+        this.count(wholeText(text), 0, text.length, counts, 1);
       } else if (previous !== text) {
         const { start, oldEnd, newEnd } = changedStretch(previous, text);
         // Occurrences wholly inside the common prefix or suffix, with the character on either
         // side of them (it decides whether an identifier word stands alone), are the same in both texts.
         const from = Math.max(0, start - this.context);
-        this.count(previous, from, Math.min(previous.length, oldEnd + this.context), counts, -1);
-        this.count(text, from, Math.min(text.length, newEnd + this.context), counts, 1);
+        this.countIn(previous, from, Math.min(previous.length, oldEnd + this.context), counts, -1);
+        this.countIn(text, from, Math.min(text.length, newEnd + this.context), counts, 1);
       }
       previous = text;
       const found = new Set<string>();
       for (let i = 0; i < counts.length; i++) if (counts[i]! > 0) found.add(this.words[i]!);
       return found;
     };
+  }
+
+  /**
+   * count() over text[start, end) of a text read in slices: the slice holds every character an
+   * occurrence there is checked against (the one after it, the one before it and the dot looked
+   * for before a bare identifier), so the counts are those of the whole text.
+   */
+  private countIn(text: TextSource, start: number, end: number, counts: Int32Array, sign: number): void {
+    const base = Math.max(0, start - 1 - BARE_LOOKBACK);
+    this.count(text.slice(base, Math.min(text.length, end + 1)), start - base, end - base, counts, sign);
   }
 }
 
