@@ -12,6 +12,7 @@
  * peak) and the server's CPU time per edit (steadier than wall time on a busy machine) after each run; targets p95 < 20 ms (issue 3) and < 10 ms (issue 7) typing on 5,000 lines.
  *   npm run bench:didchange [-- --edits 100 --lines 1000,5000,20000 --scenario typing,stress --mode push,pull --warmup 5 --pace 0 --gc --language python]
  * `--language typescript` edits a TypeScript file of LLM routes instead (analysed whole at each edit: not incremental).
+ * `--tokenizer`: the Python file loads tokenizers, as most Hugging Face code does, so that a rule's text filter reads the whole text at each keystroke (didchange-scenarios.ts).
  * `--server .bench/server/dist/server.js` measures a copy of an older build (kept under the repository
  * so it finds rules/ and data/) for a before/after comparison under the same machine load.
  * In process, phase by phase (sync, reparse, analysis, diagnostics, JSON): didchange-phases.ts.
@@ -174,7 +175,7 @@ async function run(lines: number, mode: 'push' | 'pull', scenario: Scenario): Pr
 
 async function main(): Promise<void> {
   if (!fs.existsSync(SERVER)) throw new Error(`${SERVER} is missing: run npm run build`);
-  console.log(`${path.relative(ROOT, SERVER)}: didChange → fresh diagnostics over stdio, ${LANGUAGE}, ${EDITS} one-character edits per run (after ${WARMUP} warm-up edits), ${PACE > 0 ? `${PACE} ms apart` : 'back to back'}; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
+  console.log(`${path.relative(ROOT, SERVER)}: didChange → fresh diagnostics over stdio, ${LANGUAGE}, ${EDITS} one-character edits per run${process.argv.includes("--tokenizer") ? " (file loading tokenizers)" : ""} (after ${WARMUP} warm-up edits), ${PACE > 0 ? `${PACE} ms apart` : 'back to back'}; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
   const typingP95 = new Map<number, number>();
   for (const lines of LINES) {
     for (const scenario of SCENARIOS) {

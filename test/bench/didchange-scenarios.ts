@@ -42,9 +42,18 @@ export function random(seed: number): () => number {
   };
 }
 
+/**
+ * `--tokenizer`: the Python file loads tokenizers (`AutoTokenizer`) where it loads models, as
+ * most Hugging Face code does. "Token" is a trigger word of hardcoded-ai-key, whose text filter
+ * then reads the whole text at each keystroke (1–2 ms at 5,000 lines, and the document's chunks
+ * joined); without the flag no rule's filter runs while typing.
+ */
+const TOKENIZER = process.argv.includes('--tokenizer');
+
 /** ML-flavoured Python: imports, then blocks of training/serving code with a few findings each. */
 export function pythonFile(lines: number): string {
-  const out = ['import os', 'import pickle', 'import torch', 'import yaml', 'import numpy as np', 'from transformers import AutoModel', ''];
+  const model = TOKENIZER ? 'AutoTokenizer' : 'AutoModel';
+  const out = ['import os', 'import pickle', 'import torch', 'import yaml', 'import numpy as np', `from transformers import ${model}`, ''];
   for (let i = 0; out.length < lines; i++) {
     out.push(
       `def train_${i}(data_dir, checkpoint_${i}):`,
@@ -55,7 +64,7 @@ export function pythonFile(lines: number): string {
       i % 5 === 0 ? `    state = torch.load(checkpoint_${i})` : `    state = torch.load(checkpoint_${i}, weights_only=True)`,
       i % 7 === 0 ? `    arr = np.load(path, allow_pickle=True)` : `    arr = np.load(path)`,
       i % 11 === 0 ? `    cfg = yaml.load(open("cfg-${i}.yaml"))` : `    cfg = yaml.safe_load(open("cfg-${i}.yaml"))`,
-      `    model = AutoModel.from_pretrained("org/model-${i}", revision="0123456789abcdef0123456789abcdef01234567")`,
+      `    model = ${model}.from_pretrained("org/model-${i}", revision="0123456789abcdef0123456789abcdef01234567")`,
       `    total = 0`,
       `    for step in range(batch_size):`,
       `        total += step * ${i}`,
