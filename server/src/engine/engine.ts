@@ -109,6 +109,8 @@ export class Engine {
   private readonly scanners = new Map<FileKind, WordScanner>();
   /** Per document analysed through analyzeTree or analyzeCells (an editor's open files and notebooks): trigger words tracked across its versions. */
   private readonly trackers = new Map<string, (text: TextSource) => Set<string>>();
+  /** Per document, as `trackers`: the text filters kept up across its versions, by rule. */
+  private readonly filterTrackers = new Map<string, Map<CompiledRule, (text: TextSource) => boolean>>();
   /** Raw findings of analyses on a document's tree and what was reported for them (see finished()). */
   private readonly finishedFindings = new WeakMap<RawFinding, Finding>();
 
@@ -203,11 +205,12 @@ export class Engine {
       return { findings: [], problems: [{ file, line: 0, character: 0, message: 'binary content; not analysed', severity: 'info' }], parsed: false };
     }
     // A document's tree, a notebook's cells or a version: the language server's open documents, analysed again at each change.
-    const present = tree || cells || version ? this.trackedWords(file, kind)(text) : this.triggerScanner(kind).present(wholeText(text));
+    const tracked = tree !== undefined || cells !== undefined || version === true;
+    const present = tracked ? this.trackedWords(file, kind)(text) : this.triggerScanner(kind).present(wholeText(text));
     const occurs = (word: string): boolean => present.has(word);
     const rules = this.activeRules(kind, settings).filter(
       (compiled) =>
-        triggered(compiled.triggers, occurs) && (!compiled.requiredTriggers || triggered(compiled.requiredTriggers, occurs)) && (!compiled.textFilter || compiled.textFilter(wholeText(text))) &&
+        triggered(compiled.triggers, occurs) && (!compiled.requiredTriggers || triggered(compiled.requiredTriggers, occurs)) && (!compiled.textFilter || this.passesTextFilter(compiled, file, text, tracked)) &&
         (tree !== undefined || !compiled.parseFilter || compiled.parseFilter(wholeText(text), occurs)),
     );
     if (rules.length === 0) return { findings: [], problems: [], parsed: false };
@@ -274,6 +277,26 @@ export class Engine {
     this.trackers.set(file, tracker);
     if (this.trackers.size > MAX_TRACKED_FILES) this.trackers.delete(this.trackers.keys().next().value!);
     return tracker;
+  }
+
+  /**
+   * A rule's text filter on `text`. For a version of a document being edited (`tracked`), a filter
+   * kept up across its versions where the rule has one: it reads the lines around each change
+   * instead of the whole text (checks/triggers.ts).
+   */
+  private passesTextFilter(compiled: CompiledRule, file: string, text: TextSource, tracked: boolean): boolean {
+    if (!tracked || !compiled.trackedTextFilter) return compiled.textFilter!(wholeText(text));
+    let filters = this.filterTrackers.get(file);
+    if (filters) this.filterTrackers.delete(file);
+    else filters = new Map();
+    this.filterTrackers.set(file, filters);
+    if (this.filterTrackers.size > MAX_TRACKED_FILES) this.filterTrackers.delete(this.filterTrackers.keys().next().value!);
+    let filter = filters.get(compiled);
+    if (!filter) {
+      filter = compiled.trackedTextFilter();
+      filters.set(compiled, filter);
+    }
+    return filter(text);
   }
 
   private activeRules(kind: FileKind, settings: AnalysisSettings): CompiledRule[] {

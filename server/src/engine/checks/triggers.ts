@@ -5,7 +5,8 @@
  * Kept apart from the checks themselves so that compiling a rule loads none of them.
  */
 import { WEB_APP_WORDS } from '../python/web-routes';
-import { keyLiteralFilter } from './key-literals';
+import type { TextSource } from '../chunked-text';
+import { keyLiteralFilter, keyLiteralTracker } from './key-literals';
 import { mayHoldVerdictGate } from './verdict-words';
 import { anyIdentifierOf, callTriggerSets } from '../rules/triggers';
 
@@ -46,6 +47,17 @@ function nonEmpty(sets: string[][]): string[][] | undefined {
  * triple-quoted strings left out) in the function that makes the verdict call, so a file where no
  * such function holds the words has nothing for it (verdict-words.ts).
  */
+/**
+ * The text filter of a check kept up across the versions of a document being edited (the language
+ * server), where there is one: a factory of one filter per document, each giving checkTextFilter's
+ * verdict while reading only the lines around each change. None for the verdict gate yet: its
+ * filter follows strings and functions through the whole text.
+ */
+export function checkTrackedTextFilter(check: string, options: Readonly<Record<string, unknown>>): (() => (text: TextSource) => boolean) | undefined {
+  if (check === 'hardcoded-ai-key') return keyLiteralTracker(options);
+  return undefined;
+}
+
 export function checkTextFilter(check: string, options: Readonly<Record<string, unknown>>): ((text: string) => boolean) | undefined {
   if (check === 'model-verdict-only-gate') return mayHoldVerdictGate;
   // Only a literal shaped like a key, of a provider the file could name, can be reported (key-literals.ts); `token` and `key` are everywhere.

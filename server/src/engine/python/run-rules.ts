@@ -7,7 +7,7 @@ import { compileNamePattern, type NamePattern } from '../rules/name-pattern';
 import { isCallMatch, isFlowMatch } from '../rules/match-kinds';
 import type { CaseSpec } from '../rules/schema';
 import { flowSourceTriggers, flowTriggers } from './run-flow';
-import { checkTextFilter, checkTriggerSets } from '../checks/triggers';
+import { checkTextFilter, checkTrackedTextFilter, checkTriggerSets } from '../checks/triggers';
 import { anyOf, callTriggerSets, IMPLICIT_ROOTS, lastWordsOf, patternWords, type TriggerSets } from '../rules/triggers';
 import { identifier } from '../rules/word-scanner';
 import { importedRoots } from './imported-modules';
@@ -28,6 +28,8 @@ export interface CompiledRule {
   requiredTriggers?: TriggerSets;
   /** A last test on the whole text, after the triggers (checks/triggers.ts). */
   textFilter?: (text: string) => boolean;
+  /** Where there is one, textFilter kept up across a document's versions: a new filter per document (checks/triggers.ts). */
+  trackedTextFilter?: () => (text: TextSource) => boolean;
   /**
    * A test that only spares parsing a file (the modules a call pattern needs imported): applied
    * when the text is not parsed yet. On a document's tree (the language server) the rule runs,
@@ -45,7 +47,8 @@ export function compileRule(rule: LoadedRule): CompiledRule {
     const python = rule.languages.every((language) => language === 'python');
     const required = python ? checkTriggerSets(rule.match.check, rule.match.options ?? {}) : undefined;
     const textFilter = python ? checkTextFilter(rule.match.check, rule.match.options ?? {}) : undefined;
-    return { rule, patterns: [], triggers: declared ?? [], ...(required ? { requiredTriggers: required } : {}), ...(textFilter ? { textFilter } : {}) };
+    const trackedTextFilter = textFilter ? checkTrackedTextFilter(rule.match.check, rule.match.options ?? {}) : undefined;
+    return { rule, patterns: [], triggers: declared ?? [], ...(required ? { requiredTriggers: required } : {}), ...(textFilter ? { textFilter } : {}), ...(trackedTextFilter ? { trackedTextFilter } : {}) };
   }
   const calls = rule.match.calls;
   const lastSegments = calls.map((pattern) => pattern.split('.').pop() ?? '');
