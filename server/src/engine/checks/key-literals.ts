@@ -210,16 +210,16 @@ function namesIn(text: string): string[] {
  */
 export function keyLiteralTracker(options: Readonly<Record<string, unknown>>): () => (text: TextSource) => boolean {
   const providers = providersOf(options);
-  const global = (regex: RegExp) => new RegExp(regex.source, regex.flags.includes('g') ? regex.flags : `${regex.flags}g`);
-  const stretches = global(KEY_STRETCH);
-  const keyArguments = global(KEY_ARGUMENT);
+  const globalCopy = (regex: RegExp) => new RegExp(regex.source, regex.flags.includes('g') ? regex.flags : `${regex.flags}g`);
+  const stretches = globalCopy(KEY_STRETCH);
+  const keyArguments = globalCopy(KEY_ARGUMENT);
   // Counts: [0] certain keys, [1] plausible keys, [2] key arguments, then each client word, then one per provider (its variable names).
-  const clientWords = providers.flatMap((provider) => provider.clientWords.flat().map(global));
+  const clientWords = providers.flatMap((provider) => provider.clientWords.flat().map(globalCopy));
   const wordIndex: number[][][] = [];
   let next = 3;
   for (const provider of providers) wordIndex.push(provider.clientWords.map((words) => words.map(() => next++)));
   const variableIndex = providers.map(() => next++);
-  const variableNames = providers.map((provider) => (provider.variableNames ? global(provider.variableNames) : undefined));
+  const variableNames = providers.map((provider) => (provider.variableNames ? globalCopy(provider.variableNames) : undefined));
   const size = next;
 
   const countIn = (text: string, counts: Int32Array, sign: number): void => {
