@@ -48,6 +48,18 @@ export class ChunkedText implements TextSource {
     return chunked;
   }
 
+  /**
+   * The text the pieces make in order, kept as those pieces (empty ones left out): a text made of
+   * parts that are mostly the same from one version to the next (a notebook's cells) is never
+   * joined, and the parts that did not change are the same chunks in both.
+   */
+  static ofPieces(pieces: readonly string[]): ChunkedText {
+    const chunks = pieces.filter((piece) => piece.length > 0);
+    const starts = startsOf(chunks, 0, [], 0);
+    const length = chunks.length > 0 ? starts[starts.length - 1]! + chunks[chunks.length - 1]!.length : 0;
+    return new ChunkedText(CHUNK, chunks, starts, length);
+  }
+
   /** The text with [start, oldEnd) replaced by `newText` (offsets are clamped to the text). */
   edit(start: number, oldEnd: number, newText: string): ChunkedText {
     start = clamp(start, this.length);

@@ -12,7 +12,7 @@ import { fileKindOf } from './analyzers/file-kinds';
 import { NotebookAnalyzer, toCells, type CellFinding, type CellProblem } from './analyzers/notebook';
 import { PythonAnalyzer } from './analyzers/python';
 import type { FileAnalyzer, FileKind, TreeAnalyzerInput } from './analyzers/types';
-import { wholeText, type TextSource } from './chunked-text';
+import { ChunkedText, wholeText, type TextSource } from './chunked-text';
 import { analysisLimits, sizeProblem } from './limits';
 import { withFileGuard } from './guard';
 import { compileRule, type CompiledRule, type RawFinding } from './python/run-rules';
@@ -185,7 +185,8 @@ export class Engine {
    */
   analyzeCells(file: string, cells: readonly string[], settings: AnalysisSettings = {}): CellsAnalysisResult {
     if (cells.length === 0) return { findings: [], problems: [], parsed: false };
-    const result = this.run(file, cells.join('\n'), settings, { cells });
+    // The cells joined by "\n", as their pieces: a keystroke in one cell does not copy the whole notebook.
+    const result = this.run(file, ChunkedText.ofPieces(cells.flatMap((cell, index) => (index === 0 ? [cell] : ['\n', cell]))), settings, { cells });
     return { ...toCells(cells, result.findings, result.problems), parsed: result.parsed };
   }
 
@@ -211,16 +212,17 @@ export class Engine {
     const rules = this.activeRules(kind, settings).filter(
       (compiled) =>
         triggered(compiled.triggers, occurs) && (!compiled.requiredTriggers || triggered(compiled.requiredTriggers, occurs)) && (!compiled.textFilter || this.passesTextFilter(compiled, file, text, tracked)) &&
-        (tree !== undefined || !compiled.parseFilter || compiled.parseFilter(wholeText(text), occurs)),
+        // A parse filter only spares parsing: a document's tree and an open notebook's cells are kept parsed.
+        (tree !== undefined || cells !== undefined || !compiled.parseFilter || compiled.parseFilter(wholeText(text), occurs)),
     );
     if (rules.length === 0) return { findings: [], problems: [], parsed: false };
 
     // The scan looks for the suppression markers too (SUPPRESSION_WORDS), sparing the analyzers a pass over the text.
     const suppressible = SUPPRESSION_WORDS.some(occurs);
     const input: TreeAnalyzerInput = { file, text, rules, projectRoot: settings.projectRoot, mayHoldSuppressions: suppressible, pathExists: (p) => this.pathExists(p, hooks), syntaxErrorProblems: settings.syntaxErrorProblems };
-    // Only a tree's analysis reads the text in slices; the others take it whole (a string already, but for a tree).
+    // A tree's and a notebook's cells' analyses read the text in slices; the others take it whole (a string already, but for those).
     const analyse = () =>
-      cells && analyzer instanceof NotebookAnalyzer ? analyzer.analyzeCells({ ...input, text: wholeText(text) }, cells)
+      cells && analyzer instanceof NotebookAnalyzer ? analyzer.analyzeCells(input, cells)
         : tree && analyzer instanceof PythonAnalyzer ? analyzer.analyzeTree(input, tree) : analyzer.analyze({ ...input, text: wholeText(text) });
     // Nothing escapes: a rule that throws or runs long is reported by the guard, anything else here.
     let guarded: ReturnType<typeof withFileGuard<ReturnType<FileAnalyzer['analyze']>>>;

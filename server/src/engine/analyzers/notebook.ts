@@ -17,6 +17,7 @@
  * - Invalid JSON, or a notebook that is not nbformat 4, gives one located problem and nothing else.
  * `cellCoordinates` maps findings back to cell-relative positions (for the language server).
  */
+import { ChunkedText, wholeText, type TextSource } from '../chunked-text';
 import { BudgetExceeded, parseProgress } from '../guard';
 import type { Parser } from 'web-tree-sitter';
 import { textInput } from '../python/parser';
@@ -33,7 +34,7 @@ import type { Finding, Fix, InputProblem, Position, Range, TextEdit } from '../t
 import { lineStarts, offsetToLocation } from '../yaml/located-yaml';
 import { runPythonRules } from './python';
 import { mayHoldSuppressions } from '../suppressions';
-import { notAnalysed, type AnalyzerInput, type AnalyzerOutput, type FileAnalyzer } from './types';
+import { notAnalysed, type AnalyzerInput, type AnalyzerOutput, type FileAnalyzer, type TreeAnalyzerInput } from './types';
 
 export interface NotebookCell {
   /** Index in the notebook's `cells`. */
@@ -111,10 +112,29 @@ interface CombinedLine {
 }
 
 /** The concatenated Python text and, for each of its lines, the cell line it came from. */
+/** Where a cell's offset is in the file analysed, and which cell line a position of the file is. */
+interface CellPositions {
+  locate(cell: NotebookCell, offsetInCell: number): Position;
+  cellOf(position: Position): { index: number; line: number } | undefined;
+}
+
 interface Combined {
-  text: string;
-  lines: CombinedLine[];
+  /** The line of the text where the cell at this place in the list of cells starts. */
+  firstLineOf(cellPosition: number): number;
+  /** Kept as the cells' pieces, never joined (a keystroke would copy the whole notebook). */
+  text: ChunkedText;
+  /** Whether any line of it is more than whitespace. */
+  hasCode: boolean;
+  /** The cell line a line of `text` came from (undefined past the last). */
+  lineAt(line: number): CombinedLine | undefined;
   shellLines: Array<{ cell: NotebookCell; line: number; column: number; text: string }>;
+}
+
+/** What one cell gives the combined text: its lines there (joined by "\n"), how many, and its shell lines. */
+export interface CombinedCell {
+  text: string;
+  lineCount: number;
+  shellLines: Array<{ line: number; column: number; text: string }>;
 }
 
 const PYTHON_CELL_MAGICS = new Set(['time', 'timeit', 'capture', 'prun', 'debug']);
@@ -175,45 +195,72 @@ const HASH = 35;
 const DOUBLE_QUOTE = 34;
 const SINGLE_QUOTE = 39;
 
-export function combineCells(cells: readonly NotebookCell[], python = true): Combined {
-  const out: string[] = [];
-  const lines: CombinedLine[] = [];
+/**
+ * The notebook's Python as one text, each cell's lines in turn. Each cell is combined on its own
+ * (IPython syntax is read per cell), so what each cell gave is kept by its source (`cells` of the
+ * result) and taken from `reuse`, the last result's (made with the same `python`), when the source
+ * is the same: a keystroke in an open notebook combines only the cell it changed (2 ms a keystroke
+ * for 358 cells otherwise).
+ */
+export function combineCells(cells: readonly NotebookCell[], python = true, reuse?: ReadonlyMap<string, CombinedCell>): Combined & { cells: Map<string, CombinedCell> } {
+  const pieces: string[] = [];
+  const firstLines: number[] = [];
   const shellLines: Combined['shellLines'] = [];
+  const combinedCells = new Map<string, CombinedCell>();
+  let lineCount = 0;
   for (const cell of cells) {
-    const cellLines = cell.source.split('\n');
-    const cellMagic = /^\s*%%(\w+)/.exec(cellLines[0] ?? '')?.[1];
-    const mode = !python ? 'other' : cellMagic === undefined || PYTHON_CELL_MAGICS.has(cellMagic) ? 'python' : SHELL_CELL_MAGICS.has(cellMagic) ? 'shell' : 'other';
-    const starts = new LineStarts(); // each cell is a program of its own
-    // Without a `!` or `%` in the cell no line of it is a command: its lines need not be scanned.
-    const mayHoldCommands = cell.source.includes('!') || cell.source.includes('%');
-    cellLines.forEach((raw, line) => {
-      const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-      lines.push({ cell, line });
-      if (cellMagic !== undefined && line === 0) {
-        out.push('');
-        return;
-      }
-      if (mode === 'shell') {
-        shellLines.push({ cell, line, column: 0, text });
-        out.push('');
-        return;
-      }
-      // IPython syntax where a logical line starts: `!cmd`, `%magic`, `x = !cmd`, `x = %magic`.
-      const ipython = mayHoldCommands && starts.atStatementStart ? /^(\s*)(?:[A-Za-z_][\w.]*\s*=\s*)?([!%])(.*)$/.exec(text) : null;
-      if (mayHoldCommands && !ipython) starts.read(text);
-      if (ipython) {
-        const [, indent, sigil, rest] = ipython;
-        const column = text.length - rest!.length;
-        if (sigil === '!') shellLines.push({ cell, line, column, text: rest! });
-        else if (/^(pip|conda|mamba|uv)\b/.test(rest!)) shellLines.push({ cell, line, column, text: rest! });
-        else if (/^(sx|system|sh)\b/.test(rest!)) shellLines.push({ cell, line, column: column + rest!.indexOf(' ') + 1, text: rest!.slice(rest!.indexOf(' ') + 1) });
-        out.push(mode === 'python' ? `${indent}pass` : '');
-        return;
-      }
-      out.push(mode === 'python' ? text : '');
-    });
+    let combined = combinedCells.get(cell.source) ?? reuse?.get(cell.source);
+    if (!combined) combined = combineCell(cell.source, python);
+    combinedCells.set(cell.source, combined);
+    pieces.push(combined.text);
+    firstLines.push(lineCount);
+    for (const shell of combined.shellLines) shellLines.push({ cell, ...shell });
+    lineCount += combined.lineCount;
   }
-  return { text: out.join('\n'), lines, shellLines };
+  const lineAt = (line: number): CombinedLine | undefined => {
+    if (line < 0 || line >= lineCount) return undefined;
+    const index = lastAtMost(firstLines, line);
+    return { cell: cells[index]!, line: line - firstLines[index]! };
+  };
+  const withBreaks = pieces.flatMap((piece, index) => (index === 0 ? [piece] : ['\n', piece]));
+  return { text: ChunkedText.ofPieces(withBreaks), hasCode: pieces.some((piece) => /\S/.test(piece)), firstLineOf: (position) => firstLines[position]!, lineAt, shellLines, cells: combinedCells };
+}
+
+function combineCell(source: string, python: boolean): CombinedCell {
+  const out: string[] = [];
+  const shellLines: CombinedCell['shellLines'] = [];
+  const cellLines = source.split('\n');
+  const cellMagic = /^\s*%%(\w+)/.exec(cellLines[0] ?? '')?.[1];
+  const mode = !python ? 'other' : cellMagic === undefined || PYTHON_CELL_MAGICS.has(cellMagic) ? 'python' : SHELL_CELL_MAGICS.has(cellMagic) ? 'shell' : 'other';
+  const starts = new LineStarts(); // each cell is a program of its own
+  // Without a `!` or `%` in the cell no line of it is a command: its lines need not be scanned.
+  const mayHoldCommands = source.includes('!') || source.includes('%');
+  cellLines.forEach((raw, line) => {
+    const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (cellMagic !== undefined && line === 0) {
+      out.push('');
+      return;
+    }
+    if (mode === 'shell') {
+      shellLines.push({ line, column: 0, text });
+      out.push('');
+      return;
+    }
+    // IPython syntax where a logical line starts: `!cmd`, `%magic`, `x = !cmd`, `x = %magic`.
+    const ipython = mayHoldCommands && starts.atStatementStart ? /^(\s*)(?:[A-Za-z_][\w.]*\s*=\s*)?([!%])(.*)$/.exec(text) : null;
+    if (mayHoldCommands && !ipython) starts.read(text);
+    if (ipython) {
+      const [, indent, sigil, rest] = ipython;
+      const column = text.length - rest!.length;
+      if (sigil === '!') shellLines.push({ line, column, text: rest! });
+      else if (/^(pip|conda|mamba|uv)\b/.test(rest!)) shellLines.push({ line, column, text: rest! });
+      else if (/^(sx|system|sh)\b/.test(rest!)) shellLines.push({ line, column: column + rest!.indexOf(' ') + 1, text: rest!.slice(rest!.indexOf(' ') + 1) });
+      out.push(mode === 'python' ? `${indent}pass` : '');
+      return;
+    }
+    out.push(mode === 'python' ? text : '');
+  });
+  return { text: out.join('\n'), lineCount: cellLines.length, shellLines };
 }
 
 /** Open notebooks whose Python is kept parsed between analyses (analyzeCells). */
@@ -236,7 +283,9 @@ export class NotebookAnalyzer implements FileAnalyzer {
    * keystroke in one cell then costs about what it costs in a .py file, not a parse and
    * analysis of every cell.
    */
-  private readonly open = new Map<string, { text: string; tree: PythonDocumentTree }>();
+  private readonly open = new Map<string, { text: TextSource; tree: PythonDocumentTree }>();
+  /** Per open notebook: what each cell gave the combined text, by the cell's source (combineCells). */
+  private readonly combinedCells = new Map<string, ReadonlyMap<string, CombinedCell>>();
   private readonly python: PythonAnalyzer;
 
   constructor(private readonly parser: Parser) {
@@ -247,6 +296,7 @@ export class NotebookAnalyzer implements FileAnalyzer {
   forgetIncremental(file: string): void {
     this.open.get(file)?.tree.dispose();
     this.open.delete(file);
+    this.combinedCells.delete(file);
     this.python.forgetIncremental(file);
   }
 
@@ -259,7 +309,11 @@ export class NotebookAnalyzer implements FileAnalyzer {
       if (!(error instanceof NotebookError)) throw error;
       return notAnalysed(input.file, `${error.message}; not analysed`, offsetToLocation(starts, error.offset));
     }
-    return this.analyzeParsed(input, notebook, starts, escapeJsonStringContent);
+    const positions: CellPositions = {
+      locate: (cell, offset) => offsetToLocation(starts, cell.offsetOf(offset)),
+      cellOf: (position) => cellAt(notebook.cells, position, starts),
+    };
+    return this.analyzeParsed(input, notebook, () => positions, escapeJsonStringContent);
   }
 
   /**
@@ -267,32 +321,51 @@ export class NotebookAnalyzer implements FileAnalyzer {
    * order. `input.text` must be `cellsText(cells)`: the cells joined by "\n", so each line of it
    * is one cell line; positions in the output are in that text (cellsLayout maps them to cells).
    */
-  analyzeCells(input: AnalyzerInput, cells: readonly string[]): AnalyzerOutput {
+  analyzeCells(input: TreeAnalyzerInput, cells: readonly string[]): AnalyzerOutput {
     const parsed: NotebookCell[] = [];
     let offset = 0;
     cells.forEach((source, index) => {
       // The cells are joined by "\n": a cell's characters are consecutive in the text (no table of
-      // offsets to build at each keystroke, which took ~5 ms for 200 kB of cells).
+      // offsets to build at each keystroke, which took ~5 ms for 200 kB of cells). Line starts are
+      // read only for the cells a finding is mapped into.
       const from = offset;
-      parsed.push({ index, source, lineStarts: lineStarts(source), offsetOf: (i) => from + i, sourceOffsetAt: (at) => Math.max(0, Math.min(source.length, at - from)) });
+      let starts: number[] | undefined;
+      parsed.push({ index, source, get lineStarts() { return (starts ??= lineStarts(source)); }, offsetOf: (i) => from + i, sourceOffsetAt: (at) => Math.max(0, Math.min(source.length, at - from)) });
       offset += source.length + 1;
     });
-    return this.analyzeParsed(input, { cells: parsed, language: 'python' }, lineStarts(input.text), (text) => text, true);
+    // Positions in the cells joined by "\n": a cell's lines are lines of that text, after the lines of the cells before it.
+    const positions = (combined: Combined): CellPositions => ({
+      locate: (cell, offset) => {
+        const line = lastAtMost(cell.lineStarts, offset);
+        return { line: combined.firstLineOf(cell.index) + line, character: offset - cell.lineStarts[line]! };
+      },
+      cellOf: (position) => {
+        const at = combined.lineAt(position.line);
+        return at && { index: at.cell.index, line: at.line };
+      },
+    });
+    return this.analyzeParsed(input, { cells: parsed, language: 'python' }, positions, (text) => text, true);
   }
 
   /**
    * `escape` makes an edit's new text fit the file (JSON string content for an .ipynb);
    * `incremental`: the notebook is open and analysed again at each change (analyzeCells).
    */
-  private analyzeParsed(input: AnalyzerInput, notebook: ParsedNotebook, starts: readonly number[], escape: (text: string) => string, incremental = false): AnalyzerOutput {
+  private analyzeParsed(input: TreeAnalyzerInput, notebook: ParsedNotebook, positionsOf: (combined: Combined) => CellPositions, escape: (text: string) => string, incremental = false): AnalyzerOutput {
     const python = notebook.language === 'python' || notebook.language === 'python3';
-    const combined = combineCells(notebook.cells, python);
+    const combined = combineCells(notebook.cells, python, incremental ? this.combinedCells.get(input.file) : undefined);
+    if (incremental) {
+      this.combinedCells.delete(input.file);
+      this.combinedCells.set(input.file, combined.cells);
+      if (this.combinedCells.size > MAX_OPEN_NOTEBOOKS) this.combinedCells.delete(this.combinedCells.keys().next().value!);
+    }
+    const positions = positionsOf(combined);
     const toFile = (cell: NotebookCell, line: number, character: number): Position => {
       const offset = Math.min((cell.lineStarts[line] ?? cell.source.length) + character, cell.source.length);
-      return offsetToLocation(starts, cell.offsetOf(offset));
+      return positions.locate(cell, offset);
     };
     const fromCombined = (position: Position): Position => {
-      const at = combined.lines[position.line];
+      const at = combined.lineAt(position.line);
       return at ? toFile(at.cell, at.line, position.character) : position;
     };
     const findings: RawFinding[] = [];
@@ -304,24 +377,24 @@ export class NotebookAnalyzer implements FileAnalyzer {
     // The shell lines' findings (below) may be suppressed by a comment in a Python cell (an
     // `ignore-file`, as "Suppress … in this notebook" writes it): the Python is then read for its
     // comments even when no Python rule applies.
-    const suppressibleElsewhere = fileRules.length > 0 && combined.shellLines.length > 0 && (input.mayHoldSuppressions ?? mayHoldSuppressions(input.text));
-    if (python && (pythonRules.length > 0 || suppressibleElsewhere) && combined.text.trim()) {
+    const suppressibleElsewhere = fileRules.length > 0 && combined.shellLines.length > 0 && (input.mayHoldSuppressions ?? mayHoldSuppressions(wholeText(input.text)));
+    if (python && (pythonRules.length > 0 || suppressibleElsewhere) && combined.hasCode) {
       const pythonInput = { ...input, text: combined.text, rules: pythonRules, suppressibleElsewhere };
       const output = incremental ? this.pythonOfOpen(pythonInput) : this.pythonOnce(pythonInput);
       if (output) {
         for (const finding of output.findings) {
-          const at = combined.lines[finding.range.start.line];
+          const at = combined.lineAt(finding.range.start.line);
           findings.push({
             ...finding,
             range: { start: fromCombined(finding.range.start), end: fromCombined(finding.range.end) },
             statementLines: { first: fromCombined({ line: finding.statementLines.first, character: 0 }).line, last: fromCombined({ line: finding.statementLines.last, character: 0 }).line },
-            ...(finding.fix ? { fix: mapFix(finding.fix, (position) => combined.lines[position.line]?.cell, fromCombined, escape) } : {}),
+            ...(finding.fix ? { fix: mapFix(finding.fix, (position) => combined.lineAt(position.line)?.cell, fromCombined, escape) } : {}),
             ...(at ? { cell: { index: at.cell.index, line: at.line } } : {}),
           });
           if (!findings[findings.length - 1]!.fix) delete findings[findings.length - 1]!.fix;
         }
         for (const problem of output.problems) {
-          const at = combined.lines[problem.line ?? 0];
+          const at = combined.lineAt(problem.line ?? 0);
           const position = fromCombined({ line: problem.line ?? 0, character: problem.character ?? 0 });
           problems.push({ ...problem, ...position, message: at ? `${problem.message} (cell ${at.cell.index + 1}, line ${at.line + 1})` : problem.message });
         }
@@ -339,7 +412,7 @@ export class NotebookAnalyzer implements FileAnalyzer {
       });
       for (const line of joinContinuations(located)) facts = mergeFacts(facts, readShellLine(line.text, { at: line.at, statementLines: line.lines }));
       for (const finding of runFileChecks(fileRules, facts, { file: input.file, projectRoot: input.projectRoot })) {
-        const at = cellAt(notebook.cells, input.text, finding.range.start, starts);
+        const at = positions.cellOf(finding.range.start);
         // File-check fixes are written in file coordinates; keep them only if their text needs no escaping.
         const safeFix = finding.fix && finding.fix.edits.every((edit) => escape(edit.newText) === edit.newText) ? finding.fix : undefined;
         const { fix: _dropped, ...rest } = finding;
@@ -357,7 +430,7 @@ export class NotebookAnalyzer implements FileAnalyzer {
   }
 
   /** The combined Python text parsed and analysed from scratch (a notebook file read once); undefined when the parser gave up. */
-  private pythonOnce(input: AnalyzerInput): PythonOutput | undefined {
+  private pythonOnce(input: TreeAnalyzerInput): PythonOutput | undefined {
     const progress = parseProgress();
     const tree = this.parser.parse(textInput(input.text), null, { progressCallback: progress.callback });
     if (!tree) this.parser.reset();
@@ -376,7 +449,7 @@ export class NotebookAnalyzer implements FileAnalyzer {
    * last version analysed and reparsed incrementally (the changed definition alone where that
    * is enough), and the Python analyzer reanalyses only what changed.
    */
-  private pythonOfOpen(input: AnalyzerInput): PythonOutput | undefined {
+  private pythonOfOpen(input: TreeAnalyzerInput): PythonOutput | undefined {
     let document = this.open.get(input.file);
     if (document) this.open.delete(input.file);
     else document = { text: '', tree: new PythonDocumentTree(this.parser) };
@@ -409,7 +482,7 @@ function mapFix(fix: Fix, cellOf: (position: Position) => NotebookCell | undefin
 }
 
 /** The cell and cell line holding a position of the .ipynb text. */
-function cellAt(cells: readonly NotebookCell[], _text: string, position: Position, starts: readonly number[]): { index: number; line: number } | undefined {
+function cellAt(cells: readonly NotebookCell[], position: Position, starts: readonly number[]): { index: number; line: number } | undefined {
   const offset = (starts[position.line] ?? 0) + position.character;
   for (const cell of cells) {
     if (offset < cell.offsetOf(0) || offset > cell.offsetOf(cell.source.length)) continue;
@@ -476,7 +549,8 @@ export function toCells(cells: readonly string[], findings: readonly Finding[], 
   let line = 0;
   for (const source of cells) {
     firstLine.push(line);
-    const count = source.split('\n').length;
+    let count = 1; // lines counted, not split out (every cell at every keystroke)
+    for (let at = source.indexOf('\n'); at >= 0; at = source.indexOf('\n', at + 1)) count++;
     lineCount.push(count);
     line += count;
   }

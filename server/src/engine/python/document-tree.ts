@@ -45,7 +45,7 @@ export interface DocumentTextChange {
  * suffix), for a text whose versions the caller has rather than its edits; undefined when they
  * are the same. Rows count "\n" only, as tree-sitter's do.
  */
-export function changeBetween(before: string, after: string): DocumentTextChange | undefined {
+export function changeBetween(before: TextSource, after: TextSource): DocumentTextChange | undefined {
   if (before === after) return undefined;
   const { start, oldEnd, newEnd } = changedStretch(before, after);
   const startPosition = pointAt(before, start);
@@ -59,10 +59,17 @@ export function changeBetween(before: string, after: string): DocumentTextChange
   };
 }
 
-function pointAt(text: string, offset: number): Point {
+function pointAt(text: TextSource, offset: number): Point {
+  // Read in slices: the text may be a ChunkedText (an open notebook's combined cells).
   let row = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) row++;
-  const lineStart = offset > 0 ? text.lastIndexOf('\n', offset - 1) + 1 : 0;
+  let lineStart = 0;
+  for (let from = 0; from < offset; from += 4096) {
+    const slice = text.slice(from, Math.min(offset, from + 4096));
+    for (let i = slice.indexOf('\n'); i >= 0; i = slice.indexOf('\n', i + 1)) {
+      row++;
+      lineStart = from + i + 1;
+    }
+  }
   return { row, column: offset - lineStart };
 }
 
