@@ -111,20 +111,20 @@ interface CombinedLine {
   line: number;
 }
 
-/** The concatenated Python text and, for each of its lines, the cell line it came from. */
 /** Where a cell's offset is in the file analysed, and which cell line a position of the file is. */
 interface CellPositions {
   locate(cell: NotebookCell, offsetInCell: number): Position;
   cellOf(position: Position): { index: number; line: number } | undefined;
 }
 
+/** The concatenated Python text and, for each of its lines, the cell line it came from. */
 interface Combined {
-  /** The line of the text where the cell at this place in the list of cells starts. */
-  firstLineOf(cellPosition: number): number;
   /** Kept as the cells' pieces, never joined (a keystroke would copy the whole notebook). */
   text: ChunkedText;
   /** Whether any line of it is more than whitespace. */
   hasCode: boolean;
+  /** The line of the text where the cell at this place in the list of cells starts. */
+  firstLineOf(cellPosition: number): number;
   /** The cell line a line of `text` came from (undefined past the last). */
   lineAt(line: number): CombinedLine | undefined;
   shellLines: Array<{ cell: NotebookCell; line: number; column: number; text: string }>;
