@@ -4,6 +4,7 @@
  * edit is worse than none.
  */
 import type { TextSource } from '../chunked-text';
+import { lineStartOf } from '../edited-lines';
 import type { Node } from 'web-tree-sitter';
 import { replaceStringContent } from '../rules/argument-test';
 import type { FixOperation, FixSpec } from '../rules/schema';
@@ -127,7 +128,7 @@ function setArgument(call: CallFact, name: string, value: string, source: TextSo
   const multiLine = closing.startPosition.row > last.endPosition.row;
   if (multiLine) {
     // One argument a line: add ours on its own line with the same indentation.
-    const indent = source.slice(lineStartOffset(source, last.startIndex), last.startIndex);
+    const indent = source.slice(lineStartOf(source, last.startIndex), last.startIndex);
     const indentation = /^\s*$/.test(indent) ? indent : '    ';
     const after = comma ?? last;
     return [{ range: { start: pointToPosition(after.endPosition), end: pointToPosition(after.endPosition) }, newText: `${comma ? '' : ','}\n${indentation}${name}=${value}${comma ? ',' : ''}` }];
@@ -155,12 +156,3 @@ function removeArgument(call: CallFact, name: string): TextEdit[] | undefined {
   return [{ range: { start: pointToPosition(keyword.node.startPosition), end: pointToPosition((comma ?? keyword.node).endPosition) }, newText: '' }];
 }
 
-/** Where the line holding `offset` starts (read backwards in slices: the text may be a ChunkedText). */
-function lineStartOffset(source: TextSource, offset: number): number {
-  for (let end = offset; end > 0; end -= 256) {
-    const start = Math.max(0, end - 256);
-    const at = source.slice(start, end).lastIndexOf('\n');
-    if (at >= 0) return start + at + 1;
-  }
-  return 0;
-}
