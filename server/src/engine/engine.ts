@@ -22,7 +22,7 @@ import { WordScanner } from './rules/word-scanner';
 import { isSuppressed, parseSuppressions, SUPPRESSION_WORDS } from './suppressions';
 import { SEVERITY_RANK, type Finding, type InputProblem, type Severity } from './types';
 
-/** Open documents whose trigger words are tracked incrementally (each keeps its last text). */
+/** Open documents whose trigger words and text filters are kept up across versions (each keeps its last text). */
 const MAX_TRACKED_FILES = 32;
 
 export type RuleSetting = 'on' | 'off' | Severity;
@@ -102,15 +102,23 @@ export interface AnalysisHooks {
   onPathChecked?: (absolutePath: string, exists: boolean) => void;
 }
 
+/** What the engine keeps for a document analysed version after version (Engine.editedDocuments). */
+interface EditedDocument {
+  words: (text: TextSource) => Set<string>;
+  filters: Map<CompiledRule, (text: TextSource) => boolean>;
+}
+
 export class Engine {
   private readonly analyzers = new Map<FileKind, FileAnalyzer>();
   private readonly rulesByKind = new Map<FileKind, CompiledRule[]>();
   private readonly existsCache = new Map<string, boolean>();
   private readonly scanners = new Map<FileKind, WordScanner>();
-  /** Per document analysed through analyzeTree or analyzeCells (an editor's open files and notebooks): trigger words tracked across its versions. */
-  private readonly trackers = new Map<string, (text: TextSource) => Set<string>>();
-  /** Per document, as `trackers`: the text filters kept up across its versions, by rule. */
-  private readonly filterTrackers = new Map<string, Map<CompiledRule, (text: TextSource) => boolean>>();
+  /**
+   * Per document analysed version after version (an editor's open files and notebooks: analyzeTree,
+   * analyzeCells, analyzeVersion): its trigger words and its rules' text filters, kept up across
+   * its versions. The most recently analysed last.
+   */
+  private readonly editedDocuments = new Map<string, EditedDocument>();
   /** Raw findings of analyses on a document's tree and what was reported for them (see finished()). */
   private readonly finishedFindings = new WeakMap<RawFinding, Finding>();
 
@@ -207,11 +215,12 @@ export class Engine {
     }
     // A document's tree, a notebook's cells or a version: the language server's open documents, analysed again at each change.
     const tracked = tree !== undefined || cells !== undefined || version === true;
-    const present = tracked ? this.trackedWords(file, kind)(text) : this.triggerScanner(kind).present(wholeText(text));
+    const edited = tracked ? this.editedDocument(file, kind) : undefined;
+    const present = edited ? edited.words(text) : this.triggerScanner(kind).present(wholeText(text));
     const occurs = (word: string): boolean => present.has(word);
     const rules = this.activeRules(kind, settings).filter(
       (compiled) =>
-        triggered(compiled.triggers, occurs) && (!compiled.requiredTriggers || triggered(compiled.requiredTriggers, occurs)) && (!compiled.textFilter || this.passesTextFilter(compiled, file, text, tracked)) &&
+        triggered(compiled.triggers, occurs) && (!compiled.requiredTriggers || triggered(compiled.requiredTriggers, occurs)) && (!compiled.textFilter || this.passesTextFilter(compiled, text, edited)) &&
         // A parse filter only spares parsing: a document's tree and an open notebook's cells are kept parsed.
         (tree !== undefined || cells !== undefined || !compiled.parseFilter || compiled.parseFilter(wholeText(text), occurs)),
     );
@@ -271,32 +280,27 @@ export class Engine {
     return scanner;
   }
 
-  /** The trigger words of a document being edited: only the text around each change is rescanned. */
-  private trackedWords(file: string, kind: FileKind): (text: TextSource) => Set<string> {
-    let tracker = this.trackers.get(file);
-    if (tracker) this.trackers.delete(file);
-    else tracker = this.triggerScanner(kind).tracker();
-    this.trackers.set(file, tracker);
-    if (this.trackers.size > MAX_TRACKED_FILES) this.trackers.delete(this.trackers.keys().next().value!);
-    return tracker;
+  /** What is kept for a document being edited (its trigger words: only the text around each change is rescanned). */
+  private editedDocument(file: string, kind: FileKind): EditedDocument {
+    let edited = this.editedDocuments.get(file);
+    if (edited) this.editedDocuments.delete(file);
+    else edited = { words: this.triggerScanner(kind).tracker(), filters: new Map() };
+    this.editedDocuments.set(file, edited);
+    if (this.editedDocuments.size > MAX_TRACKED_FILES) this.editedDocuments.delete(this.editedDocuments.keys().next().value!);
+    return edited;
   }
 
   /**
-   * A rule's text filter on `text`. For a version of a document being edited (`tracked`), a filter
-   * kept up across its versions where the rule has one: it reads the lines around each change
-   * instead of the whole text (checks/triggers.ts).
+   * A rule's text filter on `text`. For a version of a document being edited, a filter kept up
+   * across its versions where the rule has one: it reads the lines around each change instead of
+   * the whole text (checks/triggers.ts).
    */
-  private passesTextFilter(compiled: CompiledRule, file: string, text: TextSource, tracked: boolean): boolean {
-    if (!tracked || !compiled.trackedTextFilter) return compiled.textFilter!(wholeText(text));
-    let filters = this.filterTrackers.get(file);
-    if (filters) this.filterTrackers.delete(file);
-    else filters = new Map();
-    this.filterTrackers.set(file, filters);
-    if (this.filterTrackers.size > MAX_TRACKED_FILES) this.filterTrackers.delete(this.filterTrackers.keys().next().value!);
-    let filter = filters.get(compiled);
+  private passesTextFilter(compiled: CompiledRule, text: TextSource, edited: EditedDocument | undefined): boolean {
+    if (!edited || !compiled.trackedTextFilter) return compiled.textFilter!(wholeText(text));
+    let filter = edited.filters.get(compiled);
     if (!filter) {
       filter = compiled.trackedTextFilter();
-      filters.set(compiled, filter);
+      edited.filters.set(compiled, filter);
     }
     return filter(text);
   }
