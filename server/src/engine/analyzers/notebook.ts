@@ -263,6 +263,13 @@ function combineCell(source: string, python: boolean): CombinedCell {
   return { text: out.join('\n'), lineCount: cellLines.length, shellLines };
 }
 
+/** An open notebook's combined Python last analysed, its tree, and what each cell gave that text (NotebookAnalyzer.open). */
+interface OpenNotebook {
+  text: TextSource;
+  tree: PythonDocumentTree;
+  cells?: ReadonlyMap<string, CombinedCell>;
+}
+
 /** Open notebooks whose Python is kept parsed between analyses (analyzeCells). */
 const MAX_OPEN_NOTEBOOKS = 8;
 
@@ -278,14 +285,12 @@ export class NotebookAnalyzer implements FileAnalyzer {
   readonly ruleLanguages = ['python', 'notebook'] as const;
   /**
    * Per open notebook (analyzeCells, the language server): the combined Python text last
-   * analysed, its syntax tree kept in step with the changes between versions, and the Python
-   * analyzer that reuses the findings of the top-level definitions no change touched. A
-   * keystroke in one cell then costs about what it costs in a .py file, not a parse and
-   * analysis of every cell.
+   * analysed, its syntax tree kept in step with the changes between versions, and what each cell
+   * gave that text, by the cell's source (combineCells); with the Python analyzer, which reuses the
+   * findings of the top-level definitions no change touched. A keystroke in one cell then costs
+   * about what it costs in a .py file, not a parse and analysis of every cell.
    */
-  private readonly open = new Map<string, { text: TextSource; tree: PythonDocumentTree }>();
-  /** Per open notebook: what each cell gave the combined text, by the cell's source (combineCells). */
-  private readonly combinedCells = new Map<string, ReadonlyMap<string, CombinedCell>>();
+  private readonly open = new Map<string, OpenNotebook>();
   private readonly python: PythonAnalyzer;
 
   constructor(private readonly parser: Parser) {
@@ -296,7 +301,6 @@ export class NotebookAnalyzer implements FileAnalyzer {
   forgetIncremental(file: string): void {
     this.open.get(file)?.tree.dispose();
     this.open.delete(file);
-    this.combinedCells.delete(file);
     this.python.forgetIncremental(file);
   }
 
@@ -353,12 +357,9 @@ export class NotebookAnalyzer implements FileAnalyzer {
    */
   private analyzeParsed(input: TreeAnalyzerInput, notebook: ParsedNotebook, positionsOf: (combined: Combined) => CellPositions, escape: (text: string) => string, incremental = false): AnalyzerOutput {
     const python = notebook.language === 'python' || notebook.language === 'python3';
-    const combined = combineCells(notebook.cells, python, incremental ? this.combinedCells.get(input.file) : undefined);
-    if (incremental) {
-      this.combinedCells.delete(input.file);
-      this.combinedCells.set(input.file, combined.cells);
-      if (this.combinedCells.size > MAX_OPEN_NOTEBOOKS) this.combinedCells.delete(this.combinedCells.keys().next().value!);
-    }
+    const open = incremental ? this.openNotebook(input.file) : undefined;
+    const combined = combineCells(notebook.cells, python, open?.cells);
+    if (open) open.cells = combined.cells;
     const positions = positionsOf(combined);
     const toFile = (cell: NotebookCell, line: number, character: number): Position => {
       const offset = Math.min((cell.lineStarts[line] ?? cell.source.length) + character, cell.source.length);
@@ -380,7 +381,7 @@ export class NotebookAnalyzer implements FileAnalyzer {
     const suppressibleElsewhere = fileRules.length > 0 && combined.shellLines.length > 0 && (input.mayHoldSuppressions ?? mayHoldSuppressions(wholeText(input.text)));
     if (python && (pythonRules.length > 0 || suppressibleElsewhere) && combined.hasCode) {
       const pythonInput = { ...input, text: combined.text, rules: pythonRules, suppressibleElsewhere };
-      const output = incremental ? this.pythonOfOpen(pythonInput) : this.pythonOnce(pythonInput);
+      const output = open ? this.pythonOfOpen(pythonInput, open) : this.pythonOnce(pythonInput);
       if (output) {
         for (const finding of output.findings) {
           const at = combined.lineAt(finding.range.start.line);
@@ -429,6 +430,19 @@ export class NotebookAnalyzer implements FileAnalyzer {
     return { findings, problems, comments: () => finalComments, parsed: true };
   }
 
+  /** What is kept for an open notebook, made on its first analysis; the least recently analysed beyond MAX_OPEN_NOTEBOOKS is dropped. */
+  private openNotebook(file: string): OpenNotebook {
+    let open = this.open.get(file);
+    if (open) this.open.delete(file);
+    else open = { text: '', tree: new PythonDocumentTree(this.parser) };
+    this.open.set(file, open);
+    if (this.open.size > MAX_OPEN_NOTEBOOKS) {
+      const [oldest] = this.open.keys();
+      this.forgetIncremental(oldest!);
+    }
+    return open;
+  }
+
   /** The combined Python text parsed and analysed from scratch (a notebook file read once); undefined when the parser gave up. */
   private pythonOnce(input: TreeAnalyzerInput): PythonOutput | undefined {
     const progress = parseProgress();
@@ -449,15 +463,7 @@ export class NotebookAnalyzer implements FileAnalyzer {
    * last version analysed and reparsed incrementally (the changed definition alone where that
    * is enough), and the Python analyzer reanalyses only what changed.
    */
-  private pythonOfOpen(input: TreeAnalyzerInput): PythonOutput | undefined {
-    let document = this.open.get(input.file);
-    if (document) this.open.delete(input.file);
-    else document = { text: '', tree: new PythonDocumentTree(this.parser) };
-    this.open.set(input.file, document);
-    if (this.open.size > MAX_OPEN_NOTEBOOKS) {
-      const [oldest] = this.open.keys();
-      this.forgetIncremental(oldest!);
-    }
+  private pythonOfOpen(input: TreeAnalyzerInput, document: OpenNotebook): PythonOutput | undefined {
     const change = changeBetween(document.text, input.text);
     if (change) document.tree.edit(change);
     document.text = input.text;
