@@ -182,17 +182,9 @@ function mayNameProvider(text: string, providers: readonly KeyProvider[]): boole
   return providers.some((provider) => {
     if (!provider.variables) return false;
     if (provider.variableNames) return provider.variableNames.test(text);
-    names ??= namesIn(text);
+    names ??= [...new Set(nameOccurrences(text))];
     return names.some((name) => provider.variables!.test(name));
   });
-}
-
-/** Every identifier of `text` and the content of each one-line string without escapes. */
-function namesIn(text: string): string[] {
-  const names = [...new Set(text.match(IDENTIFIER) ?? [])];
-  SHORT_STRING.lastIndex = 0;
-  for (let string = SHORT_STRING.exec(text); string; string = SHORT_STRING.exec(text)) names.push(string[1] ?? string[2]!);
-  return names;
 }
 
 /**
