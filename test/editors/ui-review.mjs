@@ -74,11 +74,11 @@ try {
   await toast.waitFor({ timeout: 120_000 });
   console.log(`[review] notification: ${(await toast.locator('.notification-list-item-message').first().innerText()).trim()}`);
 
+  // The tree shows the snapshot as the scan goes (findingsChanged during the scan), and the
+  // workbench renders a tree update some time after the extension sets it: read the rows until
+  // they are the final ones (or the time is up), rather than once the first "Execution" row shows.
   const rows = findingsView.locator('.monaco-list-row');
-  await rows.filter({ hasText: 'Execution' }).first().waitFor({ timeout: 60_000 });
-  const top = await rows.evaluateAll((nodes) => nodes.map((row) => `${row.querySelector('.label-name')?.textContent ?? ''} — ${row.querySelector('.label-description')?.textContent ?? ''}`));
-  console.log(`[review] tree: ${top.join(' | ')}`);
-  check(JSON.stringify(top) === JSON.stringify([
+  const expectedRows = [
     'Initial Access — 2 findings',
     'AML.T0010.001 AI Supply Chain Compromise: AI Software — 1 finding',
     'AML.T0049 Exploit Public-Facing Application — 1 finding',
@@ -86,7 +86,14 @@ try {
     'AML.T0040 AI Model Inference API Access — 1 finding',
     'Execution — 4 findings',
     'AML.T0011.000 User Execution: Unsafe AI Artifacts — 4 findings',
-  ]), `the tree's rows: ${top.join(' | ')}`);
+  ];
+  const readRows = () => rows.evaluateAll((nodes) => nodes.map((row) => `${row.querySelector('.label-name')?.textContent ?? ''} — ${row.querySelector('.label-description')?.textContent ?? ''}`));
+  let top = await readRows();
+  for (const deadline = Date.now() + 30_000; JSON.stringify(top) !== JSON.stringify(expectedRows) && Date.now() < deadline; top = await readRows()) {
+    await page.waitForTimeout(200);
+  }
+  console.log(`[review] tree: ${top.join(' | ')}`);
+  check(JSON.stringify(top) === JSON.stringify(expectedRows), `the tree's rows: ${top.join(' | ')}`);
 
   await runCommand(page, 'ATLAS Lens: Show ATLAS Matrix');
   const frame = await webviewWith(page, '.matrix');
