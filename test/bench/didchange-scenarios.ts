@@ -50,6 +50,13 @@ export function random(seed: number): () => number {
  */
 const TOKENIZER = process.argv.includes('--tokenizer');
 
+/**
+ * `--verdict-gate`: one block in 20 serves a classifier's verdict (`clf.predict(...)`) and acts on
+ * it (`return "blocked"`), as moderation and fraud code does. model-verdict-only-gate then has
+ * something to look at in the file at every keystroke.
+ */
+const VERDICT_GATE = process.argv.includes('--verdict-gate');
+
 /** ML-flavoured Python: imports, then blocks of training/serving code with a few findings each. */
 export function pythonFile(lines: number): string {
   const model = TOKENIZER ? 'AutoTokenizer' : 'AutoModel';
@@ -71,6 +78,16 @@ export function pythonFile(lines: number): string {
       `    return model, state, arr, cfg, total`,
       '',
     );
+    if (VERDICT_GATE && i % 20 === 0) {
+      out.push(
+        `def moderate_${i}(clf, text):`,
+        `    label = clf.predict([text])[0]`,
+        `    if label == 1:`,
+        `        return "blocked"`,
+        `    return "allowed"`,
+        '',
+      );
+    }
   }
   return out.slice(0, lines).join('\n') + '\n';
 }

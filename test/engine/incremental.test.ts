@@ -10,6 +10,7 @@ import { Engine } from '../../server/src/engine/engine';
 import { createPythonParser } from '../../server/src/engine/python/parser';
 import { DocumentStore, type LspDocument } from '../../server/src/lsp/documents';
 import type { PythonSyntax } from '../../server/src/engine/python/document-tree';
+import type { Finding } from '../../server/src/engine/types';
 
 let engine: Engine;
 let parser: Parser;
@@ -581,5 +582,107 @@ test('after a cancelled whole parse, the edits before it still move the reused d
   const incremental = engine.analyzeTree(file, document.text, syntax, { syntaxErrorProblems: false });
   assert.deepEqual(incremental.findings, engine.analyze(file, document.text).findings);
   assert.deepEqual(incremental.findings.map((finding) => [finding.ruleId, finding.range.start.line]), [['joblib-load', 6], ['pickle-deserialization', 10]]);
+  documents.close(`file://${file}`);
+});
+
+/** Verdict gates (model-verdict-only-gate) in a function, through a name assigned at module level, in a method, from a class body. */
+const GATES = `import joblib
+from transformers import pipeline
+
+clf = joblib.load("fraud.joblib")  # atlas-lens: ignore
+spam = pipeline("text-classification", model="org/spam", revision="0123456789abcdef0123456789abcdef01234567")
+label = clf.predict(features)[0]
+
+
+def screen(tx):
+    if clf.predict([tx])[0] == 1:
+        tx.block()
+
+
+def review(tx):
+    if label == 1:
+        tx.reject()
+
+
+class Guard:
+    def check(self, tx):
+        if self.clf.predict([tx])[0] == 0:
+            tx.allow()
+
+
+def later(msg):
+    if verdict == 1:
+        msg.deny()
+`;
+
+const GATE_SNIPPETS = [
+  'label = clf.predict(other)[0]',
+  'verdict = clf.predict([x])[0]',
+  '    verdict = clf.predict([tx])[0]',
+  '    if verdict == 1:\n        return "blocked"',
+  '    if label:\n        tx.block()',
+  '    threshold = 0.9',
+  '    # allow',
+  'class Late:\n    verdict = clf.predict([y])[0]\n',
+  'class Quiet:\n    verdict = 0\n',
+  'def gate(tx):\n    if clf.classify(tx) == "fraud":\n        tx.block()\n',
+  'if spam(text)[0]["label"] == "SPAM":\n    block(text)\n',
+  '@register(clf.predict([z])[0])\ndef hooked(msg):\n    if verdict:\n        msg.deny()\n',
+  '',
+];
+
+test('verdict gates: after random edits, incremental findings equal a full analysis (calls in functions, at module level, in class bodies)', () => {
+  let checked = 0;
+  for (let seed = 1; seed <= 10; seed++) {
+    const next = random(seed * 104729);
+    const file = `/project/gates_${seed}.py`;
+    const documents = new DocumentStore(parser);
+    const document = documents.open(`file://${file}`, 'python', 1, GATES);
+    for (let step = 0; step < 30; step++) {
+      const lines = document.lineCount;
+      const line = 1 + Math.floor(next() * (lines - 1));
+      // Mostly whole lines inserted; sometimes a line deleted.
+      const change = next() < 0.25 && lines > 8
+        ? { range: { start: { line, character: 0 }, end: { line: line + 1, character: 0 } }, text: '' }
+        : { range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: `${GATE_SNIPPETS[Math.floor(next() * GATE_SNIPPETS.length)]!}\n` };
+      document.update([change], step + 2);
+      const incremental = engine.analyzeTree(file, document.text, document.tree!.current(document.text)!);
+      const full = engine.analyze(file, document.text);
+      assert.deepEqual(brief(incremental.findings), brief(full.findings), `seed ${seed}, step ${step}:\n${document.text}`);
+      assert.deepEqual(incremental.findings, full.findings, `seed ${seed}, step ${step}`);
+      if (full.findings.some((f) => f.ruleId === 'model-verdict-only-gate')) checked++;
+    }
+    documents.close(`file://${file}`);
+  }
+  assert.ok(checked > 200, `${checked} analyses with a verdict gate finding`);
+});
+
+test('verdict gates: typing in one function keeps the others\' findings (module-level verdicts included); a class body\'s verdict call makes the file analysed whole', () => {
+  const file = '/project/gates.py';
+  const gate = (findings: readonly Finding[], line: number) => findings.find((f) => f.ruleId === 'model-verdict-only-gate' && f.range.start.line === line);
+  const documents = new DocumentStore(parser);
+  const document = documents.open(`file://${file}`, 'python', 1, GATES);
+  const analyse = () => engine.analyzeTree(file, document.text, document.tree!.current(document.text)!);
+  const first = analyse();
+  assert.deepEqual(first.findings.filter((f) => f.ruleId === 'model-verdict-only-gate').map((f) => f.range.start.line), [9, 14, 20]);
+  // A comment typed in screen(): review()'s finding (from the module-level label) and the method's are the same objects, reused.
+  document.update([{ range: { start: { line: 10, character: 19 }, end: { line: 10, character: 19 } }, text: '  # fraud' }], 2);
+  const second = analyse();
+  assert.deepEqual(second.findings, engine.analyze(file, document.text).findings);
+  assert.equal(gate(second.findings, 14), gate(first.findings, 14), 'review() was not analysed again');
+  assert.equal(gate(second.findings, 20), gate(first.findings, 20), 'Guard was not analysed again');
+
+  // A class body assigns verdict from a prediction: later() (untouched) now has a gate.
+  document.update([{ range: { start: { line: 19, character: 0 }, end: { line: 19, character: 0 } }, text: '    verdict = clf.predict([x])[0]\n\n' }], 3);
+  const third = analyse();
+  assert.deepEqual(third.findings, engine.analyze(file, document.text).findings);
+  assert.ok(gate(third.findings, 27), `later()'s branch on verdict: ${brief(third.findings)}`);
+  // Typing elsewhere keeps it; removing the class body's call takes it away again.
+  document.update([{ range: { start: { line: 10, character: 0 }, end: { line: 10, character: 0 } }, text: '        pass\n' }], 4);
+  assert.deepEqual(analyse().findings, engine.analyze(file, document.text).findings);
+  document.update([replaceOnLine(document, 20, 'clf.predict([x])[0]', '0')], 5);
+  const fifth = analyse();
+  assert.deepEqual(fifth.findings, engine.analyze(file, document.text).findings);
+  assert.equal(gate(fifth.findings, 28), undefined, `later() has no gate once verdict is 0: ${brief(fifth.findings)}`);
   documents.close(`file://${file}`);
 });

@@ -10,7 +10,7 @@ import type { ArtifactReference } from './artifacts/references';
 import { createAnalyzers } from './analyzers';
 import { fileKindOf } from './analyzers/file-kinds';
 import { NotebookAnalyzer, toCells, type CellFinding, type CellProblem } from './analyzers/notebook';
-import { PythonAnalyzer } from './analyzers/python';
+import { isDefinitionLocal, PythonAnalyzer } from './analyzers/python';
 import type { FileAnalyzer, FileKind, TreeAnalyzerInput } from './analyzers/types';
 import { ChunkedText, wholeText, type TextSource } from './chunked-text';
 import { analysisLimits, sizeProblem } from './limits';
@@ -218,11 +218,17 @@ export class Engine {
     const edited = tracked ? this.editedDocument(file, kind) : undefined;
     const present = edited ? edited.words(text) : this.triggerScanner(kind).present(wholeText(text));
     const occurs = (word: string): boolean => present.has(word);
+    // A document's tree and an open notebook's cells are kept parsed, and analysed again where they changed.
+    const kept = tree !== undefined || cells !== undefined;
     const rules = this.activeRules(kind, settings).filter(
       (compiled) =>
-        triggered(compiled.triggers, occurs) && (!compiled.requiredTriggers || triggered(compiled.requiredTriggers, occurs)) && (!compiled.textFilter || this.passesTextFilter(compiled, text, edited)) &&
-        // A parse filter only spares parsing: a document's tree and an open notebook's cells are kept parsed.
-        (tree !== undefined || cells !== undefined || !compiled.parseFilter || compiled.parseFilter(wholeText(text), occurs)),
+        triggered(compiled.triggers, occurs) && (!compiled.requiredTriggers || triggered(compiled.requiredTriggers, occurs)) &&
+        // A text filter spares parsing and running the rule. On a kept tree, a definition-local rule
+        // runs over the changed definitions only, which costs less than the filter's pass over the
+        // whole text; the filter gives no finding the rule would not (triggers.test.ts).
+        (!compiled.textFilter || (kept && isDefinitionLocal(compiled)) || this.passesTextFilter(compiled, text, edited)) &&
+        // A parse filter only spares parsing.
+        (kept || !compiled.parseFilter || compiled.parseFilter(wholeText(text), occurs)),
     );
     if (rules.length === 0) return { findings: [], problems: [], parsed: false };
 

@@ -5,12 +5,12 @@ import type { Node, Parser, Tree } from 'web-tree-sitter';
 import type { TextSource } from '../chunked-text';
 import { textInput } from '../python/parser';
 import { ArtifactRecorder, dependenciesUnchanged, shiftReference, type ArtifactDependency, type ArtifactReference } from '../artifacts/references';
-import { runCheck } from '../checks';
+import { DEFINITION_LOCAL_CHECKS, runCheck } from '../checks';
 import { mergeLoadFindings } from '../checks/loaded-artifact';
 import { BudgetExceeded, guardRule, parseProgress } from '../guard';
 import type { ConditionContext } from '../python/conditions';
 import { parsedFrom, syntaxOfTree, type PythonSyntax, type TextEdit } from '../python/document-tree';
-import { commentsByLine, definitionName, PythonFacts, reusedDefinitionOf, type ReusedDefinition } from '../python/facts';
+import { commentsByLine, definitionName, PythonFacts, reusedDefinitionOf, type CallFact, type ReusedDefinition } from '../python/facts';
 import { runCallRule, type CompiledRule, type RawFinding } from '../python/run-rules';
 import { runFlowRule } from '../python/run-flow';
 import { isCallMatch, isFlowMatch } from '../rules/match-kinds';
@@ -20,15 +20,26 @@ import { commentsMayMatter, notAnalysed, type AnalyzerInput, type AnalyzerOutput
 /**
  * Rules whose findings inside a top-level function or class depend only on that definition's
  * text and on the module level around it (imports, constants, the names defined): call rules and
- * the checks listed here. Route rules look at the whole app, flow messages name line numbers and
- * the key fix edits the top of the file, so those keep the file whole.
+ * the checks of DEFINITION_LOCAL_CHECKS (checks/index.ts). Flow messages name line numbers, so
+ * flows keep the file whole. On a document's tree only the definitions an edit touched are
+ * analysed again for such a rule: the engine lets it run there without its text filter, which
+ * would read the whole text at every keystroke to spare less.
  */
-const DEFINITION_LOCAL_CHECKS = new Set(['download-without-checksum', 'llm-call-in-unbounded-loop', 'load-inspected-artifact']);
-
-function isDefinitionLocal(compiled: CompiledRule): boolean {
+export function isDefinitionLocal(compiled: CompiledRule): boolean {
   const match = compiled.rule.match;
   if (isCallMatch(match)) return true;
   return !isFlowMatch(match) && DEFINITION_LOCAL_CHECKS.has(match.check);
+}
+
+/** The tests of the active rules for a call from which a check looks past the definition holding it. */
+function reachTests(rules: readonly CompiledRule[]): Array<(facts: PythonFacts, call: CallFact) => boolean> {
+  const tests: Array<(facts: PythonFacts, call: CallFact) => boolean> = [];
+  for (const compiled of rules) {
+    const match = compiled.rule.match;
+    const reaches = !isCallMatch(match) && !isFlowMatch(match) ? DEFINITION_LOCAL_CHECKS.get(match.check)?.reachesBeyond : undefined;
+    if (reaches) tests.push(reaches);
+  }
+  return tests;
 }
 
 /** What is kept of one top-level definition between analyses of a document. */
@@ -49,6 +60,8 @@ interface DefinitionEntry {
   /** Model files its load calls read (lines relative to its first line): reused only while they are unchanged on disk. */
   artifacts: ArtifactReference[];
   dependencies: ArtifactDependency[];
+  /** It holds a call from which a check looks past it (reachTests): the file is then analysed whole. */
+  reachesBeyond: boolean;
   /** The findings last placed, and at which first line (most definitions do not move between keystrokes). */
   placed?: { first: number; findings: RawFinding[] };
 }
@@ -59,8 +72,10 @@ interface IncrementalState {
   setup: string;
   /** the definitions' names, in order; */
   names: string[];
-  /** the module's other bindings (moduleBindings). */
+  /** the module's other bindings (moduleBindings); */
   bindings: string;
+  /** whether some definition reached past itself (reachTests): then none of its entries is reused. */
+  reachedBeyond: boolean;
   /** The tree or syntax analysed (compared by identity only: it may have been deleted since) and where each definition was in its text. */
   analysed: Tree | PythonSyntax;
   placements: Placement[];
@@ -71,6 +86,19 @@ interface IncrementalState {
    * ids never carry over.
    */
   byText?: Map<string, DefinitionEntry>;
+}
+
+/** The definitions holding a call that passes one of `reaches` (calls at module level belong to none). */
+function reachingDefinitions(facts: PythonFacts, definitions: readonly Definition[], reaches: ReturnType<typeof reachTests>): Set<Definition> {
+  const reaching = new Set<Definition>();
+  if (reaches.length === 0) return reaching;
+  for (const call of facts.calls) {
+    if (!reaches.some((test) => test(facts, call))) continue;
+    const start = call.node.startIndex;
+    const owner = lastStartingBy(definitions, start);
+    if (owner && start < owner.end) reaching.add(owner);
+  }
+  return reaching;
 }
 
 /** A definition's offsets in the text of one analysis. */
@@ -215,11 +243,16 @@ export class PythonAnalyzer implements FileAnalyzer {
     const anyReused = definitions.some((definition) => definition.entry);
     let facts = new PythonFacts(tree, { reuse: reusedOf, topLevel, replaced });
     let bindings = moduleBindings(facts, text, definitions);
-    if (anyReused && !(previous && previous.setup === setup && previous.bindings === bindings && sameStrings(previous.names, names))) {
-      // What the definitions see of the module changed: analyse them all again.
+    const reaches = reachTests(input.rules);
+    let reaching = reachingDefinitions(facts, definitions, reaches);
+    const reachedBeyond = (): boolean => reaching.size > 0 || definitions.some((definition) => definition.entry?.reachesBeyond);
+    if (anyReused && (reachedBeyond() || previous!.reachedBeyond || !(previous!.setup === setup && previous!.bindings === bindings && sameStrings(previous!.names, names)))) {
+      // What the definitions see of the module changed, or a definition's findings may come from
+      // another (now or at the last analysis, whose entries may hold such findings): analyse them all again.
       for (const definition of definitions) definition.entry = undefined;
       facts = new PythonFacts(tree, { topLevel, replaced });
       bindings = moduleBindings(facts, text, definitions);
+      reaching = reachingDefinitions(facts, definitions, reaches);
     }
 
     // Comments are read below, once, for the findings put together.
@@ -229,13 +262,26 @@ export class PythonAnalyzer implements FileAnalyzer {
     const analysed = definitions.filter((definition) => !definition.entry);
     for (const definition of analysed) {
       const definitionText = definition.text ?? text.slice(definition.start, definition.end);
-      definition.entry = { text: copyOf(definitionText), column: definition.node.startPosition.column, clean: definition.clean, reused: reusedDefinitionOf(definition.node), findings: [], artifacts: [], dependencies: [] };
+      definition.entry = {
+        text: copyOf(definitionText),
+        column: definition.node.startPosition.column,
+        clean: definition.clean,
+        reused: reusedDefinitionOf(definition.node),
+        reachesBeyond: reaching.has(definition),
+        findings: [],
+        artifacts: [],
+        dependencies: [],
+      };
       fresh.set(definition.entry, []);
     }
     const moduleLevel: RawFinding[] = [];
     for (const finding of output.findings) {
       const owner = containing(analysed, finding.range.start);
-      (owner ? fresh.get(owner.entry)! : moduleLevel).push(finding);
+      if (owner) fresh.get(owner.entry)!.push(finding);
+      // A module-level call's finding inside a reused definition (the verdict gate follows a name
+      // assigned at module level into the functions below): that definition's entry holds it
+      // already, found when it was last analysed, under the same module bindings.
+      else if (!containing(definitions, finding.range.start)) moduleLevel.push(finding);
     }
     // Model-file references and their dependencies follow the same split.
     const artifacts: ArtifactReference[] = [];
@@ -266,7 +312,7 @@ export class PythonAnalyzer implements FileAnalyzer {
     }
 
     this.incremental.delete(input.file);
-    this.incremental.set(input.file, { setup, names, bindings, analysed: given, placements: definitions as Placement[] });
+    this.incremental.set(input.file, { setup, names, bindings, reachedBeyond: reachedBeyond(), analysed: given, placements: definitions as Placement[] });
     if (this.incremental.size > MAX_INCREMENTAL_FILES) this.incremental.delete(this.incremental.keys().next().value!);
     const comments = commentsMayMatter(input, findings) ? commentsByLine(facts) : new Map<number, string>();
     return { findings, problems: output.problems, comments: () => comments, parsed: true, artifacts, artifactDependencies: dependencies };

@@ -3,7 +3,7 @@
  * The rule's YAML still owns its metadata; `match: { check: <name> }` picks the function here.
  */
 import type { TextSource } from '../chunked-text';
-import type { PythonFacts } from '../python/facts';
+import type { CallFact, PythonFacts } from '../python/facts';
 import type { ConditionContext } from '../python/conditions';
 import type { RawFinding } from '../python/run-rules';
 import type { LoadedRule } from '../rules/loader';
@@ -15,7 +15,7 @@ import { keyCheckOptionsSchema } from './key-literals';
 import { llmCallInUnboundedLoop, loopCheckOptionsSchema } from './llm-loops';
 import { modelRouteReturnsScores, modelRouteWithoutAuth } from './model-routes';
 import { artifactCheckOptionsSchema, loadedArtifact } from './loaded-artifact';
-import { apiDocsExposed, hubRepoPublic, modelIdentityDisclosed, modelInputUnvalidated, modelRouteVerboseErrors, modelRouteWithoutRateLimit, modelVerdictOnlyGate } from './model-serving';
+import { apiDocsExposed, hubRepoPublic, modelIdentityDisclosed, modelInputUnvalidated, modelRouteVerboseErrors, modelRouteWithoutRateLimit, modelVerdictOnlyGate, verdictCallOutsideFunctions } from './model-serving';
 
 export type PythonCheck = (rule: LoadedRule, options: Readonly<Record<string, unknown>>, facts: PythonFacts, context: ConditionContext, source: TextSource) => RawFinding[];
 
@@ -33,6 +33,24 @@ const PYTHON_CHECKS = new Map<string, PythonCheck>([
   ['model-route-without-rate-limit', modelRouteWithoutRateLimit],
   ['model-input-unvalidated', modelInputUnvalidated],
   ['model-verdict-only-gate', modelVerdictOnlyGate],
+]);
+
+/**
+ * Checks whose findings inside a top-level function or class depend only on that definition's
+ * text and on the module level around it (imports, constants, the names defined), as call rules'
+ * do: the language server re-analyses only the definitions an edit touched (analyzers/python.ts).
+ * Route checks look at the whole app and the key fix edits the top of the file: not listed.
+ *
+ * `reachesBeyond`: the calls from which a check looks past the definition holding them. Such a
+ * call inside a top-level definition makes the file analysed whole. At module level it is seen at
+ * every analysis, and what it reaches (a name it is assigned to, used further down) goes through
+ * the module's bindings, which the incremental analysis compares already.
+ */
+export const DEFINITION_LOCAL_CHECKS: ReadonlyMap<string, { reachesBeyond?: (facts: PythonFacts, call: CallFact) => boolean }> = new Map([
+  ['download-without-checksum', {}],
+  ['llm-call-in-unbounded-loop', {}],
+  ['load-inspected-artifact', {}],
+  ['model-verdict-only-gate', { reachesBeyond: verdictCallOutsideFunctions }],
 ]);
 
 /** The options of the checks that take any (their schemas, built on first use); a check not listed takes none. */

@@ -448,6 +448,14 @@ function verdictCall(facts: PythonFacts, call: CallFact): boolean {
   return /\.argmax\(/.test(current.text.slice(call.node.text.length));
 }
 
+/**
+ * A verdict call outside every function (module level, a class body, a decorator): the check then
+ * follows what it is assigned to through the whole file, beyond the definition holding it.
+ */
+export function verdictCallOutsideFunctions(facts: PythonFacts, call: CallFact): boolean {
+  return verdictCall(facts, call) && enclosingFunction(call.node) === undefined;
+}
+
 export const modelVerdictOnlyGate: PythonCheck = (rule, _options, facts) => {
   const findings: RawFinding[] = [];
   const reported = new Set<number>();
