@@ -89,6 +89,7 @@ try {
   ];
   const readRows = () => rows.evaluateAll((nodes) => nodes.map((row) => `${row.querySelector('.label-name')?.textContent ?? ''} — ${row.querySelector('.label-description')?.textContent ?? ''}`));
   let top = await readRows();
+  if (JSON.stringify(top) !== JSON.stringify(expectedRows)) console.log(`[review] tree not final yet when its first Execution row showed: ${top.join(' | ')}`);
   for (const deadline = Date.now() + 30_000; JSON.stringify(top) !== JSON.stringify(expectedRows) && Date.now() < deadline; top = await readRows()) {
     await page.waitForTimeout(200);
   }
