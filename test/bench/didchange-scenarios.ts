@@ -57,10 +57,18 @@ const TOKENIZER = process.argv.includes('--tokenizer');
  */
 const VERDICT_GATE = process.argv.includes('--verdict-gate');
 
+/**
+ * `--routes`: a FastAPI app serving the models, each block's loader called by a route handler of
+ * its own (`@app.post(...)`), as in an inference server: the route rules then have handlers to
+ * look at in the file.
+ */
+const ROUTES = process.argv.includes('--routes');
+
 /** ML-flavoured Python: imports, then blocks of training/serving code with a few findings each. */
 export function pythonFile(lines: number): string {
   const model = TOKENIZER ? 'AutoTokenizer' : 'AutoModel';
   const out = ['import os', 'import pickle', 'import torch', 'import yaml', 'import numpy as np', `from transformers import ${model}`, ''];
+  if (ROUTES) out.push('from fastapi import FastAPI', '', 'app = FastAPI()', '');
   for (let i = 0; out.length < lines; i++) {
     out.push(
       `def train_${i}(data_dir, checkpoint_${i}):`,
@@ -78,6 +86,15 @@ export function pythonFile(lines: number): string {
       `    return model, state, arr, cfg, total`,
       '',
     );
+    if (ROUTES && i % 4 === 0) {
+      out.push(
+        `@app.post("/predict/${i}")`,
+        `def predict_${i}(payload: dict):`,
+        `    model, state, arr, cfg, total = train_${i}("data", "ckpt-${i}.pt")`,
+        `    return {"label": model(payload["text"]), "total": total}`,
+        '',
+      );
+    }
     if (VERDICT_GATE && i % 20 === 0) {
       out.push(
         `def moderate_${i}(clf, text):`,

@@ -136,3 +136,37 @@ test('comments are collected by line', () => {
     [1, '# nosec'],
   ]);
 });
+
+test('callsWithin gives, for every function, block and call of real files, the calls whose range lies inside it, in order', async () => {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.py')) files.push(full);
+    }
+  };
+  walk(path.join(__dirname, '../fixtures/python'));
+  walk(path.join(__dirname, '../eval/corpus'));
+  // Calls that start where their container does and reach past it: the callee of `f(x)(y)`, `a.b(c).d(e)`.
+  files.push('/inline.py');
+  let compared = 0;
+  for (const file of files) {
+    const source = file === '/inline.py' ? 'def f():\n    g(x)(y).h(z)\n    return [k(v) for v in w(u)]\n' : fs.readFileSync(file, 'utf8');
+    const tree = parser.parse(source)!;
+    try {
+      const known = new PythonFacts(tree);
+      for (const node of tree.rootNode.descendantsOfType(['function_definition', 'block', 'call'])) {
+        if (!node) continue;
+        const expected = known.calls.filter((call) => call.node.startIndex >= node.startIndex && call.node.endIndex <= node.endIndex);
+        assert.deepEqual(known.callsWithin(node).map((call) => call.node.id), expected.map((call) => call.node.id), `${file}: ${node.type} at ${node.startIndex}`);
+        compared++;
+      }
+    } finally {
+      tree.delete();
+    }
+  }
+  assert.ok(compared > 2000, `${compared} nodes compared`);
+});

@@ -191,7 +191,7 @@ function collectRoutes(facts: PythonFacts): WebRouteFacts {
       name,
       decorators: routeDecorators,
       ...(owner.app ? { app: owner.app } : {}),
-      modelCalls: callsWithin(facts, definition).filter((call) => isModelCall(facts, call)),
+      modelCalls: facts.callsWithin(definition).filter((call) => isModelCall(facts, call)),
       hasAuth,
       rateLimited,
       inputs: httpInputs(facts, definition, pydantic),
@@ -276,10 +276,6 @@ export function isModelCall(facts: PythonFacts, call: CallFact): boolean {
     if (method === 'run' && /^onnxruntime\.InferenceSession\(\)\.run$/.test(call.qualifiedName ?? '')) return true;
   }
   return call.qualifiedName !== undefined && MODEL_FACTORIES.test(call.qualifiedName);
-}
-
-function callsWithin(facts: PythonFacts, node: Node): CallFact[] {
-  return facts.calls.filter((call) => call.node.startIndex >= node.startIndex && call.node.endIndex <= node.endIndex);
 }
 
 function keywordValue(call: Node, name: string): Node | undefined {
@@ -374,7 +370,7 @@ function functionOutputs(facts: PythonFacts, definition: Node): Node[] {
     if (statement && value && inOwnBody(statement)) outputs.push(value);
   }
   // `abort(500, str(e))` (Flask) sends its description to the client.
-  for (const call of callsWithin(facts, body)) {
+  for (const call of facts.callsWithin(body)) {
     if (/^(flask|quart)\.abort$/.test(call.qualifiedName ?? '') && inOwnBody(call.node)) outputs.push(call.node);
   }
   return outputs;
@@ -439,7 +435,7 @@ function httpInputs(facts: PythonFacts, definition: Node, pydantic: ReadonlyMap<
   }
   const body = definition.childForFieldName('body');
   if (!body) return inputs;
-  for (const call of callsWithin(facts, body)) {
+  for (const call of facts.callsWithin(body)) {
     // Starlette / FastAPI `await request.json()`.
     if (call.callee.type === 'attribute') {
       const object = call.callee.childForFieldName('object');
@@ -514,7 +510,7 @@ function gradioHandlers(facts: PythonFacts): RouteHandler[] {
       definition,
       name,
       decorators: [],
-      modelCalls: callsWithin(facts, definition).filter((c) => isModelCall(facts, c)),
+      modelCalls: facts.callsWithin(definition).filter((c) => isModelCall(facts, c)),
       hasAuth: launchAuth,
       rateLimited: false,
       inputs,
