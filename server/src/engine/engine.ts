@@ -220,16 +220,27 @@ export class Engine {
     const occurs = (word: string): boolean => present.has(word);
     // A document's tree and an open notebook's cells are kept parsed, and analysed again where they changed.
     const kept = tree !== undefined || cells !== undefined;
-    const rules = this.activeRules(kind, settings).filter(
-      (compiled) =>
-        triggered(compiled.triggers, occurs) && (!compiled.requiredTriggers || triggered(compiled.requiredTriggers, occurs)) &&
-        // A text filter spares parsing and running the rule. On a kept tree, a definition-local rule
-        // runs over the changed definitions only, which costs less than the filter's pass over the
-        // whole text; the filter gives no finding the rule would not (triggers.test.ts).
-        (!compiled.textFilter || (kept && isDefinitionLocal(compiled)) || this.passesTextFilter(compiled, text, edited)) &&
-        // A parse filter only spares parsing.
-        (kept || !compiled.parseFilter || compiled.parseFilter(wholeText(text), occurs)),
+    const candidates = this.activeRules(kind, settings).filter(
+      (compiled) => triggered(compiled.triggers, occurs) && (!compiled.requiredTriggers || triggered(compiled.requiredTriggers, occurs)),
     );
+    const filtered = new Map<CompiledRule, boolean>();
+    const passesFilters = (compiled: CompiledRule): boolean => {
+      let passes = filtered.get(compiled);
+      if (passes === undefined) {
+        passes =
+          (!compiled.textFilter || this.passesTextFilter(compiled, text, edited)) &&
+          // A parse filter only spares parsing.
+          (kept || !compiled.parseFilter || compiled.parseFilter(wholeText(text), occurs));
+        filtered.set(compiled, passes);
+      }
+      return passes;
+    };
+    // On a kept tree whose rules left are all definition-local, only the definitions an edit touched
+    // are analysed again (analyzers/python.ts). Their text filters, a pass over the whole text at
+    // every keystroke, would then cost more than they spare, and are skipped: a filter gives no
+    // finding its rule would not (triggers.test.ts). When the whole file is analysed, they spare work.
+    const incremental = kept && candidates.every((compiled) => isDefinitionLocal(compiled) || !passesFilters(compiled));
+    const rules = candidates.filter((compiled) => (incremental && isDefinitionLocal(compiled)) || passesFilters(compiled));
     if (rules.length === 0) return { findings: [], problems: [], parsed: false };
 
     // The scan looks for the suppression markers too (SUPPRESSION_WORDS), sparing the analyzers a pass over the text.
