@@ -357,7 +357,7 @@ export class PythonDocumentTree {
   /** Parses an edited definition's stretch alone; false when that is not one clean definition. */
   private parseAlone(edited: EditedDefinition, text: TextSource): boolean {
     const endPosition = pointAfter(edited.startPosition, text.slice(edited.start, edited.end));
-    const own = this.parser.parse(textInput(text), null, { includedRanges: [{ startIndex: edited.start, endIndex: edited.end, startPosition: edited.startPosition, endPosition }] });
+    const own = this.parser.parse(textInput(text, edited.end), null, { includedRanges: [{ startIndex: edited.start, endIndex: edited.end, startPosition: edited.startPosition, endPosition }] });
     if (!own) {
       this.parser.reset();
       return false;
@@ -395,7 +395,7 @@ export class PythonDocumentTree {
     const next = this.tree!.rootNode.firstNamedChildForIndex(edited.end);
     if (!next || next.startIndex !== edited.end) return false;
     const endIndex = next.endIndex;
-    const window = this.parser.parse(textInput(text), null, {
+    const window = this.parser.parse(textInput(text, endIndex), null, {
       includedRanges: [{ startIndex: edited.start, endIndex, startPosition: edited.startPosition, endPosition: next.endPosition }],
     });
     if (!window) {
