@@ -686,3 +686,46 @@ test('verdict gates: typing in one function keeps the others\' findings (module-
   assert.equal(gate(fifth.findings, 28), undefined, `later() has no gate once verdict is 0: ${brief(fifth.findings)}`);
   documents.close(`file://${file}`);
 });
+
+test('verdict gates, typed a character at a time as the language server parses (one definition alone): findings equal a full analysis after every keystroke', () => {
+  // Each statement typed on a new line after a random line of a function body, brackets closed automatically.
+  const STATEMENTS = ['    if label == 2:', '        tx.block()', '    verdict = clf.predict([tx])[0]', '    if verdict:', '    x = label + 1'];
+  let parsedAlone = 0;
+  let gates = 0;
+  for (let seed = 1; seed <= 6; seed++) {
+    const next = random(seed * 7717);
+    const file = `/project/gates_typed_${seed}.py`;
+    const documents = new DocumentStore(parser);
+    const document = documents.open(`file://${file}`, 'python', 1, GATES);
+    let version = 1;
+    for (let session = 0; session < 4; session++) {
+      const lines = document.text.split('\n');
+      const candidates = lines.map((line, index) => (/^ {4,8}\S/.test(line) ? index : -1)).filter((index) => index >= 0);
+      const line = candidates[Math.floor(next() * candidates.length)]!;
+      let cursor = document.offsetAt({ line, character: lines[line]!.length });
+      const statement = STATEMENTS[Math.floor(next() * STATEMENTS.length)]!;
+      for (const [index, char] of ['\n', ...statement].entries()) {
+        if (char === ')' && document.text[cursor] === ')') {
+          cursor++;
+          continue;
+        }
+        const text = char === '(' ? '()' : char === '[' ? '[]' : char;
+        document.update([{ range: { start: document.positionAt(cursor), end: document.positionAt(cursor) }, text }], ++version);
+        cursor += 1;
+        const syntax = document.tree!.syntax(document.source)!;
+        if (syntax.replaced.length > 0) parsedAlone++;
+        const incremental = engine.analyzeTree(file, document.source, syntax, { syntaxErrorProblems: false });
+        const whole = parser.parse(document.text)!;
+        const broken = whole.rootNode.hasError;
+        whole.delete();
+        if (broken && syntax.replaced.length === 0) continue; // tree-sitter's own incremental recovery may differ there
+        const full = engine.analyze(file, document.text);
+        if (full.findings.some((f) => f.ruleId === 'model-verdict-only-gate')) gates++;
+        assert.deepEqual(brief(incremental.findings), brief(full.findings), `seed ${seed}, session ${session}, char ${index}:\n${document.text}`);
+        assert.deepEqual(incremental.findings, full.findings);
+      }
+    }
+    documents.close(`file://${file}`);
+  }
+  assert.ok(parsedAlone > 100 && gates > 100, `${parsedAlone} keystrokes parsed one definition alone, ${gates} with a gate`);
+});

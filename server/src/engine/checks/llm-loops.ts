@@ -43,7 +43,7 @@ function patternsOf(options: Readonly<Record<string, unknown>>): { calls: NamePa
 
 export const llmCallInUnboundedLoop: PythonCheck = (rule, options, facts) => {
   const { calls, written } = patternsOf(options);
-  const loops = facts.descendantsOfType('while_statement').filter(isForever);
+  const loops = facts.analysedDescendantsOfType('while_statement').filter(isForever);
   if (loops.length === 0) return [];
   const file = fileFlowFacts(facts);
   const findings: RawFinding[] = [];

@@ -462,7 +462,6 @@ export const modelVerdictOnlyGate: PythonCheck = (rule, _options, facts) => {
   for (const call of facts.calls) {
     if (!verdictCall(facts, call)) continue;
     const fn = enclosingFunction(call.node);
-    const scopeNode = fn ?? facts.tree.rootNode;
     if (fn && CONFIDENCE.test(fn.text)) continue;
     const conditions: Array<{ condition: Node; branch: Node }> = [];
     const direct = conditionAround(call.node);
@@ -474,8 +473,9 @@ export const modelVerdictOnlyGate: PythonCheck = (rule, _options, facts) => {
       const assignment = current.parent;
       const left = assignment?.type === 'assignment' && assignment.childForFieldName('right')?.id === current.id ? assignment.childForFieldName('left') : undefined;
       if (left?.type !== 'identifier') continue;
-      const body = fn ? fn.childForFieldName('body') : scopeNode;
-      for (const identifier of body?.descendantsOfType('identifier') ?? []) {
+      // At module level, the whole module through the facts (a definition parsed alone is read from its own tree).
+      const uses = fn ? (fn.childForFieldName('body')?.descendantsOfType('identifier') ?? []) : facts.analysedDescendantsOfType('identifier');
+      for (const identifier of uses) {
         if (!identifier || identifier.text !== left.text || identifier.startIndex <= left.startIndex) continue;
         const around = conditionAround(identifier);
         if (around) conditions.push(around);

@@ -107,6 +107,8 @@ export class PythonFacts {
   private topLevelKept?: readonly Node[];
   /** Top-level definitions parsed on their own (python/document-tree.ts), in document order: `tree`'s nodes in each [start, end) are stale, `root`'s stand for them. */
   private readonly replaced: ReadonlyArray<{ start: number; end: number; root: Node }>;
+  /** The reused top-level definitions (see the constructor): no rule looks inside them. */
+  private readonly reuse?: (definition: Node) => ReusedDefinition | undefined;
 
   /**
    * `reuse`: the top-level definitions (functions, classes) whose findings the caller already has
@@ -121,6 +123,7 @@ export class PythonFacts {
   ) {
     this.replaced = options.replaced ?? [];
     this.topLevelNodes = options.topLevel;
+    this.reuse = options.reuse;
     this.collect(tree.rootNode, this.module, options.reuse);
     for (const call of this.calls) call.qualifiedName = this.qualifiedNameOf(call.callee, call.scope);
   }
@@ -342,6 +345,22 @@ export class PythonFacts {
   get comments(): ReadonlyMap<number, string> {
     this.commentsByLine ??= commentsByLine(this);
     return this.commentsByLine;
+  }
+
+  /**
+   * The nodes of these types a rule looks at, in document order: the module's, leaving out reused
+   * definitions, whose findings the caller has (incremental analysis). Rules read the module
+   * through this, never through `tree.rootNode`, whose nodes are stale where a definition was
+   * parsed alone.
+   */
+  analysedDescendantsOfType(types: string | string[]): Node[] {
+    if (!this.reuse) return this.descendantsOfType(types);
+    const nodes: Node[] = [];
+    for (const child of this.topLevel) {
+      if (this.reuse(child)) continue;
+      for (const node of child.descendantsOfType(types)) if (node) nodes.push(node);
+    }
+    return nodes;
   }
 
   /**
