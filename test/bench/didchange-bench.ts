@@ -14,6 +14,7 @@
  * `--language typescript` edits a TypeScript file of LLM routes instead (analysed whole at each edit: not incremental).
  * `--tokenizer`: the Python file loads tokenizers, as most Hugging Face code does, so that a rule's text filter reads the whole text at each keystroke (didchange-scenarios.ts).
  * `--verdict-gate`: one block in 20 acts on a classifier's prediction, so that model-verdict-only-gate has something to find (didchange-scenarios.ts).
+ * `--routes`: a FastAPI app with a handler per four blocks; `--llm`: one block in ten evaluates an LLM's plan (the flow rules).
  * `--server .bench/server/dist/server.js` measures a copy of an older build (kept under the repository
  * so it finds rules/ and data/) for a before/after comparison under the same machine load.
  * In process, phase by phase (sync, reparse, analysis, diagnostics, JSON): didchange-phases.ts.
@@ -178,7 +179,7 @@ async function run(lines: number, mode: 'push' | 'pull', scenario: Scenario): Pr
 
 async function main(): Promise<void> {
   if (!fs.existsSync(SERVER)) throw new Error(`${SERVER} is missing: run npm run build`);
-  console.log(`${path.relative(ROOT, SERVER)}: didChange → fresh diagnostics over stdio, ${LANGUAGE}, ${EDITS} one-character edits per run${process.argv.includes("--tokenizer") ? " (file loading tokenizers)" : ""}${process.argv.includes("--verdict-gate") ? " (file with verdict gates)" : ""} (after ${WARMUP} warm-up edits), ${PACE > 0 ? `${PACE} ms apart` : 'back to back'}; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
+  console.log(`${path.relative(ROOT, SERVER)}: didChange → fresh diagnostics over stdio, ${LANGUAGE}, ${EDITS} one-character edits per run${process.argv.includes("--tokenizer") ? " (file loading tokenizers)" : ""}${process.argv.includes("--verdict-gate") ? " (file with verdict gates)" : ""}${process.argv.includes("--routes") ? " (FastAPI routes)" : ""}${process.argv.includes("--llm") ? " (LLM output evaluated)" : ""} (after ${WARMUP} warm-up edits), ${PACE > 0 ? `${PACE} ms apart` : 'back to back'}; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
   const typingP95 = new Map<number, number>();
   for (const lines of LINES) {
     for (const scenario of SCENARIOS) {

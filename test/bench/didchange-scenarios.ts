@@ -64,11 +64,18 @@ const VERDICT_GATE = process.argv.includes('--verdict-gate');
  */
 const ROUTES = process.argv.includes('--routes');
 
+/**
+ * `--llm`: one block in ten asks an LLM for a plan and evaluates it, as agent code does: the flow
+ * rules (LLM output reaching eval, a shell, SQL) have sources and sinks to follow in the file.
+ */
+const LLM = process.argv.includes('--llm');
+
 /** ML-flavoured Python: imports, then blocks of training/serving code with a few findings each. */
 export function pythonFile(lines: number): string {
   const model = TOKENIZER ? 'AutoTokenizer' : 'AutoModel';
   const out = ['import os', 'import pickle', 'import torch', 'import yaml', 'import numpy as np', `from transformers import ${model}`, ''];
   if (ROUTES) out.push('from fastapi import FastAPI', '', 'app = FastAPI()', '');
+  if (LLM) out.push('from openai import OpenAI', '', 'client = OpenAI()', '');
   for (let i = 0; out.length < lines; i++) {
     out.push(
       `def train_${i}(data_dir, checkpoint_${i}):`,
@@ -92,6 +99,14 @@ export function pythonFile(lines: number): string {
         `def predict_${i}(payload: dict):`,
         `    model, state, arr, cfg, total = train_${i}("data", "ckpt-${i}.pt")`,
         `    return {"label": model(payload["text"]), "total": total}`,
+        '',
+      );
+    }
+    if (LLM && i % 10 === 0) {
+      out.push(
+        `def agent_${i}(task):`,
+        `    plan = client.chat.completions.create(model="gpt-4o", max_tokens=512, messages=[{"role": "user", "content": task}]).choices[0].message.content`,
+        `    return eval(plan)`,
         '',
       );
     }

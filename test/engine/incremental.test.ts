@@ -729,3 +729,128 @@ test('verdict gates, typed a character at a time as the language server parses (
   }
   assert.ok(parsedAlone > 100 && gates > 100, `${parsedAlone} keystrokes parsed one definition alone, ${gates} with a gate`);
 });
+
+/** LLM output reaching interpreters, a shell and SQL (flow rules), from functions and from module level. */
+const FLOWS = `import subprocess
+import sqlite3
+from openai import OpenAI
+
+client = OpenAI()
+db = sqlite3.connect("app.db")
+reply = client.chat.completions.create(model="gpt-4o", messages=[]).choices[0].message.content
+
+
+def run_code(prompt):
+    resp = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": prompt}])
+    code = resp.choices[0].message.content
+    exec(code)
+
+
+def shell(prompt):
+    out = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": prompt}]).choices[0].message.content
+    subprocess.run(out, shell=True)
+
+
+def query():
+    db.execute(reply)
+
+
+class Agent:
+    def act(self, task):
+        plan = client.chat.completions.create(model="gpt-4o", messages=[]).choices[0].message.content
+        return eval(plan)
+`;
+
+const FLOW_SNIPPETS = [
+  '',
+  '    code = "print(1)"',
+  '    exec(code)',
+  '    eval(resp.choices[0].message.content)',
+  'reply = "SELECT 1"',
+  'exec(reply)',
+  '# a note',
+  'def extra(p):\n    text = client.chat.completions.create(model="m", messages=[]).choices[0].message.content\n    subprocess.call(text, shell=True)\n',
+];
+
+test('flows: after random line edits, as the language server parses, incremental findings equal a full analysis (messages name the lines of the path)', () => {
+  let flows = 0;
+  let parsedAlone = 0;
+  for (let seed = 1; seed <= 10; seed++) {
+    const next = random(seed * 31337);
+    const file = `/project/flows_${seed}.py`;
+    const documents = new DocumentStore(parser);
+    const document = documents.open(`file://${file}`, 'python', 1, FLOWS);
+    for (let step = 0; step < 30; step++) {
+      const lines = document.lineCount;
+      const line = 1 + Math.floor(next() * (lines - 1));
+      const change = next() < 0.25 && lines > 8
+        ? { range: { start: { line, character: 0 }, end: { line: line + 1, character: 0 } }, text: '' }
+        : { range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: `${FLOW_SNIPPETS[Math.floor(next() * FLOW_SNIPPETS.length)]!}\n` };
+      document.update([change], step + 2);
+      const syntax = document.tree!.syntax(document.source)!;
+      if (syntax.replaced.length > 0) parsedAlone++;
+      const incremental = engine.analyzeTree(file, document.source, syntax, { syntaxErrorProblems: false });
+      const whole = parser.parse(document.text)!;
+      const broken = whole.rootNode.hasError;
+      whole.delete();
+      if (broken && syntax.replaced.length === 0) continue;
+      const full = engine.analyze(file, document.text);
+      flows += full.findings.filter((f) => f.flow).length;
+      assert.deepEqual(incremental.findings.map((f) => `${brief([f])[0]} ${f.message}`), full.findings.map((f) => `${brief([f])[0]} ${f.message}`), `seed ${seed}, step ${step}:\n${document.text}`);
+      assert.deepEqual(incremental.findings, full.findings);
+    }
+    documents.close(`file://${file}`);
+  }
+  assert.ok(flows > 500 && parsedAlone > 50, `${flows} flow findings, ${parsedAlone} analyses with a definition parsed alone`);
+});
+
+test('flows: typing in one function keeps the others\' flow findings; a line added above one re-analyses it, as its message names lines', () => {
+  const file = '/project/flows.py';
+  const documents = new DocumentStore(parser);
+  const document = documents.open(`file://${file}`, 'python', 1, FLOWS);
+  const analyse = () => engine.analyzeTree(file, document.source, document.tree!.syntax(document.source)!, { syntaxErrorProblems: false });
+  const flowAt = (findings: readonly Finding[], line: number) => findings.find((f) => f.flow && f.range.start.line === line);
+  const first = analyse();
+  assert.ok(flowAt(first.findings, 12) && flowAt(first.findings, 17) && flowAt(first.findings, 27), brief(first.findings).join('\n'));
+  assert.match(flowAt(first.findings, 27)!.message, /\(line 27 → line 28\)/);
+  // A comment typed in query(): run_code()'s finding is the same object (reused), its message unchanged.
+  document.update([{ range: { start: { line: 20, character: 16 }, end: { line: 20, character: 16 } }, text: '  # ok' }], 2);
+  const second = analyse();
+  assert.deepEqual(second.findings, engine.analyze(file, document.text).findings);
+  assert.equal(flowAt(second.findings, 12), flowAt(first.findings, 12));
+  // A line added in shell(): Agent.act()'s path is a line further down, and its message says so.
+  document.update([{ range: { start: { line: 16, character: 0 }, end: { line: 16, character: 0 } }, text: '    pass\n' }], 3);
+  const third = analyse();
+  assert.deepEqual(third.findings, engine.analyze(file, document.text).findings);
+  assert.equal(flowAt(third.findings, 12), flowAt(first.findings, 12), 'run_code(), above the edit, is reused');
+  assert.match(flowAt(third.findings, 28)?.message ?? '', /\(line 28 → line 29\)/, brief(third.findings).join('\n'));
+  documents.close(`file://${file}`);
+});
+
+test('flows from a handler\'s parameters: a Gradio call at module level (binding no name) made to name an untouched function makes it a handler (route rules off)', () => {
+  const file = '/project/gradio_flows.py';
+  const routeRulesOff = Object.fromEntries(engine.rules.filter((rule) => 'check' in rule.match && /^(api-docs|model-(identity|input|route))/.test(rule.match.check)).map((rule) => [rule.id, 'off' as const]));
+  assert.ok(Object.keys(routeRulesOff).length >= 7);
+  const settings = { syntaxErrorProblems: false, rules: routeRulesOff };
+  const source = 'import gradio as gr\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef answer(question):\n    messages = [{"role": "system", "content": f"Answer: {question}"}]\n    return client.chat.completions.create(model="gpt-4o", messages=messages)\n\n\ndef other(text):\n    return text\n\n\ngr.Interface(fn=other, inputs="text", outputs="text").launch()\n';
+  const documents = new DocumentStore(parser);
+  const document = documents.open(`file://${file}`, 'python', 1, source);
+  const analyse = () => engine.analyzeTree(file, document.source, document.tree!.syntax(document.source)!, settings);
+  const systemPrompt = (findings: readonly Finding[]) => brief(findings.filter((f) => f.ruleId === 'request-data-in-system-prompt'));
+  assert.deepEqual(systemPrompt(analyse().findings), []);
+  const line = 15;
+  const at = document.lineText(line).indexOf('fn=other') + 3;
+  document.update([{ range: { start: { line, character: at }, end: { line, character: at + 5 } }, text: 'answer' }], 2);
+  const withHandler = analyse();
+  const full = engine.analyze(file, document.text, settings);
+  assert.deepEqual(systemPrompt(full.findings), ['request-data-in-system-prompt 7:46-7:67']);
+  assert.deepEqual(withHandler.findings, full.findings);
+  // Typing in other() keeps it; naming other() again takes the finding away.
+  document.update([{ range: { start: { line: 12, character: 15 }, end: { line: 12, character: 15 } }, text: '.strip()' }], 3);
+  assert.deepEqual(analyse().findings, engine.analyze(file, document.text, settings).findings);
+  document.update([{ range: { start: { line, character: at }, end: { line, character: at + 6 } }, text: 'other' }], 4);
+  const removed = analyse();
+  assert.deepEqual(removed.findings, engine.analyze(file, document.text, settings).findings);
+  assert.deepEqual(systemPrompt(removed.findings), []);
+  documents.close(`file://${file}`);
+});

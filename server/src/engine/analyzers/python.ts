@@ -13,33 +13,39 @@ import { parsedFrom, syntaxOfTree, type PythonSyntax, type TextEdit } from '../p
 import { commentsByLine, definitionName, PythonFacts, reusedDefinitionOf, type CallFact, type ReusedDefinition } from '../python/facts';
 import { runCallRule, type CompiledRule, type RawFinding } from '../python/run-rules';
 import { runFlowRule } from '../python/run-flow';
+import { isGradioHandlerCall } from '../python/web-routes';
 import { isCallMatch, isFlowMatch } from '../rules/match-kinds';
 import type { InputProblem } from '../types';
 import { commentsMayMatter, notAnalysed, type AnalyzerInput, type AnalyzerOutput, type FileAnalyzer, type TreeAnalyzerInput } from './types';
 
 /**
  * Rules whose findings inside a top-level function or class depend only on that definition's
- * text and on the module level around it (imports, constants, the names defined): call rules and
- * the checks of DEFINITION_LOCAL_CHECKS (checks/index.ts). Flow messages name line numbers, so
- * flows keep the file whole. On a document's tree only the definitions an edit touched are
- * analysed again for such a rule: the engine lets it run there without its text filter, which
- * would read the whole text at every keystroke to spare less.
+ * text and on the module level around it (imports, constants, the names defined): call rules,
+ * flows (their tracking stays in one function, python/dataflow.ts) and the checks of
+ * DEFINITION_LOCAL_CHECKS (checks/index.ts). On a document's tree only the definitions an edit
+ * touched are analysed again for such rules: the engine lets them run there without their text
+ * filters, which would read the whole text at every keystroke to spare less.
  */
 export function isDefinitionLocal(compiled: CompiledRule): boolean {
   const match = compiled.rule.match;
-  if (isCallMatch(match)) return true;
-  return !isFlowMatch(match) && DEFINITION_LOCAL_CHECKS.has(match.check);
+  if (isCallMatch(match) || isFlowMatch(match)) return true;
+  return DEFINITION_LOCAL_CHECKS.has(match.check);
 }
 
-/** The tests of the active rules for a call from which a check looks past the definition holding it. */
+/**
+ * The calls from which an active rule looks into other definitions than their own in a way the
+ * module's bindings do not tell (see DEFINITION_LOCAL_CHECKS): a flow from a handler's parameters
+ * takes its handlers from Gradio calls, which name functions defined anywhere.
+ */
 function reachTests(rules: readonly CompiledRule[]): Array<(facts: PythonFacts, call: CallFact) => boolean> {
-  const tests: Array<(facts: PythonFacts, call: CallFact) => boolean> = [];
+  const tests = new Set<(facts: PythonFacts, call: CallFact) => boolean>();
   for (const compiled of rules) {
     const match = compiled.rule.match;
-    const reaches = !isCallMatch(match) && !isFlowMatch(match) ? DEFINITION_LOCAL_CHECKS.get(match.check)?.reachesBeyond : undefined;
-    if (reaches) tests.push(reaches);
+    if (isCallMatch(match)) continue;
+    const reaches = isFlowMatch(match) ? (match.flow.sources.some((source) => source['route-parameters']) ? isGradioHandlerCall : undefined) : DEFINITION_LOCAL_CHECKS.get(match.check)?.reachesBeyond;
+    if (reaches) tests.add(reaches);
   }
-  return tests;
+  return [...tests];
 }
 
 /** What is kept of one top-level definition between analyses of a document. */
@@ -60,8 +66,13 @@ interface DefinitionEntry {
   /** Model files its load calls read (lines relative to its first line): reused only while they are unchanged on disk. */
   artifacts: ArtifactReference[];
   dependencies: ArtifactDependency[];
-  /** It holds a call from which a check looks past it (reachTests): the file is then analysed whole. */
+  /** It holds a call from which a rule looks past it (reachTests): the file is then analysed whole. */
   reachesBeyond: boolean;
+  /**
+   * The first line it was analysed at, when a finding's message names lines (a flow's path): such
+   * an entry is reused at that line only, where its messages still hold.
+   */
+  linesNamedAt?: number;
   /** The findings last placed, and at which first line (most definitions do not move between keystrokes). */
   placed?: { first: number; findings: RawFinding[] };
 }
@@ -74,7 +85,7 @@ interface IncrementalState {
   names: string[];
   /** the module's other bindings (moduleBindings); */
   bindings: string;
-  /** whether some definition reached past itself (reachTests): then none of its entries is reused. */
+  /** whether some call reached past its definition (reachTests): then none of its entries is reused. */
   reachedBeyond: boolean;
   /** The tree or syntax analysed (compared by identity only: it may have been deleted since) and where each definition was in its text. */
   analysed: Tree | PythonSyntax;
@@ -88,17 +99,19 @@ interface IncrementalState {
   byText?: Map<string, DefinitionEntry>;
 }
 
-/** The definitions holding a call that passes one of `reaches` (calls at module level belong to none). */
-function reachingDefinitions(facts: PythonFacts, definitions: readonly Definition[], reaches: ReturnType<typeof reachTests>): Set<Definition> {
-  const reaching = new Set<Definition>();
-  if (reaches.length === 0) return reaching;
+/** The definitions holding a call that passes one of `reaches`, and whether one is at module level. */
+function reachingCalls(facts: PythonFacts, definitions: readonly Definition[], reaches: ReturnType<typeof reachTests>): { owners: Set<Definition>; moduleLevel: boolean } {
+  const owners = new Set<Definition>();
+  let moduleLevel = false;
+  if (reaches.length === 0) return { owners, moduleLevel };
   for (const call of facts.calls) {
     if (!reaches.some((test) => test(facts, call))) continue;
     const start = call.node.startIndex;
     const owner = lastStartingBy(definitions, start);
-    if (owner && start < owner.end) reaching.add(owner);
+    if (owner && start < owner.end) owners.add(owner);
+    else moduleLevel = true;
   }
-  return reaching;
+  return { owners, moduleLevel };
 }
 
 /** A definition's offsets in the text of one analysis. */
@@ -228,7 +241,7 @@ export class PythonAnalyzer implements FileAnalyzer {
       // The text is only sliced (and looked up) for a definition the edits did not simply move.
       let childText: string | undefined;
       let entry = !clean ? undefined : moved?.end === endIndex ? moved.entry : previous ? entriesByText(previous).get((childText = text.slice(startIndex, endIndex))) : undefined;
-      if (entry && (entry.column !== start.column || !entry.clean)) entry = undefined;
+      if (entry && (entry.column !== start.column || !entry.clean || (entry.linesNamedAt !== undefined && entry.linesNamedAt !== start.row))) entry = undefined;
       // A definition whose load calls' model files changed on disk is analysed again.
       if (entry && !dependenciesUnchanged(entry.dependencies)) entry = undefined;
       definitions.push({ node: child, start: startIndex, end: endIndex, first: start.row, text: childText, entry, clean });
@@ -244,15 +257,15 @@ export class PythonAnalyzer implements FileAnalyzer {
     let facts = new PythonFacts(tree, { reuse: reusedOf, topLevel, replaced });
     let bindings = moduleBindings(facts, text, definitions);
     const reaches = reachTests(input.rules);
-    let reaching = reachingDefinitions(facts, definitions, reaches);
-    const reachedBeyond = (): boolean => reaching.size > 0 || definitions.some((definition) => definition.entry?.reachesBeyond);
+    let reaching = reachingCalls(facts, definitions, reaches);
+    const reachedBeyond = (): boolean => reaching.moduleLevel || reaching.owners.size > 0 || definitions.some((definition) => definition.entry?.reachesBeyond);
     if (anyReused && (reachedBeyond() || previous!.reachedBeyond || !(previous!.setup === setup && previous!.bindings === bindings && sameStrings(previous!.names, names)))) {
       // What the definitions see of the module changed, or a definition's findings may come from
       // another (now or at the last analysis, whose entries may hold such findings): analyse them all again.
       for (const definition of definitions) definition.entry = undefined;
       facts = new PythonFacts(tree, { topLevel, replaced });
       bindings = moduleBindings(facts, text, definitions);
-      reaching = reachingDefinitions(facts, definitions, reaches);
+      reaching = reachingCalls(facts, definitions, reaches);
     }
 
     // Comments are read below, once, for the findings put together.
@@ -267,7 +280,7 @@ export class PythonAnalyzer implements FileAnalyzer {
         column: definition.node.startPosition.column,
         clean: definition.clean,
         reused: reusedDefinitionOf(definition.node),
-        reachesBeyond: reaching.has(definition),
+        reachesBeyond: reaching.owners.has(definition),
         findings: [],
         artifacts: [],
         dependencies: [],
@@ -301,6 +314,7 @@ export class PythonAnalyzer implements FileAnalyzer {
     for (const { first, entry } of definitions) {
       const inside = fresh.get(entry);
       if (inside) {
+        if (inside.some((finding) => finding.flow)) entry!.linesNamedAt = first;
         entry!.findings = inside.map((finding) => shiftFinding(finding, -first));
         entry!.placed = { first, findings: inside };
       } else if (entry!.placed?.first !== first) {

@@ -15,7 +15,7 @@ import { keyCheckOptionsSchema } from './key-literals';
 import { llmCallInUnboundedLoop, loopCheckOptionsSchema } from './llm-loops';
 import { modelRouteReturnsScores, modelRouteWithoutAuth } from './model-routes';
 import { artifactCheckOptionsSchema, loadedArtifact } from './loaded-artifact';
-import { apiDocsExposed, hubRepoPublic, modelIdentityDisclosed, modelInputUnvalidated, modelRouteVerboseErrors, modelRouteWithoutRateLimit, modelVerdictOnlyGate, verdictCallOutsideFunctions } from './model-serving';
+import { apiDocsExposed, hubRepoPublic, modelIdentityDisclosed, modelInputUnvalidated, modelRouteVerboseErrors, modelRouteWithoutRateLimit, modelVerdictOnlyGate, verdictCallInClassBody } from './model-serving';
 
 export type PythonCheck = (rule: LoadedRule, options: Readonly<Record<string, unknown>>, facts: PythonFacts, context: ConditionContext, source: TextSource) => RawFinding[];
 
@@ -41,16 +41,15 @@ const PYTHON_CHECKS = new Map<string, PythonCheck>([
  * do: the language server re-analyses only the definitions an edit touched (analyzers/python.ts).
  * Route checks look at the whole app and the key fix edits the top of the file: not listed.
  *
- * `reachesBeyond`: the calls from which a check looks past the definition holding them. Such a
- * call inside a top-level definition makes the file analysed whole. At module level it is seen at
- * every analysis, and what it reaches (a name it is assigned to, used further down) goes through
- * the module's bindings, which the incremental analysis compares already.
+ * `reachesBeyond`: calls from which a check looks into other definitions than their own in a way
+ * the module's bindings do not tell (those the incremental analysis compares already). Wherever
+ * such a call is, the file is analysed whole.
  */
 export const DEFINITION_LOCAL_CHECKS: ReadonlyMap<string, { reachesBeyond?: (facts: PythonFacts, call: CallFact) => boolean }> = new Map([
   ['download-without-checksum', {}],
   ['llm-call-in-unbounded-loop', {}],
   ['load-inspected-artifact', {}],
-  ['model-verdict-only-gate', { reachesBeyond: verdictCallOutsideFunctions }],
+  ['model-verdict-only-gate', { reachesBeyond: verdictCallInClassBody }],
 ]);
 
 /** The options of the checks that take any (their schemas, built on first use); a check not listed takes none. */

@@ -449,11 +449,18 @@ function verdictCall(facts: PythonFacts, call: CallFact): boolean {
 }
 
 /**
- * A verdict call outside every function (module level, a class body, a decorator): the check then
- * follows what it is assigned to through the whole file, beyond the definition holding it.
+ * A verdict call in a class body (outside every method): the check then follows the name it is
+ * assigned to through the whole file, into other definitions, which the module's bindings do not
+ * tell (a class attribute is not a module binding). From module level it goes through a module
+ * binding; from a function or a decorator it stays in its definition.
  */
-export function verdictCallOutsideFunctions(facts: PythonFacts, call: CallFact): boolean {
-  return verdictCall(facts, call) && enclosingFunction(call.node) === undefined;
+export function verdictCallInClassBody(facts: PythonFacts, call: CallFact): boolean {
+  if (!verdictCall(facts, call)) return false;
+  for (let current = call.node.parent; current; current = current.parent) {
+    if (current.type === 'function_definition') return false;
+    if (current.type === 'class_definition') return true;
+  }
+  return false;
 }
 
 export const modelVerdictOnlyGate: PythonCheck = (rule, _options, facts) => {

@@ -68,12 +68,12 @@ export class FileFlowFacts {
   }
 
   get dictionaries(): Node[] {
-    this.dictionaryNodes ??= this.facts.descendantsOfType('dictionary');
+    this.dictionaryNodes ??= this.facts.analysedDescendantsOfType('dictionary');
     return this.dictionaryNodes;
   }
 
   get tuples(): Node[] {
-    this.tupleNodes ??= this.facts.descendantsOfType('tuple');
+    this.tupleNodes ??= this.facts.analysedDescendantsOfType('tuple');
     return this.tupleNodes;
   }
 
@@ -106,7 +106,7 @@ export class FileFlowFacts {
 
   private collect(): void {
     const types = ['assignment', 'augmented_assignment', 'named_expression', 'for_statement', 'for_in_clause', 'with_item', 'function_definition'];
-    for (const node of this.facts.descendantsOfType(types)) {
+    for (const node of this.facts.analysedDescendantsOfType(types)) {
       const scope = this.facts.scopeAt(node);
       switch (node.type) {
         case 'assignment': {

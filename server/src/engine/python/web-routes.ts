@@ -322,8 +322,8 @@ function parametersAuthenticate(definition: Node, facts: PythonFacts, depth = 0)
 
 /** A function defined at the top level of the file, decorated or not. */
 function moduleFunction(facts: PythonFacts, name: string): Node | undefined {
-  for (const child of facts.tree.rootNode.namedChildren) {
-    const definition = child?.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
+  for (const child of facts.topLevel) {
+    const definition = child.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
     if (definition?.type === 'function_definition' && definition.childForFieldName('name')?.text === name) return definition;
   }
   return undefined;
@@ -381,9 +381,8 @@ function functionOutputs(facts: PythonFacts, definition: Node): Node[] {
 /** Classes defined in the file that derive from pydantic's BaseModel (or SQLModel), with whether a field is bounded. */
 function pydanticClasses(facts: PythonFacts): Map<string, boolean> {
   const classes = new Map<string, boolean>();
-  const root = facts.tree.rootNode;
-  for (const child of root.namedChildren) {
-    const definition = child?.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
+  for (const child of facts.topLevel) {
+    const definition = child.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
     if (definition?.type !== 'class_definition') continue;
     const name = definition.childForFieldName('name')?.text;
     const bases = definition.childForFieldName('superclasses')?.text ?? '';
@@ -483,11 +482,19 @@ function readInput(kind: InputKind, node: Node): RouteInput {
 
 // ---------------------------------------------------------------- Gradio and Streamlit
 
+/**
+ * A Gradio call naming its handler (`gr.Interface(fn=answer)`, `button.click(answer, …)`): it makes
+ * a function defined anywhere in the file a handler, whose parameters are user input.
+ */
+export function isGradioHandlerCall(_facts: PythonFacts, call: CallFact): boolean {
+  return GRADIO_HANDLER_CALLS.test(call.qualifiedName ?? '');
+}
+
 function gradioHandlers(facts: PythonFacts): RouteHandler[] {
-  const calls = facts.calls.filter((call) => GRADIO_HANDLER_CALLS.test(call.qualifiedName ?? ''));
+  const calls = facts.calls.filter((call) => isGradioHandlerCall(facts, call));
   if (calls.length === 0) return [];
   const functions = new Map<string, Node>();
-  for (const definition of facts.tree.rootNode.descendantsOfType('function_definition')) {
+  for (const definition of facts.descendantsOfType('function_definition')) {
     const name = definition?.childForFieldName('name')?.text;
     if (definition && name && !functions.has(name)) functions.set(name, definition);
   }
