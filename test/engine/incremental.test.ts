@@ -770,10 +770,16 @@ const FLOW_SNIPPETS = [
   'exec(reply)',
   '# a note',
   'def extra(p):\n    text = client.chat.completions.create(model="m", messages=[]).choices[0].message.content\n    subprocess.call(text, shell=True)\n',
+  // hub-repo-public: pushes whose visibility comes from a module constant
+  '    model.push_to_hub("org/model", private=PRIVATE)',
+  '    model.push_to_hub("org/model")',
+  'PRIVATE = False',
+  'PRIVATE = True',
 ];
 
-test('flows: after random line edits, as the language server parses, incremental findings equal a full analysis (messages name the lines of the path)', () => {
+test('flows and hub pushes: after random line edits, as the language server parses, incremental findings equal a full analysis (messages name the lines of the path)', () => {
   let flows = 0;
+  let pushes = 0;
   let parsedAlone = 0;
   for (let seed = 1; seed <= 10; seed++) {
     const next = random(seed * 31337);
@@ -796,12 +802,13 @@ test('flows: after random line edits, as the language server parses, incremental
       if (broken && syntax.replaced.length === 0) continue;
       const full = engine.analyze(file, document.text);
       flows += full.findings.filter((f) => f.flow).length;
+      pushes += full.findings.filter((f) => f.ruleId === 'hub-repo-public').length;
       assert.deepEqual(incremental.findings.map((f) => `${brief([f])[0]} ${f.message}`), full.findings.map((f) => `${brief([f])[0]} ${f.message}`), `seed ${seed}, step ${step}:\n${document.text}`);
       assert.deepEqual(incremental.findings, full.findings);
     }
     documents.close(`file://${file}`);
   }
-  assert.ok(flows > 500 && parsedAlone > 50, `${flows} flow findings, ${parsedAlone} analyses with a definition parsed alone`);
+  assert.ok(flows > 500 && pushes > 50 && parsedAlone > 50, `${flows} flow findings, ${pushes} public pushes, ${parsedAlone} analyses with a definition parsed alone`);
 });
 
 test('flows: typing in one function keeps the others\' flow findings; a line added above one re-analyses it, as its message names lines', () => {

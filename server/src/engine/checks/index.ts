@@ -47,6 +47,7 @@ const PYTHON_CHECKS = new Map<string, PythonCheck>([
  */
 export const DEFINITION_LOCAL_CHECKS: ReadonlyMap<string, { reachesBeyond?: (facts: PythonFacts, call: CallFact) => boolean }> = new Map([
   ['download-without-checksum', {}],
+  ['hub-repo-public', {}],
   ['llm-call-in-unbounded-loop', {}],
   ['load-inspected-artifact', {}],
   ['model-verdict-only-gate', { reachesBeyond: verdictCallInClassBody }],
