@@ -861,3 +861,18 @@ test('flows from a handler\'s parameters: a Gradio call at module level (binding
   assert.deepEqual(systemPrompt(removed.findings), []);
   documents.close(`file://${file}`);
 });
+
+test('a definition whose finding names its line (an unbounded LLM loop) is analysed again when lines added above move it', () => {
+  const file = '/project/loop.py';
+  const source = 'from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef chat(queue):\n    while True:\n        client.chat.completions.create(model="gpt-4o", max_tokens=100, messages=queue.get())\n';
+  const documents = new DocumentStore(parser);
+  const document = documents.open(`file://${file}`, 'python', 1, source);
+  const analyse = () => engine.analyzeTree(file, document.source, document.tree!.syntax(document.source)!, { syntaxErrorProblems: false });
+  const loop = (findings: readonly Finding[]) => findings.find((f) => f.ruleId === 'llm-call-in-unbounded-loop');
+  assert.match(loop(analyse().findings)?.message ?? '', /loop of line 7\b/);
+  document.update([{ range: { start: { line: 3, character: 0 }, end: { line: 3, character: 0 } }, text: '# setup\n' }], 2);
+  const moved = analyse();
+  assert.deepEqual(moved.findings, engine.analyze(file, document.text).findings);
+  assert.match(loop(moved.findings)?.message ?? '', /loop of line 8\b/);
+  documents.close(`file://${file}`);
+});

@@ -48,6 +48,19 @@ function reachTests(rules: readonly CompiledRule[]): Array<(facts: PythonFacts, 
   return [...tests];
 }
 
+/** A message template that names lines (`{line}`, `{path}`): its text changes when its definition moves. */
+const NAMES_LINES = /\{(line|path)\}/;
+
+/** The active rules whose messages may name lines: a flow's path, the line of an unbounded loop. */
+function lineNamingRules(rules: readonly CompiledRule[]): Set<string> {
+  const naming = new Set<string>();
+  for (const { rule } of rules) {
+    const sinkMessages = isFlowMatch(rule.match) ? rule.match.flow.sinks.map((sink) => sink.message ?? '') : [];
+    if ([rule.message, ...sinkMessages].some((message) => NAMES_LINES.test(message))) naming.add(rule.id);
+  }
+  return naming;
+}
+
 /** What is kept of one top-level definition between analyses of a document. */
 interface DefinitionEntry {
   /** Its exact text (a copy, so that the document text it came from can be freed). */
@@ -69,8 +82,8 @@ interface DefinitionEntry {
   /** It holds a call from which a rule looks past it (reachTests): the file is then analysed whole. */
   reachesBeyond: boolean;
   /**
-   * The first line it was analysed at, when a finding's message names lines (a flow's path): such
-   * an entry is reused at that line only, where its messages still hold.
+   * The first line it was analysed at, when a finding's message names lines (lineNamingRules):
+   * such an entry is reused at that line only, where its messages still hold.
    */
   linesNamedAt?: number;
   /** The findings last placed, and at which first line (most definitions do not move between keystrokes). */
@@ -310,11 +323,12 @@ export class PythonAnalyzer implements FileAnalyzer {
       if (owner) owner.entry!.dependencies.push({ ...dependency, line: dependency.line - owner.first });
       else dependencies.push(dependency);
     }
+    const lineNaming = lineNamingRules(input.rules);
     const findings: RawFinding[] = moduleLevel;
     for (const { first, entry } of definitions) {
       const inside = fresh.get(entry);
       if (inside) {
-        if (inside.some((finding) => finding.flow)) entry!.linesNamedAt = first;
+        if (inside.some((finding) => lineNaming.has(finding.ruleId))) entry!.linesNamedAt = first;
         entry!.findings = inside.map((finding) => shiftFinding(finding, -first));
         entry!.placed = { first, findings: inside };
       } else if (entry!.placed?.first !== first) {
