@@ -11,6 +11,7 @@ import { createPythonParser } from '../../server/src/engine/python/parser';
 import { DocumentStore, type LspDocument } from '../../server/src/lsp/documents';
 import type { PythonSyntax } from '../../server/src/engine/python/document-tree';
 import type { Finding } from '../../server/src/engine/types';
+import type { AnalysisSettings } from '../../server/src/engine/engine';
 
 let engine: Engine;
 let parser: Parser;
@@ -585,6 +586,18 @@ test('after a cancelled whole parse, the edits before it still move the reused d
   documents.close(`file://${file}`);
 });
 
+/**
+ * An open document of `source`, analysed as the language server does at each change: parsed
+ * through syntax() (a definition alone where that is enough), without the syntax error problem.
+ */
+function openDocument(file: string, source: string, settings: AnalysisSettings = {}) {
+  const documents = new DocumentStore(parser);
+  const document = documents.open(`file://${file}`, 'python', 1, source);
+  const analyse = () => engine.analyzeTree(file, document.source, document.tree!.syntax(document.source)!, { syntaxErrorProblems: false, ...settings });
+  const full = () => engine.analyze(file, document.text, settings);
+  return { document, analyse, full, close: () => documents.close(`file://${file}`) };
+}
+
 /** Verdict gates (model-verdict-only-gate) in a function, through a name assigned at module level, in a method, from a class body. */
 const GATES = `import joblib
 from transformers import pipeline
@@ -631,60 +644,89 @@ const GATE_SNIPPETS = [
   '',
 ];
 
-test('verdict gates: after random edits, incremental findings equal a full analysis (calls in functions, at module level, in class bodies)', () => {
-  let checked = 0;
+/**
+ * The open document analysed as the language server does after a change (through syntax()),
+ * compared with a full analysis of its text; undefined where the file has a syntax error and was
+ * reparsed whole (tree-sitter's own incremental recovery may differ from a fresh parse there).
+ */
+function compareWithFull(file: string, document: LspDocument, context: string): { full: Finding[]; parsedAlone: boolean } | undefined {
+  const syntax = document.tree!.syntax(document.source)!;
+  const incremental = engine.analyzeTree(file, document.source, syntax, { syntaxErrorProblems: false });
+  const whole = parser.parse(document.text)!;
+  const broken = whole.rootNode.hasError;
+  whole.delete();
+  if (broken && syntax.replaced.length === 0) return undefined;
+  const full = engine.analyze(file, document.text).findings;
+  const shown = (findings: readonly Finding[]) => findings.map((f) => `${brief([f])[0]} ${f.message}`);
+  assert.deepEqual(shown(incremental.findings), shown(full), `${context}:\n${document.text}`);
+  assert.deepEqual(incremental.findings, full, context);
+  return { full, parsedAlone: syntax.replaced.length > 0 };
+}
+
+/**
+ * Ten sessions of 30 random line edits of `source` (a snippet line inserted, or a line deleted),
+ * through the server's document store and syntax() (the language server's path); after each
+ * edit the incremental findings must equal a full analysis, but where the file has a syntax error
+ * and was reparsed whole (tree-sitter's own incremental recovery may differ from a fresh parse).
+ * Gives every full analysis compared, and how many analyses had a definition parsed alone.
+ */
+function compareAfterRandomLineEdits(name: string, source: string, snippets: readonly string[], seedFactor: number): { analyses: Finding[][]; parsedAlone: number } {
+  const analyses: Finding[][] = [];
+  let parsedAlone = 0;
   for (let seed = 1; seed <= 10; seed++) {
-    const next = random(seed * 104729);
-    const file = `/project/gates_${seed}.py`;
+    const next = random(seed * seedFactor);
+    const file = `/project/${name}_${seed}.py`;
     const documents = new DocumentStore(parser);
-    const document = documents.open(`file://${file}`, 'python', 1, GATES);
+    const document = documents.open(`file://${file}`, 'python', 1, source);
     for (let step = 0; step < 30; step++) {
       const lines = document.lineCount;
       const line = 1 + Math.floor(next() * (lines - 1));
-      // Mostly whole lines inserted; sometimes a line deleted.
       const change = next() < 0.25 && lines > 8
         ? { range: { start: { line, character: 0 }, end: { line: line + 1, character: 0 } }, text: '' }
-        : { range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: `${GATE_SNIPPETS[Math.floor(next() * GATE_SNIPPETS.length)]!}\n` };
+        : { range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: `${snippets[Math.floor(next() * snippets.length)]!}\n` };
       document.update([change], step + 2);
-      const incremental = engine.analyzeTree(file, document.text, document.tree!.current(document.text)!);
-      const full = engine.analyze(file, document.text);
-      assert.deepEqual(brief(incremental.findings), brief(full.findings), `seed ${seed}, step ${step}:\n${document.text}`);
-      assert.deepEqual(incremental.findings, full.findings, `seed ${seed}, step ${step}`);
-      if (full.findings.some((f) => f.ruleId === 'model-verdict-only-gate')) checked++;
+      const compared = compareWithFull(file, document, `seed ${seed}, step ${step}`);
+      if (!compared) continue;
+      analyses.push(compared.full);
+      if (compared.parsedAlone) parsedAlone++;
     }
     documents.close(`file://${file}`);
   }
-  assert.ok(checked > 200, `${checked} analyses with a verdict gate finding`);
+  return { analyses, parsedAlone };
+}
+
+test('verdict gates: after random edits, incremental findings equal a full analysis (calls in functions, at module level, in class bodies)', () => {
+  const { analyses, parsedAlone } = compareAfterRandomLineEdits('gates', GATES, GATE_SNIPPETS, 104729);
+  const gates = analyses.filter((findings) => findings.some((f) => f.ruleId === 'model-verdict-only-gate')).length;
+  assert.ok(gates > 200 && parsedAlone > 50, `${gates} analyses with a verdict gate finding, ${parsedAlone} with a definition parsed alone`);
 });
 
 test('verdict gates: typing in one function keeps the others\' findings (module-level verdicts included); a class body\'s verdict call makes the file analysed whole', () => {
   const file = '/project/gates.py';
   const gate = (findings: readonly Finding[], line: number) => findings.find((f) => f.ruleId === 'model-verdict-only-gate' && f.range.start.line === line);
-  const documents = new DocumentStore(parser);
-  const document = documents.open(`file://${file}`, 'python', 1, GATES);
-  const analyse = () => engine.analyzeTree(file, document.text, document.tree!.current(document.text)!);
+  const { document, analyse, full, close } = openDocument(file, GATES);
   const first = analyse();
   assert.deepEqual(first.findings.filter((f) => f.ruleId === 'model-verdict-only-gate').map((f) => f.range.start.line), [9, 14, 20]);
   // A comment typed in screen(): review()'s finding (from the module-level label) and the method's are the same objects, reused.
   document.update([{ range: { start: { line: 10, character: 19 }, end: { line: 10, character: 19 } }, text: '  # fraud' }], 2);
   const second = analyse();
-  assert.deepEqual(second.findings, engine.analyze(file, document.text).findings);
+  assert.deepEqual(second.findings, full().findings);
   assert.equal(gate(second.findings, 14), gate(first.findings, 14), 'review() was not analysed again');
   assert.equal(gate(second.findings, 20), gate(first.findings, 20), 'Guard was not analysed again');
 
   // A class body assigns verdict from a prediction: later() (untouched) now has a gate.
   document.update([{ range: { start: { line: 19, character: 0 }, end: { line: 19, character: 0 } }, text: '    verdict = clf.predict([x])[0]\n\n' }], 3);
   const third = analyse();
-  assert.deepEqual(third.findings, engine.analyze(file, document.text).findings);
+  assert.deepEqual(third.findings, full().findings);
   assert.ok(gate(third.findings, 27), `later()'s branch on verdict: ${brief(third.findings)}`);
   // Typing elsewhere keeps it; removing the class body's call takes it away again.
   document.update([{ range: { start: { line: 10, character: 0 }, end: { line: 10, character: 0 } }, text: '        pass\n' }], 4);
-  assert.deepEqual(analyse().findings, engine.analyze(file, document.text).findings);
+  assert.deepEqual(analyse().findings, full().findings);
   document.update([replaceOnLine(document, 20, 'clf.predict([x])[0]', '0')], 5);
   const fifth = analyse();
-  assert.deepEqual(fifth.findings, engine.analyze(file, document.text).findings);
+  assert.deepEqual(fifth.findings, full().findings);
   assert.equal(gate(fifth.findings, 28), undefined, `later() has no gate once verdict is 0: ${brief(fifth.findings)}`);
-  documents.close(`file://${file}`);
+  close();
 });
 
 test('verdict gates, typed a character at a time as the language server parses (one definition alone): findings equal a full analysis after every keystroke', () => {
@@ -705,24 +747,17 @@ test('verdict gates, typed a character at a time as the language server parses (
       let cursor = document.offsetAt({ line, character: lines[line]!.length });
       const statement = STATEMENTS[Math.floor(next() * STATEMENTS.length)]!;
       for (const [index, char] of ['\n', ...statement].entries()) {
-        if (char === ')' && document.text[cursor] === ')') {
-          cursor++;
+        if ((char === ')' || char === ']') && document.text[cursor] === char) {
+          cursor++; // typed over the bracket closed automatically
           continue;
         }
         const text = char === '(' ? '()' : char === '[' ? '[]' : char;
         document.update([{ range: { start: document.positionAt(cursor), end: document.positionAt(cursor) }, text }], ++version);
         cursor += 1;
-        const syntax = document.tree!.syntax(document.source)!;
-        if (syntax.replaced.length > 0) parsedAlone++;
-        const incremental = engine.analyzeTree(file, document.source, syntax, { syntaxErrorProblems: false });
-        const whole = parser.parse(document.text)!;
-        const broken = whole.rootNode.hasError;
-        whole.delete();
-        if (broken && syntax.replaced.length === 0) continue; // tree-sitter's own incremental recovery may differ there
-        const full = engine.analyze(file, document.text);
-        if (full.findings.some((f) => f.ruleId === 'model-verdict-only-gate')) gates++;
-        assert.deepEqual(brief(incremental.findings), brief(full.findings), `seed ${seed}, session ${session}, char ${index}:\n${document.text}`);
-        assert.deepEqual(incremental.findings, full.findings);
+        const compared = compareWithFull(file, document, `seed ${seed}, session ${session}, char ${index}`);
+        if (!compared) continue;
+        if (compared.parsedAlone) parsedAlone++;
+        if (compared.full.some((f) => f.ruleId === 'model-verdict-only-gate')) gates++;
       }
     }
     documents.close(`file://${file}`);
@@ -778,44 +813,15 @@ const FLOW_SNIPPETS = [
 ];
 
 test('flows and hub pushes: after random line edits, as the language server parses, incremental findings equal a full analysis (messages name the lines of the path)', () => {
-  let flows = 0;
-  let pushes = 0;
-  let parsedAlone = 0;
-  for (let seed = 1; seed <= 10; seed++) {
-    const next = random(seed * 31337);
-    const file = `/project/flows_${seed}.py`;
-    const documents = new DocumentStore(parser);
-    const document = documents.open(`file://${file}`, 'python', 1, FLOWS);
-    for (let step = 0; step < 30; step++) {
-      const lines = document.lineCount;
-      const line = 1 + Math.floor(next() * (lines - 1));
-      const change = next() < 0.25 && lines > 8
-        ? { range: { start: { line, character: 0 }, end: { line: line + 1, character: 0 } }, text: '' }
-        : { range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: `${FLOW_SNIPPETS[Math.floor(next() * FLOW_SNIPPETS.length)]!}\n` };
-      document.update([change], step + 2);
-      const syntax = document.tree!.syntax(document.source)!;
-      if (syntax.replaced.length > 0) parsedAlone++;
-      const incremental = engine.analyzeTree(file, document.source, syntax, { syntaxErrorProblems: false });
-      const whole = parser.parse(document.text)!;
-      const broken = whole.rootNode.hasError;
-      whole.delete();
-      if (broken && syntax.replaced.length === 0) continue;
-      const full = engine.analyze(file, document.text);
-      flows += full.findings.filter((f) => f.flow).length;
-      pushes += full.findings.filter((f) => f.ruleId === 'hub-repo-public').length;
-      assert.deepEqual(incremental.findings.map((f) => `${brief([f])[0]} ${f.message}`), full.findings.map((f) => `${brief([f])[0]} ${f.message}`), `seed ${seed}, step ${step}:\n${document.text}`);
-      assert.deepEqual(incremental.findings, full.findings);
-    }
-    documents.close(`file://${file}`);
-  }
+  const { analyses, parsedAlone } = compareAfterRandomLineEdits('flows', FLOWS, FLOW_SNIPPETS, 31337);
+  const flows = analyses.flat().filter((f) => f.flow).length;
+  const pushes = analyses.flat().filter((f) => f.ruleId === 'hub-repo-public').length;
   assert.ok(flows > 500 && pushes > 50 && parsedAlone > 50, `${flows} flow findings, ${pushes} public pushes, ${parsedAlone} analyses with a definition parsed alone`);
 });
 
 test('flows: typing in one function keeps the others\' flow findings; a line added above one re-analyses it, as its message names lines', () => {
   const file = '/project/flows.py';
-  const documents = new DocumentStore(parser);
-  const document = documents.open(`file://${file}`, 'python', 1, FLOWS);
-  const analyse = () => engine.analyzeTree(file, document.source, document.tree!.syntax(document.source)!, { syntaxErrorProblems: false });
+  const { document, analyse, full, close } = openDocument(file, FLOWS);
   const flowAt = (findings: readonly Finding[], line: number) => findings.find((f) => f.flow && f.range.start.line === line);
   const first = analyse();
   assert.ok(flowAt(first.findings, 12) && flowAt(first.findings, 17) && flowAt(first.findings, 27), brief(first.findings).join('\n'));
@@ -823,56 +829,52 @@ test('flows: typing in one function keeps the others\' flow findings; a line add
   // A comment typed in query(): run_code()'s finding is the same object (reused), its message unchanged.
   document.update([{ range: { start: { line: 20, character: 16 }, end: { line: 20, character: 16 } }, text: '  # ok' }], 2);
   const second = analyse();
-  assert.deepEqual(second.findings, engine.analyze(file, document.text).findings);
+  assert.deepEqual(second.findings, full().findings);
   assert.equal(flowAt(second.findings, 12), flowAt(first.findings, 12));
   // A line added in shell(): Agent.act()'s path is a line further down, and its message says so.
   document.update([{ range: { start: { line: 16, character: 0 }, end: { line: 16, character: 0 } }, text: '    pass\n' }], 3);
   const third = analyse();
-  assert.deepEqual(third.findings, engine.analyze(file, document.text).findings);
+  assert.deepEqual(third.findings, full().findings);
   assert.equal(flowAt(third.findings, 12), flowAt(first.findings, 12), 'run_code(), above the edit, is reused');
   assert.match(flowAt(third.findings, 28)?.message ?? '', /\(line 28 → line 29\)/, brief(third.findings).join('\n'));
-  documents.close(`file://${file}`);
+  close();
 });
 
 test('flows from a handler\'s parameters: a Gradio call at module level (binding no name) made to name an untouched function makes it a handler (route rules off)', () => {
   const file = '/project/gradio_flows.py';
   const routeRulesOff = Object.fromEntries(engine.rules.filter((rule) => 'check' in rule.match && /^(api-docs|model-(identity|input|route))/.test(rule.match.check)).map((rule) => [rule.id, 'off' as const]));
   assert.ok(Object.keys(routeRulesOff).length >= 7);
-  const settings = { syntaxErrorProblems: false, rules: routeRulesOff };
+  const settings = { rules: routeRulesOff };
   const source = 'import gradio as gr\nfrom openai import OpenAI\n\nclient = OpenAI()\n\n\ndef answer(question):\n    messages = [{"role": "system", "content": f"Answer: {question}"}]\n    return client.chat.completions.create(model="gpt-4o", messages=messages)\n\n\ndef other(text):\n    return text\n\n\ngr.Interface(fn=other, inputs="text", outputs="text").launch()\n';
-  const documents = new DocumentStore(parser);
-  const document = documents.open(`file://${file}`, 'python', 1, source);
-  const analyse = () => engine.analyzeTree(file, document.source, document.tree!.syntax(document.source)!, settings);
+  const { document, analyse, full, close } = openDocument(file, source, settings);
   const systemPrompt = (findings: readonly Finding[]) => brief(findings.filter((f) => f.ruleId === 'request-data-in-system-prompt'));
   assert.deepEqual(systemPrompt(analyse().findings), []);
   const line = 15;
   const at = document.lineText(line).indexOf('fn=other') + 3;
   document.update([{ range: { start: { line, character: at }, end: { line, character: at + 5 } }, text: 'answer' }], 2);
   const withHandler = analyse();
-  const full = engine.analyze(file, document.text, settings);
-  assert.deepEqual(systemPrompt(full.findings), ['request-data-in-system-prompt 7:46-7:67']);
-  assert.deepEqual(withHandler.findings, full.findings);
+  const handled = full();
+  assert.deepEqual(systemPrompt(handled.findings), ['request-data-in-system-prompt 7:46-7:67']);
+  assert.deepEqual(withHandler.findings, handled.findings);
   // Typing in other() keeps it; naming other() again takes the finding away.
   document.update([{ range: { start: { line: 12, character: 15 }, end: { line: 12, character: 15 } }, text: '.strip()' }], 3);
-  assert.deepEqual(analyse().findings, engine.analyze(file, document.text, settings).findings);
+  assert.deepEqual(analyse().findings, full().findings);
   document.update([{ range: { start: { line, character: at }, end: { line, character: at + 6 } }, text: 'other' }], 4);
   const removed = analyse();
-  assert.deepEqual(removed.findings, engine.analyze(file, document.text, settings).findings);
+  assert.deepEqual(removed.findings, full().findings);
   assert.deepEqual(systemPrompt(removed.findings), []);
-  documents.close(`file://${file}`);
+  close();
 });
 
 test('a definition whose finding names its line (an unbounded LLM loop) is analysed again when lines added above move it', () => {
   const file = '/project/loop.py';
   const source = 'from openai import OpenAI\n\nclient = OpenAI()\n\n\ndef chat(queue):\n    while True:\n        client.chat.completions.create(model="gpt-4o", max_tokens=100, messages=queue.get())\n';
-  const documents = new DocumentStore(parser);
-  const document = documents.open(`file://${file}`, 'python', 1, source);
-  const analyse = () => engine.analyzeTree(file, document.source, document.tree!.syntax(document.source)!, { syntaxErrorProblems: false });
+  const { document, analyse, full, close } = openDocument(file, source);
   const loop = (findings: readonly Finding[]) => findings.find((f) => f.ruleId === 'llm-call-in-unbounded-loop');
   assert.match(loop(analyse().findings)?.message ?? '', /loop of line 7\b/);
   document.update([{ range: { start: { line: 3, character: 0 }, end: { line: 3, character: 0 } }, text: '# setup\n' }], 2);
   const moved = analyse();
-  assert.deepEqual(moved.findings, engine.analyze(file, document.text).findings);
+  assert.deepEqual(moved.findings, full().findings);
   assert.match(loop(moved.findings)?.message ?? '', /loop of line 8\b/);
-  documents.close(`file://${file}`);
+  close();
 });
