@@ -42,7 +42,8 @@ function reachTests(rules: readonly CompiledRule[]): Array<(facts: PythonFacts, 
   for (const compiled of rules) {
     const match = compiled.rule.match;
     if (isCallMatch(match)) continue;
-    const reaches = isFlowMatch(match) ? (match.flow.sources.some((source) => source['route-parameters']) ? isGradioHandlerCall : undefined) : DEFINITION_LOCAL_CHECKS.get(match.check)?.reachesBeyond;
+    const fromHandlerParameters = isFlowMatch(match) && match.flow.sources.some((source) => source['route-parameters']);
+    const reaches = isFlowMatch(match) ? (fromHandlerParameters ? isGradioHandlerCall : undefined) : DEFINITION_LOCAL_CHECKS.get(match.check)?.reachesBeyond;
     if (reaches) tests.add(reaches);
   }
   return [...tests];
