@@ -729,23 +729,27 @@ test('verdict gates: typing in one function keeps the others\' findings (module-
   close();
 });
 
-test('verdict gates, typed a character at a time as the language server parses (one definition alone): findings equal a full analysis after every keystroke', () => {
-  // Each statement typed on a new line after a random line of a function body, brackets closed automatically.
-  const STATEMENTS = ['    if label == 2:', '        tx.block()', '    verdict = clf.predict([tx])[0]', '    if verdict:', '    x = label + 1'];
+/**
+ * Statements typed a character at a time, as VS Code types them (brackets closed automatically),
+ * each on a new line after a random indented line of `source`: six sessions of four statements,
+ * every keystroke compared with a full analysis through compareWithFull. Gives the full analyses
+ * and how many keystrokes had a definition parsed alone.
+ */
+function compareWhileTyping(name: string, source: string, statements: readonly string[], seedFactor: number): { analyses: Finding[][]; parsedAlone: number } {
+  const analyses: Finding[][] = [];
   let parsedAlone = 0;
-  let gates = 0;
   for (let seed = 1; seed <= 6; seed++) {
-    const next = random(seed * 7717);
-    const file = `/project/gates_typed_${seed}.py`;
+    const next = random(seed * seedFactor);
+    const file = `/project/${name}_typed_${seed}.py`;
     const documents = new DocumentStore(parser);
-    const document = documents.open(`file://${file}`, 'python', 1, GATES);
+    const document = documents.open(`file://${file}`, 'python', 1, source);
     let version = 1;
     for (let session = 0; session < 4; session++) {
       const lines = document.text.split('\n');
       const candidates = lines.map((line, index) => (/^ {4,8}\S/.test(line) ? index : -1)).filter((index) => index >= 0);
       const line = candidates[Math.floor(next() * candidates.length)]!;
       let cursor = document.offsetAt({ line, character: lines[line]!.length });
-      const statement = STATEMENTS[Math.floor(next() * STATEMENTS.length)]!;
+      const statement = statements[Math.floor(next() * statements.length)]!;
       for (const [index, char] of ['\n', ...statement].entries()) {
         if ((char === ')' || char === ']') && document.text[cursor] === char) {
           cursor++; // typed over the bracket closed automatically
@@ -756,12 +760,19 @@ test('verdict gates, typed a character at a time as the language server parses (
         cursor += 1;
         const compared = compareWithFull(file, document, `seed ${seed}, session ${session}, char ${index}`);
         if (!compared) continue;
+        analyses.push(compared.full);
         if (compared.parsedAlone) parsedAlone++;
-        if (compared.full.some((f) => f.ruleId === 'model-verdict-only-gate')) gates++;
       }
     }
     documents.close(`file://${file}`);
   }
+  return { analyses, parsedAlone };
+}
+
+test('verdict gates, typed a character at a time as the language server parses (one definition alone): findings equal a full analysis after every keystroke', () => {
+  const statements = ['    if label == 2:', '        tx.block()', '    verdict = clf.predict([tx])[0]', '    if verdict:', '    x = label + 1'];
+  const { analyses, parsedAlone } = compareWhileTyping('gates', GATES, statements, 7717);
+  const gates = analyses.filter((findings) => findings.some((f) => f.ruleId === 'model-verdict-only-gate')).length;
   assert.ok(parsedAlone > 100 && gates > 100, `${parsedAlone} keystrokes parsed one definition alone, ${gates} with a gate`);
 });
 
@@ -817,6 +828,13 @@ test('flows and hub pushes: after random line edits, as the language server pars
   const flows = analyses.flat().filter((f) => f.flow).length;
   const pushes = analyses.flat().filter((f) => f.ruleId === 'hub-repo-public').length;
   assert.ok(flows > 500 && pushes > 50 && parsedAlone > 50, `${flows} flow findings, ${pushes} public pushes, ${parsedAlone} analyses with a definition parsed alone`);
+});
+
+test('flows, typed a character at a time as the language server parses: findings and messages equal a full analysis after every keystroke', () => {
+  const statements = ['    exec(resp.choices[0].message.content)', '    text = client.chat.completions.create(model="m", messages=[]).choices[0].message.content', '    subprocess.run(text, shell=True)', '    code = "print(1)"'];
+  const { analyses, parsedAlone } = compareWhileTyping('flows', FLOWS, statements, 6007);
+  const flows = analyses.flat().filter((f) => f.flow).length;
+  assert.ok(parsedAlone > 100 && flows > 300, `${parsedAlone} keystrokes parsed one definition alone, ${flows} flow findings`);
 });
 
 test('flows: typing in one function keeps the others\' flow findings; a line added above one re-analyses it, as its message names lines', () => {
