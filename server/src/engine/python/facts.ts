@@ -191,17 +191,43 @@ export class PythonFacts {
   }
 
   /** The interesting nodes of every top-level statement except reused definitions, whose names are bound. */
-  private nodesOutsideReused(topLevel: ReadonlyArray<Node | null>, rootScope: Scope, reuse: ((definition: Node) => ReusedDefinition | undefined) | undefined): Array<Node | null> {
-    const nodes: Array<Node | null> = [];
+  private nodesOutsideReused(topLevel: ReadonlyArray<Node | null>, rootScope: Scope, reuse: ((definition: Node) => ReusedDefinition | undefined) | undefined): Node[] {
+    return this.descendantsOfStatements(topLevel, INTERESTING_TYPES, (child) => {
+      const reused = reuse?.(child);
+      if (reused?.name !== undefined) bind(rootScope, reused.name, { kind: 'opaque', at: child.startIndex + reused.nameOffset });
+      return reused !== undefined;
+    });
+  }
+
+  /**
+   * The nodes of these types in the top-level statements `skip` does not leave out, in document
+   * order. Consecutive statements of the whole tree are read with one call over their stretch:
+   * web-tree-sitter's descendantsOfType compares the types asked for with every type of the
+   * grammar at each call, which, once per statement of a script or a notebook of top-level code,
+   * was most of the facts' time. A definition parsed alone is read from its own tree.
+   */
+  private descendantsOfStatements(topLevel: ReadonlyArray<Node | null>, types: string | string[], skip: (child: Node) => boolean): Node[] {
+    const nodes: Node[] = [];
+    let first: Node | undefined;
+    let last: Node | undefined;
+    const flush = (): void => {
+      if (!first) return;
+      for (const node of this.tree.rootNode.descendantsOfType(types, first.startPosition, last!.endPosition)) if (node) nodes.push(node);
+      first = last = undefined;
+    };
     for (const child of topLevel) {
       if (!child) continue;
-      const reused = reuse?.(child);
-      if (reused) {
-        if (reused.name !== undefined) bind(rootScope, reused.name, { kind: 'opaque', at: child.startIndex + reused.nameOffset });
-        continue;
+      if (skip(child)) {
+        flush();
+      } else if (child.tree !== this.tree) {
+        flush();
+        for (const node of child.descendantsOfType(types)) if (node) nodes.push(node);
+      } else {
+        first ??= child;
+        last = child;
       }
-      nodes.push(...child.descendantsOfType(INTERESTING_TYPES));
     }
+    flush();
     return nodes;
   }
 
@@ -354,13 +380,9 @@ export class PythonFacts {
    * parsed alone.
    */
   analysedDescendantsOfType(types: string | string[]): Node[] {
-    if (!this.reuse) return this.descendantsOfType(types);
-    const nodes: Node[] = [];
-    for (const child of this.topLevel) {
-      if (this.reuse(child)) continue;
-      for (const node of child.descendantsOfType(types)) if (node) nodes.push(node);
-    }
-    return nodes;
+    const reuse = this.reuse;
+    if (!reuse) return this.descendantsOfType(types);
+    return this.descendantsOfStatements(this.topLevel, types, (child) => reuse(child) !== undefined);
   }
 
   /**
