@@ -42,22 +42,23 @@ function nonEmpty(sets: string[][]): string[][] | undefined {
 }
 
 /**
- * A last test on the text, for a check whose words are not plain trigger words: the verdict gate
- * reports only a branch whose text names a security decision (case-insensitive, whole words,
- * triple-quoted strings left out) in the function that makes the verdict call, so a file where no
- * such function holds the words has nothing for it (verdict-words.ts).
- */
-/**
  * The text filter of a check kept up across the versions of a document being edited (the language
  * server), where there is one: a factory of one filter per document, each giving checkTextFilter's
- * verdict while reading only the lines around each change. None for the verdict gate yet: its
- * filter follows strings and functions through the whole text.
+ * verdict while reading only the lines around each change. None for the verdict gate: its filter
+ * follows strings and functions through the whole text, and on a document's tree, where the
+ * analysis is incremental, the engine runs the definition-local gate without it.
  */
 export function checkTrackedTextFilter(check: string, options: Readonly<Record<string, unknown>>): (() => (text: TextSource) => boolean) | undefined {
   if (check === 'hardcoded-ai-key') return keyLiteralTracker(options);
   return undefined;
 }
 
+/**
+ * A last test on the text, for a check whose words are not plain trigger words: the verdict gate
+ * reports only a branch whose text names a security decision (case-insensitive, whole words,
+ * triple-quoted strings left out) in the function that makes the verdict call, so a file where no
+ * such function holds the words has nothing for it (verdict-words.ts).
+ */
 export function checkTextFilter(check: string, options: Readonly<Record<string, unknown>>): ((text: string) => boolean) | undefined {
   if (check === 'model-verdict-only-gate') return mayHoldVerdictGate;
   // Only a literal shaped like a key, of a provider the file could name, can be reported (key-literals.ts); `token` and `key` are everywhere.
