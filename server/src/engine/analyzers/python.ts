@@ -52,13 +52,24 @@ function reachTests(rules: readonly CompiledRule[]): Array<(facts: PythonFacts, 
 /** A message template that names lines (`{line}`, `{path}`): its text changes when its definition moves. */
 const NAMES_LINES = /\{(line|path)\}/;
 
+/** Per compiled rule, whether its messages may name lines (its templates do not change: read once). */
+const namesLinesByRule = new WeakMap<CompiledRule, boolean>();
+
+function messagesNameLines(compiled: CompiledRule): boolean {
+  let names = namesLinesByRule.get(compiled);
+  if (names === undefined) {
+    const { rule } = compiled;
+    const sinkMessages = isFlowMatch(rule.match) ? rule.match.flow.sinks.map((sink) => sink.message ?? '') : [];
+    names = [rule.message, ...sinkMessages].some((message) => NAMES_LINES.test(message));
+    namesLinesByRule.set(compiled, names);
+  }
+  return names;
+}
+
 /** The active rules whose messages may name lines: a flow's path, the line of an unbounded loop. */
 function lineNamingRules(rules: readonly CompiledRule[]): Set<string> {
   const naming = new Set<string>();
-  for (const { rule } of rules) {
-    const sinkMessages = isFlowMatch(rule.match) ? rule.match.flow.sinks.map((sink) => sink.message ?? '') : [];
-    if ([rule.message, ...sinkMessages].some((message) => NAMES_LINES.test(message))) naming.add(rule.id);
-  }
+  for (const compiled of rules) if (messagesNameLines(compiled)) naming.add(compiled.rule.id);
   return naming;
 }
 
