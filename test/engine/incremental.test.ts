@@ -663,29 +663,29 @@ function compareWithFull(file: string, document: LspDocument, context: string): 
   return { full, parsedAlone: syntax.replaced.length > 0 };
 }
 
+/** One content change of a document, and where it happened (for a failing comparison's message). */
+interface ComparedChange {
+  change: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; text: string };
+  context: string;
+}
+
 /**
- * Ten sessions of 30 random line edits of `source` (a snippet line inserted, or a line deleted),
- * through the server's document store and syntax() (the language server's path); after each
- * edit the incremental findings must equal a full analysis, but where the file has a syntax error
- * and was reparsed whole (tree-sitter's own incremental recovery may differ from a fresh parse).
- * Gives every full analysis compared, and how many analyses had a definition parsed alone.
+ * Sessions of changes to `source`, one document per seed, each applied through the server's
+ * document store and compared with a full analysis (compareWithFull). `changes` reads the
+ * document as each change before it left it. Gives every full analysis compared, and how many
+ * analyses had a definition parsed alone.
  */
-function compareAfterRandomLineEdits(name: string, source: string, snippets: readonly string[], seedFactor: number): { analyses: Finding[][]; parsedAlone: number } {
+function compareAfterChanges(name: string, source: string, seeds: number, seedFactor: number, changes: (document: LspDocument, next: () => number) => Iterable<ComparedChange>): { analyses: Finding[][]; parsedAlone: number } {
   const analyses: Finding[][] = [];
   let parsedAlone = 0;
-  for (let seed = 1; seed <= 10; seed++) {
-    const next = random(seed * seedFactor);
+  for (let seed = 1; seed <= seeds; seed++) {
     const file = `/project/${name}_${seed}.py`;
     const documents = new DocumentStore(parser);
     const document = documents.open(`file://${file}`, 'python', 1, source);
-    for (let step = 0; step < 30; step++) {
-      const lines = document.lineCount;
-      const line = 1 + Math.floor(next() * (lines - 1));
-      const change = next() < 0.25 && lines > 8
-        ? { range: { start: { line, character: 0 }, end: { line: line + 1, character: 0 } }, text: '' }
-        : { range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: `${snippets[Math.floor(next() * snippets.length)]!}\n` };
-      document.update([change], step + 2);
-      const compared = compareWithFull(file, document, `seed ${seed}, step ${step}`);
+    let version = 1;
+    for (const { change, context } of changes(document, random(seed * seedFactor))) {
+      document.update([change], ++version);
+      const compared = compareWithFull(file, document, `seed ${seed}, ${context}`);
       if (!compared) continue;
       analyses.push(compared.full);
       if (compared.parsedAlone) parsedAlone++;
@@ -693,6 +693,23 @@ function compareAfterRandomLineEdits(name: string, source: string, snippets: rea
     documents.close(`file://${file}`);
   }
   return { analyses, parsedAlone };
+}
+
+/**
+ * Ten sessions of 30 random line edits of `source` (a snippet line inserted, or a line deleted),
+ * each compared with a full analysis (compareAfterChanges).
+ */
+function compareAfterRandomLineEdits(name: string, source: string, snippets: readonly string[], seedFactor: number): { analyses: Finding[][]; parsedAlone: number } {
+  return compareAfterChanges(name, source, 10, seedFactor, function* (document, next) {
+    for (let step = 0; step < 30; step++) {
+      const lines = document.lineCount;
+      const line = 1 + Math.floor(next() * (lines - 1));
+      const change = next() < 0.25 && lines > 8
+        ? { range: { start: { line, character: 0 }, end: { line: line + 1, character: 0 } }, text: '' }
+        : { range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: `${snippets[Math.floor(next() * snippets.length)]!}\n` };
+      yield { change, context: `step ${step}` };
+    }
+  });
 }
 
 test('verdict gates: after random edits, incremental findings equal a full analysis (calls in functions, at module level, in class bodies)', () => {
@@ -732,18 +749,10 @@ test('verdict gates: typing in one function keeps the others\' findings (module-
 /**
  * Statements typed a character at a time, as VS Code types them (brackets closed automatically),
  * each on a new line after a random indented line of `source`: six sessions of four statements,
- * every keystroke compared with a full analysis through compareWithFull. Gives the full analyses
- * and how many keystrokes had a definition parsed alone.
+ * every keystroke compared with a full analysis (compareAfterChanges).
  */
 function compareWhileTyping(name: string, source: string, statements: readonly string[], seedFactor: number): { analyses: Finding[][]; parsedAlone: number } {
-  const analyses: Finding[][] = [];
-  let parsedAlone = 0;
-  for (let seed = 1; seed <= 6; seed++) {
-    const next = random(seed * seedFactor);
-    const file = `/project/${name}_typed_${seed}.py`;
-    const documents = new DocumentStore(parser);
-    const document = documents.open(`file://${file}`, 'python', 1, source);
-    let version = 1;
+  return compareAfterChanges(`${name}_typed`, source, 6, seedFactor, function* (document, next) {
     for (let session = 0; session < 4; session++) {
       const lines = document.text.split('\n');
       const candidates = lines.map((line, index) => (/^ {4,8}\S/.test(line) ? index : -1)).filter((index) => index >= 0);
@@ -756,17 +765,11 @@ function compareWhileTyping(name: string, source: string, statements: readonly s
           continue;
         }
         const text = char === '(' ? '()' : char === '[' ? '[]' : char;
-        document.update([{ range: { start: document.positionAt(cursor), end: document.positionAt(cursor) }, text }], ++version);
+        yield { change: { range: { start: document.positionAt(cursor), end: document.positionAt(cursor) }, text }, context: `session ${session}, char ${index}` };
         cursor += 1;
-        const compared = compareWithFull(file, document, `seed ${seed}, session ${session}, char ${index}`);
-        if (!compared) continue;
-        analyses.push(compared.full);
-        if (compared.parsedAlone) parsedAlone++;
       }
     }
-    documents.close(`file://${file}`);
-  }
-  return { analyses, parsedAlone };
+  });
 }
 
 test('verdict gates, typed a character at a time as the language server parses (one definition alone): findings equal a full analysis after every keystroke', () => {
