@@ -55,7 +55,7 @@ function assertTrackerAgrees(scanner: WordScanner, seed: number, sequences: Edit
     let text = sequences.start(next);
     // Short chunks, so that edits and rescans cross their boundaries.
     let chunked = ChunkedText.of(text, 1 + next(64));
-    trackChunked(chunked);
+    trackChunked.present(chunked);
     for (let edit = 0; edit < sequences.edits; edit++) {
       const at = next(text.length + 1);
       const removed = sequences.removed(next);
@@ -63,10 +63,10 @@ function assertTrackerAgrees(scanner: WordScanner, seed: number, sequences: Edit
       text = text.slice(0, at) + inserted + text.slice(at + removed);
       chunked = chunked.edit(at, at + removed, inserted);
       const expected = [...scanner.present(text)].sort();
-      assert.deepEqual([...track(text)].sort(), expected, `round ${round} edit ${edit}`);
-      assert.deepEqual([...trackChunked(chunked)].sort(), expected, `round ${round} edit ${edit} (ChunkedText)`);
+      assert.deepEqual([...track.present(text)].sort(), expected, `round ${round} edit ${edit}`);
+      assert.deepEqual([...trackChunked.present(chunked)].sort(), expected, `round ${round} edit ${edit} (ChunkedText)`);
     }
-    assert.deepEqual([...track('')], []);
+    assert.deepEqual([...track.present('')], []);
   }
 }
 
@@ -125,9 +125,9 @@ test('a bare word is a whole identifier not read as an attribute: no dot before 
   assert.deepEqual(found(`x.${' '.repeat(40)}eval`), ['eval']);
   // A tracker rescans far enough around an edit to see a dot typed several spaces before a word.
   const track = scanner.tracker();
-  assert.deepEqual([...track('x       eval(a)')], [bareIdentifier('eval')]);
-  assert.deepEqual([...track('x.       eval(a)')], []);
-  assert.deepEqual([...track('x       eval(a)')], [bareIdentifier('eval')]);
+  assert.deepEqual([...track.present('x       eval(a)')], [bareIdentifier('eval')]);
+  assert.deepEqual([...track.present('x.       eval(a)')], []);
+  assert.deepEqual([...track.present('x       eval(a)')], [bareIdentifier('eval')]);
 });
 
 test('bare words: a tracker over successive edits agrees with a fresh scan after every edit (dots and spaces typed before them)', () => {

@@ -18,7 +18,7 @@ import { withFileGuard } from './guard';
 import { compileRule, type CompiledRule, type RawFinding } from './python/run-rules';
 import { loadRules, type LoadedRule } from './rules/loader';
 import { triggered, triggerWordsOf } from './rules/triggers';
-import { WordScanner } from './rules/word-scanner';
+import { WordScanner, type WordTracker } from './rules/word-scanner';
 import { isSuppressed, parseSuppressions, SUPPRESSION_WORDS } from './suppressions';
 import { SEVERITY_RANK, type Finding, type InputProblem, type Severity } from './types';
 
@@ -104,7 +104,7 @@ export interface AnalysisHooks {
 
 /** What the engine keeps for a document analysed version after version (Engine.editedDocuments). */
 interface EditedDocument {
-  words: (text: TextSource) => Set<string>;
+  words: WordTracker;
   filters: Map<CompiledRule, (text: TextSource) => boolean>;
 }
 
@@ -216,7 +216,7 @@ export class Engine {
     // A document's tree, a notebook's cells or a version: the language server's open documents, analysed again at each change.
     const tracked = tree !== undefined || cells !== undefined || version === true;
     const edited = tracked ? this.editedDocument(file, kind) : undefined;
-    const present = edited ? edited.words(text) : this.triggerScanner(kind).present(wholeText(text));
+    const present = edited ? edited.words.present(text) : this.triggerScanner(kind).present(wholeText(text));
     const occurs = (word: string): boolean => present.has(word);
     // A document's tree and an open notebook's cells are kept parsed, and analysed again where they changed.
     const kept = tree !== undefined || cells !== undefined;

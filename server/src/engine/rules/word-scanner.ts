@@ -197,27 +197,27 @@ export class WordScanner {
    * time): occurrences are counted once, then each version rescans only around what differs
    * from the previous one, which is found by comparing the two texts in large slices.
    */
-  tracker(): (text: TextSource) => Set<string> {
-    let previous: TextSource | undefined;
-    let counts: Int32Array | undefined;
-    return (text) => {
-      if (this.others.length > 0) return this.present(wholeText(text));
-      if (previous === undefined || counts === undefined) {
-        counts = new Int32Array(this.words.length);
-        this.count(wholeText(text), 0, text.length, counts, 1);
-      } else if (previous !== text) {
-        const { start, oldEnd, newEnd } = changedStretch(previous, text);
-        // Occurrences wholly inside the common prefix or suffix, with the character on either
-        // side of them (it decides whether an identifier word stands alone), are the same in both texts.
-        const from = Math.max(0, start - this.context);
-        this.countIn(previous, from, Math.min(previous.length, oldEnd + this.context), counts, -1);
-        this.countIn(text, from, Math.min(text.length, newEnd + this.context), counts, 1);
-      }
-      previous = text;
-      const found = new Set<string>();
-      for (let i = 0; i < counts.length; i++) if (counts[i]! > 0) found.add(this.words[i]!);
-      return found;
-    };
+  tracker(): WordTracker {
+    return new WordTracker(this);
+  }
+
+  /** Words present in `text`, from `counts` (of the last version) brought up to date where it differs from `previous`. */
+  presentIn(text: TextSource, previous: TextSource | undefined, counts: Int32Array | undefined): { words: Set<string>; counts?: Int32Array } {
+    if (this.others.length > 0) return { words: this.present(wholeText(text)) };
+    if (previous === undefined || counts === undefined) {
+      counts = new Int32Array(this.words.length);
+      this.count(wholeText(text), 0, text.length, counts, 1);
+    } else if (previous !== text) {
+      const { start, oldEnd, newEnd } = changedStretch(previous, text);
+      // Occurrences wholly inside the common prefix or suffix, with the character on either
+      // side of them (it decides whether an identifier word stands alone), are the same in both texts.
+      const from = Math.max(0, start - this.context);
+      this.countIn(previous, from, Math.min(previous.length, oldEnd + this.context), counts, -1);
+      this.countIn(text, from, Math.min(text.length, newEnd + this.context), counts, 1);
+    }
+    const found = new Set<string>();
+    for (let i = 0; i < counts.length; i++) if (counts[i]! > 0) found.add(this.words[i]!);
+    return { words: found, counts };
   }
 
   /**
@@ -239,4 +239,23 @@ function followsDot(text: string, at: number): boolean {
     if (code !== 32 && code !== 9 && code !== 10 && code !== 13 && code !== 12 && code !== 11 && code !== 92) return false;
   }
   return false;
+}
+
+/**
+ * WordScanner.present kept up across the versions of one document. An object with a method, not a
+ * closure per document: the engine's optimised code had one document's closure inlined, and V8
+ * threw it away ("wrong call target") when another document was analysed.
+ */
+export class WordTracker {
+  private previous: TextSource | undefined;
+  private counts: Int32Array | undefined;
+
+  constructor(private readonly scanner: WordScanner) {}
+
+  present(text: TextSource): Set<string> {
+    const { words, counts } = this.scanner.presentIn(text, this.previous, this.counts);
+    this.previous = text;
+    this.counts = counts;
+    return words;
+  }
 }
