@@ -33,6 +33,7 @@ import { Notebooks } from './lsp/notebooks';
 import { Projects } from './lsp/projects';
 import { AtlasEntryRequest, AtlasTechniquesRequest, CONFIGURATION_SECTION, ExportReportRequest, ScanWorkspaceRequest, ServerCommands, WorkspaceFindingsRequest, type ApplyFixAllArguments } from './lsp/protocol';
 import { normalizeSettings, sameForAnalysis, SettingsCache, type AtlasLensSettings } from './lsp/settings';
+import { WarmUp, WARM_UP_FILE } from './lsp/warm-up';
 import { WATCHED_SCAN_GLOBS, WorkspaceReview } from './lsp/workspace-scan';
 
 const VERSION: string = packageJson.version;
@@ -44,6 +45,8 @@ interface Session {
   diagnostics: DiagnosticsService;
   notebooks: Notebooks;
   review: WorkspaceReview;
+  /** The keystroke path run on a sample while the server is idle (lsp/warm-up.ts); off with initializationOptions.warmUp = false. */
+  warmUp?: WarmUp;
 }
 
 /** Wires every handler on `connection` and starts listening. */
@@ -67,6 +70,7 @@ export function startServer(connection: Connection): void {
   /** An exception in a handler is logged and answered as an error; the server keeps running. */
   const request = <P, R>(name: string, handler: (params: P, token: CancellationToken) => R | Promise<R>) =>
     async (params: P, token: CancellationToken): Promise<R> => {
+      session?.warmUp?.activity();
       try {
         return await handler(params, token);
       } catch (error) {
@@ -78,6 +82,7 @@ export function startServer(connection: Connection): void {
     };
   const notification = <P>(name: string, handler: (params: P) => void | Promise<void>) =>
     (params: P): void => {
+      session?.warmUp?.activity();
       try {
         const result = handler(params);
         if (result instanceof Promise) result.catch((error: unknown) => log.error(`${name} failed${documentOf(params)}: ${(error as Error)?.stack ?? String(error)}`));
@@ -110,8 +115,8 @@ export function startServer(connection: Connection): void {
 
   connection.onInitialize(request('initialize', async (params) => {
     features = clientFeatures(params.capabilities);
-    // initializationOptions: { settings?: the atlasLens section (clients without workspace/configuration), workspaceTrusted?: boolean }
-    const options = (params.initializationOptions ?? {}) as { settings?: unknown; workspaceTrusted?: unknown };
+    // initializationOptions: { settings?: the atlasLens section (clients without workspace/configuration), workspaceTrusted?: boolean, warmUp?: boolean }
+    const options = (params.initializationOptions ?? {}) as { settings?: unknown; workspaceTrusted?: unknown; warmUp?: unknown };
     pushedSettings = typeof options === 'object' ? options.settings : undefined;
     projects.trusted = options.workspaceTrusted !== false;
     projects.workspaceFolders = workspaceFoldersOf(params).map(uriToPath).filter((folder): folder is string => folder !== undefined);
@@ -122,7 +127,16 @@ export function startServer(connection: Connection): void {
     const diagnostics = new DiagnosticsService(connection, documents, analyzer, projects, features, log);
     const review = new WorkspaceReview({ connection, documents, analyzer, projects, settings, features, diagnostics, log, catalog: async () => projects.defaultCatalog(await globalSettings()), openNotebooks: () => notebooks.openNotebookUris() });
     diagnostics.findingFilter = (analysis) => review.documentFilter(analysis);
-    session = { features, documents, analyzer, diagnostics, review, notebooks };
+    const warmUp = options.warmUp === false ? undefined : new WarmUp({
+      parser,
+      log,
+      busy: () => review.scanning,
+      context: async () => {
+        const context = await projects.contextFor(WARM_UP_FILE, undefined, await globalSettings());
+        return { engine: context.engine, catalog: context.catalog, analysis: context.analysis, features: features! };
+      },
+    });
+    session = { features, documents, analyzer, diagnostics, review, notebooks, warmUp };
     return { capabilities: serverCapabilities(features), serverInfo: { name: 'atlas-lens', version: VERSION } };
   }));
 
@@ -138,6 +152,7 @@ export function startServer(connection: Connection): void {
     await projects.preload(await globalSettings());
     await diagnostics.publishInputProblems();
     void review.scanOnStartup().catch((error: unknown) => log.error(`scan on startup failed: ${(error as Error).stack ?? String(error)}`));
+    ready().warmUp?.start();
   }));
 
   connection.onDidOpenTextDocument(notification('didOpen', (params) => {
@@ -281,6 +296,8 @@ export function startServer(connection: Connection): void {
     }));
   });
   connection.onRequest(AtlasTechniquesRequest, (token) => techniques(undefined, token));
+
+  connection.onShutdown(() => session?.warmUp?.stop());
 
   process.on('uncaughtException', (error) => log.error(`uncaught exception: ${error.stack ?? String(error)}`));
   process.on('unhandledRejection', (reason) => log.error(`unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}`));

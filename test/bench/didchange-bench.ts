@@ -10,7 +10,7 @@
  * Edits go back to back unless `--pace MS` leaves a typist's pause between them.
  * Prints median, p95 and max per file size, scenario and mode, and the server's RSS (current and
  * peak) and the server's CPU time per edit (steadier than wall time on a busy machine) after each run; targets p95 < 20 ms (issue 3) and < 10 ms (issue 7) typing on 5,000 lines.
- *   npm run bench:didchange [-- --edits 100 --lines 1000,5000,20000 --scenario typing,stress --mode push,pull --warmup 5 --pace 0 --gc --language python]
+ *   npm run bench:didchange [-- --edits 100 --lines 1000,5000,20000 --scenario typing,stress --mode push,pull --warmup 5 --pace 0 --settle 0 --no-warm-up --gc --language python]
  * `--language typescript` edits a TypeScript file of LLM routes instead (analysed whole at each edit: not incremental).
  * `--tokenizer`: the Python file loads tokenizers, as most Hugging Face code does, so that a rule's text filter reads the whole text at each keystroke (didchange-scenarios.ts).
  * `--verdict-gate`: one block in 20 acts on a classifier's prediction, so that model-verdict-only-gate has something to find (didchange-scenarios.ts).
@@ -54,6 +54,14 @@ const PACE = Number(arg('pace', '0'));
  * kept alive past a young collection). Off by default, so that the server measured is the one shipped.
  */
 const GC = process.argv.includes('--gc');
+/**
+ * `--settle MS`: a pause after the document is open and analysed, before the first edit, as a
+ * user who opens a file and reads before typing. The server warms its keystroke path when idle
+ * (server/src/lsp/warm-up.ts): with a pause of a few seconds the edits meet a warm server, without
+ * one (the default) a cold one. `--no-warm-up` turns the warm-up off (initializationOptions.warmUp).
+ */
+const SETTLE = Number(arg('settle', '0'));
+const WARM_UP = !process.argv.includes('--no-warm-up');
 /** `--samples FILE`: every timed edit's milliseconds, in order, one run a line (`lines scenario mode: ms ms …`), to see where the slow ones fall. */
 const SAMPLES_FILE = arg('samples', '');
 
@@ -117,6 +125,7 @@ async function run(lines: number, mode: 'push' | 'pull', scenario: Scenario): Pr
     processId: process.pid,
     rootUri: pathToFileURL(workspace).href,
     workspaceFolders: [{ uri: pathToFileURL(workspace).href, name: 'bench' }],
+    initializationOptions: { warmUp: WARM_UP },
     capabilities: {
       textDocument: {
         publishDiagnostics: { versionSupport: true, codeDescriptionSupport: true, dataSupport: true },
@@ -143,6 +152,7 @@ async function run(lines: number, mode: 'push' | 'pull', scenario: Scenario): Pr
   const opened = pull ? undefined : fresh(version);
   connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: LANGUAGE, version, text } });
   await (opened ?? fresh(version));
+  if (SETTLE > 0) await new Promise((resolve) => setTimeout(resolve, SETTLE));
 
   const samples: number[] = [];
   let i = 0;
@@ -179,7 +189,7 @@ async function run(lines: number, mode: 'push' | 'pull', scenario: Scenario): Pr
 
 async function main(): Promise<void> {
   if (!fs.existsSync(SERVER)) throw new Error(`${SERVER} is missing: run npm run build`);
-  console.log(`${path.relative(ROOT, SERVER)}: didChange → fresh diagnostics over stdio, ${LANGUAGE}, ${EDITS} one-character edits per run${process.argv.includes("--tokenizer") ? " (file loading tokenizers)" : ""}${process.argv.includes("--verdict-gate") ? " (file with verdict gates)" : ""}${process.argv.includes("--routes") ? " (FastAPI routes)" : ""}${process.argv.includes("--llm") ? " (LLM output evaluated)" : ""} (after ${WARMUP} warm-up edits), ${PACE > 0 ? `${PACE} ms apart` : 'back to back'}; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
+  console.log(`${path.relative(ROOT, SERVER)}: didChange → fresh diagnostics over stdio, ${LANGUAGE}, ${EDITS} one-character edits per run${process.argv.includes("--tokenizer") ? " (file loading tokenizers)" : ""}${process.argv.includes("--verdict-gate") ? " (file with verdict gates)" : ""}${process.argv.includes("--routes") ? " (FastAPI routes)" : ""}${process.argv.includes("--llm") ? " (LLM output evaluated)" : ""} (after ${WARMUP} warm-up edits${SETTLE > 0 ? `, ${SETTLE} ms after the open` : ''}${WARM_UP ? '' : ', server warm-up off'}), ${PACE > 0 ? `${PACE} ms apart` : 'back to back'}; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
   const typingP95 = new Map<number, number>();
   for (const lines of LINES) {
     for (const scenario of SCENARIOS) {

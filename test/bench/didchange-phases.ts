@@ -13,6 +13,8 @@ import { performance } from 'node:perf_hooks';
 import { arg, EDITS, edits, LINES, pythonFile, SCENARIOS, stats } from './didchange-scenarios';
 
 const WARMUP = 5;
+/** `--server-warm-up N`: first N steps of the server's own idle warm-up (lsp/warm-up.ts), as a server idle for a few seconds after it started has run. */
+const SERVER_WARM_UP = Number(arg('server-warm-up', '0'));
 const SRC = path.resolve(arg('src', path.join(__dirname, '../../server/src')));
 /** What the server passes (older sources ignore the setting). */
 const SETTINGS = { syntaxErrorProblems: false };
@@ -27,6 +29,15 @@ async function main(): Promise<void> {
   const engine = await Engine.create();
   const catalog = loadBundledCatalog();
   const features = { codeDescription: true, relatedInformation: true };
+  if (SERVER_WARM_UP > 0) {
+    const { WarmUpSession } = (await import(path.join(SRC, 'lsp/warm-up'))) as typeof import('../../server/src/lsp/warm-up');
+    const session = new WarmUpSession(await createPythonParser(), { engine, catalog, analysis: { rules: {} }, features });
+    const started = performance.now();
+    for (let step = 0; step < SERVER_WARM_UP; step++) session.step();
+    session.dispose();
+    console.log(`  the server's warm-up: ${SERVER_WARM_UP} steps in ${(performance.now() - started).toFixed(0)} ms`);
+    if (process.argv.includes('--mark')) console.log('=== WARMED UP');
+  }
   for (const lines of LINES) {
     for (const scenario of SCENARIOS) {
       const documents = new DocumentStore(await createPythonParser());

@@ -189,7 +189,8 @@ export class TestClient {
       rootUri: uriOf(options.workspace),
       workspaceFolders: [{ uri: uriOf(options.workspace), name: 'fixture' }],
       capabilities: capabilities(options),
-      initializationOptions: { ...options.initializationOptions, ...(options.configuration === false ? { settings: options.settings?.(undefined) } : {}) },
+      // The server's idle warm-up (lsp/warm-up.ts) is off unless a test asks for it: it would take the CPU between a test's steps.
+      initializationOptions: { warmUp: false, ...options.initializationOptions, ...(options.configuration === false ? { settings: options.settings?.(undefined) } : {}) },
     });
     await connection.sendNotification('initialized', {});
     return client;

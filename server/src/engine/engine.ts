@@ -151,6 +151,12 @@ export class Engine {
     return this.rules.find((rule) => rule.id === id);
   }
 
+  /** Drops what is kept for a document analysed version after version (its trigger words, its last findings per definition). */
+  forget(file: string): void {
+    this.editedDocuments.delete(file);
+    for (const analyzer of this.analyzers.values()) if (analyzer instanceof PythonAnalyzer || analyzer instanceof NotebookAnalyzer) analyzer.forgetIncremental(file);
+  }
+
   /** Whether some analyzer and some rule cover this file. */
   supports(file: string): boolean {
     const kind = fileKindOf(file);

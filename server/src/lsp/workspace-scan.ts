@@ -142,6 +142,11 @@ export class WorkspaceReview {
     return this.scanned;
   }
 
+  /** A scan is running (its workers use the cores). */
+  get scanning(): boolean {
+    return this.running !== undefined;
+  }
+
   // ------------------------------------------------------------------ scan
 
   /** Scans every workspace folder; a running scan is cancelled first. */

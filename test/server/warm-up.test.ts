@@ -1,0 +1,154 @@
+/**
+ * The server's idle warm-up (server/src/lsp/warm-up.ts): it types into a sample of its own
+ * through the keystroke path, reads nothing from the disk, leaves nothing behind, runs only
+ * when the editor is quiet and no scan is running, and shows the editor nothing.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { loadBundledCatalog } from '../../server/src/engine/atlas/catalog';
+import { Engine } from '../../server/src/engine/engine';
+import { createPythonParser } from '../../server/src/engine/python/parser';
+import { TYPED_LINE, WarmUp, WarmUpSession, WARM_UP_FILE, WARM_UP_STEPS, type WarmUpContext } from '../../server/src/lsp/warm-up';
+import { makeWorkspace, TestClient, waitFor } from './lsp-client';
+
+const FEATURES = { codeDescription: true, relatedInformation: true };
+/** Two lines typed a character at a time and deleted, in two functions. */
+const TWO_LINES = 2 * (TYPED_LINE.length + 1);
+
+async function context(): Promise<WarmUpContext> {
+  // A project root the analysis must not use: the warm-up looks nothing up on disk.
+  return { engine: await Engine.create(), catalog: loadBundledCatalog(), analysis: { rules: {}, projectRoot: '/a/project/root' }, features: FEATURES };
+}
+
+const silentLog = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
+
+/** The fs module object itself (an import's namespace is read-only): the engine's modules read their functions from it at each call. */
+const fsModule = createRequire(__filename)('node:fs') as Record<string, unknown>;
+
+/** Paths handed to fs's reading functions while `run` runs. */
+async function pathsRead(run: () => void | Promise<void>): Promise<string[]> {
+  const read: string[] = [];
+  const names = ['existsSync', 'statSync', 'lstatSync', 'readFileSync', 'openSync', 'readdirSync', 'accessSync', 'realpathSync'];
+  const originals = names.map((name) => [name, fsModule[name] as (...args: unknown[]) => unknown] as const);
+  for (const [name, original] of originals) {
+    fsModule[name] = (...args: unknown[]) => {
+      read.push(`${name} ${String(args[0])}`);
+      return original(...args);
+    };
+  }
+  try {
+    await run();
+  } finally {
+    for (const [name, original] of originals) fsModule[name] = original;
+  }
+  return read;
+}
+
+describe('idle warm-up: the sample', () => {
+  test('is typed into a definition at a time, with findings of the common rules, reading nothing from the disk', async () => {
+    const given = await context();
+    const session = new WarmUpSession(await createPythonParser(), given);
+    const firstFindings = new Map<string, number>();
+    // The spy sees the engine's reads: a load call naming a model file looks on disk.
+    assert.match((await pathsRead(() => void given.engine.analyze('/a/project/root/load.py', 'import torch\ntorch.load("model.pt")\n'))).join('\n'), /^statSync \/a\/project\/root\//);
+    const read = await pathsRead(() => {
+      session.step();
+      for (const finding of session.lastFindings) firstFindings.set(finding.ruleId, (firstFindings.get(finding.ruleId) ?? 0) + 1);
+      for (let step = 1; step < TWO_LINES; step++) session.step();
+    });
+    assert.deepEqual(read, []);
+    // Twenty blocks, each with these findings (allow_pickle=True in every other one).
+    assert.deepEqual(Object.fromEntries(firstFindings), {
+      'torch-load-unsafe': 20,
+      'yaml-unsafe-load': 20,
+      'hf-model-unpinned': 20,
+      'trust-remote-code': 20,
+      'pickle-deserialization': 20,
+      'llm-output-shell-command': 20,
+      'numpy-load-allow-pickle': 10,
+    });
+    // The keystroke path: after the first, whole parse, each keystroke parses one definition alone.
+    const parses = session.parses;
+    assert.equal(parses.full, 1);
+    assert.ok(parses.definition >= TWO_LINES - 4, `definitions parsed alone: ${JSON.stringify(parses)}`);
+    assert.equal(session.steps, TWO_LINES);
+    // Between the lines the sample is back as it was: the same findings.
+    assert.equal(session.lastFindings.length, 130);
+  });
+
+  test('leaves nothing behind in the engine', async () => {
+    const given = await context();
+    const session = new WarmUpSession(await createPythonParser(), given);
+    for (let step = 0; step < 10; step++) session.step();
+    const engine = given.engine as unknown as { editedDocuments: Map<string, unknown>; analyzers: Map<string, { incremental?: Map<string, unknown> }> };
+    assert.ok(engine.editedDocuments.has(WARM_UP_FILE));
+    assert.ok(engine.analyzers.get('python')!.incremental!.has(WARM_UP_FILE));
+    session.dispose();
+    assert.ok(!engine.editedDocuments.has(WARM_UP_FILE));
+    assert.ok(!engine.analyzers.get('python')!.incremental!.has(WARM_UP_FILE));
+  });
+});
+
+describe('idle warm-up: when it runs', () => {
+  test('not while messages keep coming or a scan runs; then its steps, and a line in the log', async () => {
+    const parser = await createPythonParser();
+    const given = await context();
+    const logged: string[] = [];
+    let scanning = false;
+    let finished: number | undefined;
+    const warmUp = new WarmUp({ parser, context: async () => given, log: { ...silentLog, debug: (message) => logged.push(message) }, busy: () => scanning, steps: 3, idleMs: 40, done: (steps) => (finished = steps) });
+    warmUp.start();
+    // A message every 10 ms: never 40 ms of quiet.
+    for (let i = 0; i < 30; i++) {
+      warmUp.activity();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.equal(warmUp.stepsRun, 0);
+    scanning = true;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(warmUp.stepsRun, 0);
+    scanning = false;
+    await waitFor('the warm-up to finish', () => finished !== undefined);
+    assert.equal(finished, 3);
+    assert.equal(warmUp.stepsRun, 3);
+    assert.match(logged.join('\n'), /^warm-up: 3 keystroke\(s\) analysed in \d+ ms$/);
+  });
+
+  test('stopped before it starts, it runs nothing', async () => {
+    let finished: number | undefined;
+    const warmUp = new WarmUp({ parser: await createPythonParser(), context: context, log: silentLog, steps: 3, idleMs: 10, done: (steps) => (finished = steps) });
+    warmUp.start();
+    warmUp.stop();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(finished, 0);
+    assert.equal(warmUp.stepsRun, 0);
+  });
+});
+
+describe('idle warm-up in the server', () => {
+  let client: TestClient;
+  let workspace: string;
+  before(async () => {
+    workspace = makeWorkspace({});
+    client = await TestClient.start({ workspace, initializationOptions: { warmUp: true }, settings: () => ({ trace: { server: 'verbose' } }) });
+  });
+  after(async () => {
+    await client.stop();
+    fs.rmSync(workspace, { recursive: true, force: true });
+  });
+
+  test('runs when the editor is quiet, shows it nothing, and the documents are analysed as before', async () => {
+    const uri = await client.open(path.join(workspace, 'train.py'), 'import torch\nstate = torch.load(path)\n');
+    assert.deepEqual((await client.diagnostics(uri)).map((diagnostic) => diagnostic.code), ['torch-load-unsafe']);
+    const line = await waitFor('the warm-up to finish', () => client.logs.find((log) => log.message.startsWith('warm-up: ')), 60_000);
+    assert.match(line.message, new RegExp(`^warm-up: ${WARM_UP_STEPS} keystroke\\(s\\) analysed in \\d+ ms$`));
+    // Nothing published but the open document's diagnostics, and no warning.
+    assert.deepEqual([...client.published.keys()], [uri]);
+    assert.deepEqual(client.logs.filter((log) => log.type <= 2), []);
+    const version = await client.change(uri, [{ range: { start: { line: 1, character: 23 }, end: { line: 1, character: 23 } }, text: ', weights_only=True' }]);
+    assert.deepEqual(await client.diagnosticsAt(uri, version), []);
+  });
+});
