@@ -293,20 +293,22 @@ function assertSameAsFreshParse(syntax: PythonSyntax, text: string, message: str
   }
 }
 
-test('typing in one definition parses it alone (syntax()): after every keystroke its nodes, the others and the findings equal a whole parse and a full analysis', () => {
-  const source = BASE + '\n\n@decorator\ndef served(p):\n    return pickle.loads(p)\n\n# a section\n\nimport pickle\n\nclass Late:\n    x = torch.load("m.pt")\n    # trailing\n\ndef tail(p):\n    return p\n';
-  // Typed a character at a time on a new line, with brackets closed automatically (as VS Code does):
-  // a statement that parses at almost every keystroke, or (every other session) the head of a block,
-  // which is a syntax error until its colon.
-  const STATEMENTS = ['x = torch.load(p, weights_only=False)  # typed', 'if p.endswith(suffix) and torch.load(p, weights_only=False):'];
-  let definitionParses = 0;
+/**
+ * Typing a character at a time on new lines (brackets closed automatically, as VS Code does), as
+ * the language server parses (syntax()), with now and then a keystroke elsewhere that may break
+ * the file, undone at the next step. After every keystroke the top-level nodes must be a fresh
+ * parse's and the findings a full analysis's. Returns how often a statement was parsed alone.
+ */
+function typeStatementsAndCompare(options: { name: string; source: string; statements: readonly string[]; indent: string; under: RegExp }): { steps: number; parsedAlone: number; errorsParsedAlone: number } {
+  const { name, source, statements, indent, under } = options;
+  let parsedAlone = 0;
   let errorsParsedAlone = 0;
   let steps = 0;
   // More sessions on demand: ATLAS_LENS_TYPING_SESSIONS=500 (about 2 minutes per hundred).
   const sessions = Number(process.env.ATLAS_LENS_TYPING_SESSIONS ?? 8);
   for (let seed = 1; seed <= sessions; seed++) {
     const next = random(seed * 104729);
-    const file = `/project/definition_${seed}.py`;
+    const file = `/project/${name}_${seed}.py`;
     const documents = new DocumentStore(parser);
     const document = documents.open(`file://${file}`, 'python', 1, source);
     let version = 1;
@@ -318,7 +320,7 @@ test('typing in one definition parses it alone (syntax()): after every keystroke
       chunked = chunked.edit(from, to, text);
     };
     let cursor = -1;
-    const STATEMENT = STATEMENTS[seed % 2]!;
+    const STATEMENT = statements[seed % statements.length]!;
     let typed = STATEMENT.length;
     let hostile: { at: number; length: number } | undefined;
     for (let step = 0; step < 80; step++) {
@@ -335,13 +337,13 @@ test('typing in one definition parses it alone (syntax()): after every keystroke
         hostile = { at, length: piece.length };
       } else {
         if (typed >= STATEMENT.length) {
-          // A new line under a random statement indented by four spaces (in a function, a class or the main block).
+          // A new line under a random statement the pattern picks, at the given indentation.
           const lines = document.text.split('\n');
-          const candidates = lines.map((line, index) => (/^    \S/.test(line) ? index : -1)).filter((index) => index >= 0);
+          const candidates = lines.map((line, index) => (under.test(line) ? index : -1)).filter((index) => index >= 0);
           const line = candidates[Math.floor(next() * candidates.length)]!;
           const end = document.offsetAt({ line, character: lines[line]!.length });
-          change(end, end, '\n    ');
-          cursor = end + 5;
+          change(end, end, `\n${indent}`);
+          cursor = end + 1 + indent.length;
           typed = 0;
         } else {
           const char = STATEMENT[typed++]!;
@@ -355,9 +357,9 @@ test('typing in one definition parses it alone (syntax()): after every keystroke
       const syntax = document.tree!.syntax(chunked)!;
       const whole = parser.parse(document.text)!;
       try {
-        const context = `seed ${seed}, step ${step}${syntax.replaced.length > 0 ? ' (definitions parsed alone)' : ''}:\n${document.text}`;
+        const context = `seed ${seed}, step ${step}${syntax.replaced.length > 0 ? ' (statements parsed alone)' : ''}:\n${document.text}`;
         // With a syntax error, tree-sitter's incremental reparse (the whole-text path) may recover
-        // otherwise than a fresh parse. A definition parsed alone, with or without an error, must give
+        // otherwise than a fresh parse. A statement parsed alone, with or without an error, must give
         // the fresh parse's nodes.
         const incremental = engine.analyzeTree(file, chunked, syntax, { syntaxErrorProblems: false });
         if (syntax.replaced.length > 0 && whole.rootNode.hasError) errorsParsedAlone++;
@@ -371,12 +373,58 @@ test('typing in one definition parses it alone (syntax()): after every keystroke
         assert.equal(chunked.toString(), document.text);
       }
     }
-    definitionParses += document.tree!.stats.definition;
+    parsedAlone += document.tree!.stats.definition;
     documents.close(`file://${file}`);
   }
+  return { steps, parsedAlone, errorsParsedAlone };
+}
+
+test('typing in one definition parses it alone (syntax()): after every keystroke its nodes, the others and the findings equal a whole parse and a full analysis', () => {
+  const source = BASE + '\n\n@decorator\ndef served(p):\n    return pickle.loads(p)\n\n# a section\n\nimport pickle\n\nclass Late:\n    x = torch.load("m.pt")\n    # trailing\n\ndef tail(p):\n    return p\n';
+  // A statement that parses at almost every keystroke, or (every other session) the head of a
+  // block, which is a syntax error until its colon.
+  const statements = ['x = torch.load(p, weights_only=False)  # typed', 'if p.endswith(suffix) and torch.load(p, weights_only=False):'];
+  const { steps, parsedAlone, errorsParsedAlone } = typeStatementsAndCompare({ name: 'definition', source, statements, indent: '    ', under: /^    \S/ });
   // The fast path must have been taken, often, for this to test it.
-  assert.ok(definitionParses > steps / 3, `${definitionParses} of ${steps} keystrokes parsed one definition alone`);
+  assert.ok(parsedAlone > steps / 3, `${parsedAlone} of ${steps} keystrokes parsed one definition alone`);
   assert.ok(errorsParsedAlone > steps / 10, `${errorsParsedAlone} of ${steps} keystrokes left a syntax error in the definition parsed alone`);
+});
+
+test('typing in top-level code (a script, a notebook) parses the edited statement alone: after every keystroke the nodes and findings equal a whole parse and a full analysis', () => {
+  const source = `import os
+import pickle
+import torch
+import numpy as np
+from transformers import AutoModel
+
+CKPT = os.environ.get("CKPT", "last.pt")
+state = torch.load(CKPT)
+arr = np.load("features.npy", allow_pickle=True); count = len(arr)
+# loading the model
+model = AutoModel.from_pretrained("org/base")
+for shard in os.listdir("shards"):
+    data = pickle.load(open(shard, "rb"))
+with open("cfg.yaml") as handle:
+    cfg = handle.read()
+if torch.cuda.is_available():
+    model = model.cuda()
+else:
+    model = model.float()
+try:
+    extra = torch.load("extra.pt", weights_only=True)
+except FileNotFoundError:
+    extra = None
+
+def helper(p):
+    return torch.load(p)
+
+result = helper(CKPT)
+`;
+  // An assignment that parses at almost every keystroke, or the head of a block (an error until its colon).
+  const statements = ['x = torch.load(CKPT, weights_only=False)  # typed', 'while torch.load(CKPT, weights_only=False):'];
+  const { steps, parsedAlone, errorsParsedAlone } = typeStatementsAndCompare({ name: 'script', source, statements, indent: '', under: /^[a-z]/ });
+  assert.ok(parsedAlone > steps / 3, `${parsedAlone} of ${steps} keystrokes parsed one statement alone`);
+  assert.ok(errorsParsedAlone > steps / 20, `${errorsParsedAlone} of ${steps} keystrokes left a syntax error in the statement parsed alone`);
 });
 
 test('syntax() parses the whole text again wherever one definition alone might parse differently, and after each the findings equal a full analysis', () => {
@@ -396,6 +444,10 @@ test('syntax() parses the whole text again wherever one definition alone might p
     { why: 'a syntax error in the last definition (alone it is parsed as in the whole text)', edit: (text) => ({ at: text.lastIndexOf('return p'), insert: 'if p.endswith(".pt")\n    ' }), fast: true },
     { why: 'an error recovered otherwise with the next statement after it than alone (an unfinished async def)', edit: (text) => ({ at: text.indexOf('return p'), remove: 'return p'.length, insert: 'async def g(' }), fast: false },
     { why: 'a syntax error that puts a statement at the top level', edit: (text) => ({ at: text.indexOf('return p'), insert: 'return f(p,\n\n\n' }), fast: false },
+    { why: 'typing in a module statement (parsed alone as definitions are)', edit: (text) => ({ at: text.indexOf('import torch') + 'import torch'.length, insert: ', os' }), fast: true },
+    { why: 'a second module statement typed after one', edit: (text) => ({ at: text.indexOf('import torch') + 'import torch'.length, insert: '\nz = 1' }), fast: false },
+    { why: 'a module statement made a definition', edit: (text) => ({ at: 0, remove: 'import torch'.length, insert: 'def torch(): pass' }), fast: false },
+    { why: 'a comment typed at the top level, after a statement', edit: (text) => ({ at: text.indexOf('import torch') + 'import torch'.length, insert: '\n# note' }), fast: false },
   ];
   for (const { why, edit, fast } of cases) {
     const documents = new DocumentStore(parser);

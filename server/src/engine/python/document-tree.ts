@@ -4,15 +4,18 @@
  * incrementally from it (`parser.parse(text, oldTree)`), so a keystroke in a large file costs a
  * small reparse instead of a full one. Hand the tree to `Engine.analyzeTree`.
  *
- * Typing inside one top-level definition takes a faster path (`syntax()`): tree-sitter's
+ * Typing inside one top-level statement takes a faster path (`syntax()`): tree-sitter's
  * incremental reparse steps over every top-level statement of the module (its list nodes are
- * marked fragile, so they are never reused whole): 3–8 ms on 5,000 lines whatever the edit. So
- * while every edit since the last whole parse falls inside the same top-level definition, only
- * that definition's stretch of text is parsed (included ranges keep file coordinates), and its
- * node stands in for the stale one of the whole tree, whose other nodes the edits only moved.
- * It is taken only where a whole parse would give the same nodes: the stretch parses as one
- * definition, runs to the next top-level statement (no comment in between, whose place depends on
- * the indentation before it), and the rest of the module had no syntax error.
+ * marked fragile, so they are never reused whole): 3–8 ms on 5,000 lines of definitions whatever
+ * the edit, ~20 ms on 5,000 lines of top-level code (a script, a notebook). So while every edit
+ * since the last whole parse falls inside the same top-level statements, only their stretches of
+ * text are parsed (included ranges keep file coordinates), and each one's node stands in for the
+ * stale one of the whole tree, whose other nodes the edits only moved. It is taken only where a
+ * whole parse would give the same nodes: the stretch parses as one statement of the same kind (a
+ * definition stays one, another statement stays one that is neither a definition nor a comment),
+ * runs to the next top-level statement (no comment in between, whose place depends on the
+ * indentation before it), and the rest of the module had no syntax error. (The names below say
+ * "definition": until session 12 only definitions were parsed alone.)
  *
  * The definition may hold a syntax error (`if x` before its colon, a quote not closed yet: much
  * of the time while typing), if it is the only one edited and the error stays inside it: parsed
@@ -144,8 +147,12 @@ const DEFINITION_TYPES = new Set(['function_definition', 'class_definition', 'de
 /** Above this many definitions edited since the last whole parse, the next syntax parses the whole text. */
 const MAX_EDITED_DEFINITIONS = 8;
 
-/** A top-level definition edited since the last whole parse, and its own parse. */
-interface EditedDefinition {
+/**
+ * A top-level statement edited since the last whole parse, and its own parse: a definition, or
+ * (since session 12) any other statement but a comment, so that typing in a script or a notebook
+ * of top-level code does not reparse the whole text either.
+ */
+interface EditedStatement {
   /** Its place among the module's named children. */
   index: number;
   /** Offsets in the current text of its stretch: from its start to the next top-level statement (or the end). */
@@ -154,6 +161,8 @@ interface EditedDefinition {
   startPosition: Point;
   /** Whether it is the last top-level statement (its stretch runs to the end of the text). */
   last: boolean;
+  /** Whether it is a definition: its own parse must be one too (and another statement must stay one). */
+  definition: boolean;
   /** Its last own parse, and whether the text or its place changed since. */
   tree?: Tree;
   node?: Node;
@@ -169,7 +178,7 @@ export class PythonDocumentTree {
   private editsSinceTree: TextEdit[] = [];
   private editsSinceSyntax: TextEdit[] = [];
   /** The definitions every edit since `tree` was parsed fell in, in document order. */
-  private edited: EditedDefinition[] = [];
+  private edited: EditedStatement[] = [];
   /** An edit since `tree` was parsed fell outside any one definition: the next syntax parses the whole text. */
   private wholeParseNeeded = false;
   /** Indices of the module's named children with a syntax error in `tree`. */
@@ -234,7 +243,7 @@ export class PythonDocumentTree {
   }
 
   /** The definition a first edit in it falls in, read off the whole tree; undefined when it is none. */
-  private newlyEdited(edit: TextEdit): EditedDefinition | undefined {
+  private newlyEdited(edit: TextEdit): EditedStatement | undefined {
     if (this.edited.length >= MAX_EDITED_DEFINITIONS) return undefined;
     // An error in the one edited definition was checked against the statement after it only.
     if (this.edited.some((edited) => edited.hasError)) return undefined;
@@ -243,7 +252,8 @@ export class PythonDocumentTree {
     // when the edit is past its end (typing at the end of a definition's last line, or below it).
     let child = root.firstNamedChildForIndex(edit.start);
     if (!child || child.startIndex > edit.start) child = child ? child.previousNamedSibling : root.lastNamedChild;
-    if (!child || !DEFINITION_TYPES.has(child.type)) return undefined;
+    // A comment's place (in a block or at the top level) depends on the indentation before it.
+    if (!child || child.type === 'comment' || child.type === 'ERROR') return undefined;
     const next = child.nextNamedSibling;
     if (next?.type === 'comment') return undefined;
     // Module statements start at column 0. The parser also takes some badly indented code without
@@ -259,7 +269,7 @@ export class PythonDocumentTree {
     if (index < 0) return undefined;
     // A syntax error elsewhere may change how the rest parses, unless it is in a definition parsed alone since (which must then parse cleanly).
     if (this.errorChildren.some((other) => other !== index && !this.edited.some((edited) => edited.index === other))) return undefined;
-    const edited: EditedDefinition = { index, start: child.startIndex, end, startPosition: child.startPosition, last: !next, stale: true };
+    const edited: EditedStatement = { index, start: child.startIndex, end, startPosition: child.startPosition, last: !next, definition: DEFINITION_TYPES.has(child.type), stale: true };
     this.edited.push(edited);
     this.edited.sort((a, b) => a.start - b.start);
     return edited;
@@ -355,7 +365,7 @@ export class PythonDocumentTree {
   }
 
   /** Parses an edited definition's stretch alone; false when that is not one clean definition. */
-  private parseAlone(edited: EditedDefinition, text: TextSource): boolean {
+  private parseAlone(edited: EditedStatement, text: TextSource): boolean {
     const endPosition = pointAfter(edited.startPosition, text.slice(edited.start, edited.end));
     const own = this.parser.parse(textInput(text, edited.end), null, { includedRanges: [{ startIndex: edited.start, endIndex: edited.end, startPosition: edited.startPosition, endPosition }] });
     if (!own) {
@@ -365,7 +375,8 @@ export class PythonDocumentTree {
     const root = own.rootNode;
     const node = root.namedChildCount === 1 ? root.namedChild(0) : null;
     const hasError = root.hasError;
-    if (!node || !DEFINITION_TYPES.has(node.type) || node.startIndex !== edited.start || (hasError && !this.errorStaysInside(edited, node, text))) {
+    const sameKind = node && (edited.definition ? DEFINITION_TYPES.has(node.type) : !DEFINITION_TYPES.has(node.type) && node.type !== 'comment' && node.type !== 'ERROR');
+    if (!node || !sameKind || node.startIndex !== edited.start || (hasError && !this.errorStaysInside(edited, node, text))) {
       own.delete();
       return false;
     }
@@ -385,7 +396,7 @@ export class PythonDocumentTree {
    * definition edited (the rest of the text is the whole tree's, which had no other error). The
    * last statement's stretch runs to the end of the text: alone it is parsed as in the whole text.
    */
-  private errorStaysInside(edited: EditedDefinition, node: Node, text: TextSource): boolean {
+  private errorStaysInside(edited: EditedStatement, node: Node, text: TextSource): boolean {
     if (this.edited.length !== 1) return false;
     // A string left open (a quote typed, not closed yet) runs on in the whole text up to the next
     // matching quote, wherever that is: no window tells where it ends.
