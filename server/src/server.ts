@@ -132,7 +132,9 @@ export function startServer(connection: Connection): void {
       log,
       busy: () => review.scanning,
       context: async () => {
-        const context = await projects.contextFor(WARM_UP_FILE, undefined, await globalSettings());
+        const global = await globalSettings();
+        if (!global.enable) return undefined;
+        const context = await projects.contextFor(WARM_UP_FILE, undefined, global);
         return { engine: context.engine, catalog: context.catalog, analysis: context.analysis, features: features! };
       },
     });

@@ -117,6 +117,14 @@ describe('idle warm-up: when it runs', () => {
     assert.match(logged.join('\n'), /^warm-up: 3 keystroke\(s\) analysed in \d+ ms$/);
   });
 
+  test('with analysis turned off (no context), it runs nothing and ends', async () => {
+    let finished: number | undefined;
+    const warmUp = new WarmUp({ parser: await createPythonParser(), context: async () => undefined, log: silentLog, steps: 3, idleMs: 10, done: (steps) => (finished = steps) });
+    warmUp.start();
+    await waitFor('the warm-up to end', () => finished !== undefined);
+    assert.equal(finished, 0);
+  });
+
   test('stopped before it starts, it runs nothing', async () => {
     let finished: number | undefined;
     const warmUp = new WarmUp({ parser: await createPythonParser(), context: context, log: silentLog, steps: 3, idleMs: 10, done: (steps) => (finished = steps) });
@@ -150,5 +158,23 @@ describe('idle warm-up in the server', () => {
     assert.deepEqual(client.logs.filter((log) => log.type <= 2), []);
     const version = await client.change(uri, [{ range: { start: { line: 1, character: 23 }, end: { line: 1, character: 23 } }, text: ', weights_only=True' }]);
     assert.deepEqual(await client.diagnosticsAt(uri, version), []);
+  });
+});
+
+describe('idle warm-up in a server with analysis off', () => {
+  let client: TestClient;
+  let workspace: string;
+  before(async () => {
+    workspace = makeWorkspace({});
+    client = await TestClient.start({ workspace, initializationOptions: { warmUp: true }, settings: () => ({ enable: false, trace: { server: 'verbose' } }) });
+  });
+  after(async () => {
+    await client.stop();
+    fs.rmSync(workspace, { recursive: true, force: true });
+  });
+
+  test('atlasLens.enable: false: it types nothing', async () => {
+    const line = await waitFor('the warm-up to end', () => client.logs.find((log) => log.message.startsWith('warm-up: ')), 30_000);
+    assert.match(line.message, /^warm-up: 0 keystroke\(s\) analysed in 0 ms$/);
   });
 });

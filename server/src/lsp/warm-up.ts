@@ -48,8 +48,8 @@ export interface WarmUpContext {
 
 export interface WarmUpOptions {
   parser: Parser;
-  /** The engine and catalog the open documents use (the default project's). */
-  context: () => Promise<WarmUpContext>;
+  /** The engine and catalog the open documents use (the default project's); undefined when analysis is off (atlasLens.enable). */
+  context: () => Promise<WarmUpContext | undefined>;
   log: Logger;
   /** Other work the server is doing (a workspace scan): the warm-up waits for it too. */
   busy?: () => boolean;
@@ -117,8 +117,12 @@ export class WarmUp {
     if (quietFor < this.idleMs) return this.schedule(this.idleMs - quietFor);
     if (this.options.busy?.()) return this.schedule(this.idleMs);
     try {
-      this.session ??= new WarmUpSession(this.options.parser, await this.options.context());
-      if (this.stopped) return;
+      if (!this.session) {
+        const context = await this.options.context();
+        if (this.stopped) return;
+        if (!context) return this.stop(); // nothing will be analysed: nothing to warm
+        this.session = new WarmUpSession(this.options.parser, context);
+      }
       const started = performance.now();
       this.session.step();
       this.busyMs += performance.now() - started;
