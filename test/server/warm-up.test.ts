@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { loadBundledCatalog } from '../../server/src/engine/atlas/catalog';
 import { Engine } from '../../server/src/engine/engine';
 import { createPythonParser } from '../../server/src/engine/python/parser';
-import { TYPED_LINE, WarmUp, WarmUpSession, WARM_UP_FILE, WARM_UP_NOTEBOOK, WARM_UP_STEPS, type WarmUpContext } from '../../server/src/lsp/warm-up';
+import { TYPED_LINE, WarmUp, WarmUpSession, WARM_UP_FILE, WARM_UP_STEPS, type WarmUpContext } from '../../server/src/lsp/warm-up';
 import { makeWorkspace, TestClient, waitFor } from './lsp-client';
 
 const FEATURES = { codeDescription: true, relatedInformation: true };
@@ -77,32 +77,6 @@ describe('idle warm-up: the sample', () => {
     assert.equal(session.steps, TWO_LINES);
     // Between the lines the sample is back as it was: the same findings.
     assert.equal(session.lastFindings.length, 130);
-  });
-
-  test('then the same sample as a notebook, a block a cell: typed into a cell at a time, reading nothing from the disk', async () => {
-    const given = await context();
-    // Two keystrokes in the module first, then the notebook.
-    const session = new WarmUpSession(await createPythonParser(), given, 2);
-    const cellFindings: string[][] = [];
-    const read = await pathsRead(() => {
-      for (let step = 0; step < 2 + TWO_LINES; step++) {
-        session.step();
-        if (step >= 2) cellFindings.push(session.lastFindings.map((finding) => `${finding.cell!.index}:${finding.ruleId}`).sort());
-      }
-    });
-    assert.deepEqual(read, []);
-    const expected = (cell: number, pickle: boolean) =>
-      ['hf-model-unpinned', 'llm-output-shell-command', ...(pickle ? ['numpy-load-allow-pickle'] : []), 'pickle-deserialization', 'torch-load-unsafe', 'trust-remote-code', 'yaml-unsafe-load'].map((id) => `${cell}:${id}`);
-    // Cell 1 (block 0: allow_pickle=True) first; its findings, not the other cells'.
-    assert.deepEqual(cellFindings[0], expected(1, true));
-    // After a line typed and deleted there, the next cell (block 7, allow_pickle=False).
-    assert.deepEqual(cellFindings[TYPED_LINE.length], expected(1, true));
-    assert.deepEqual(cellFindings[TYPED_LINE.length + 1], expected(8, false));
-    assert.equal(session.steps, 2 + TWO_LINES);
-    const engine = given.engine as unknown as { editedDocuments: Map<string, unknown> };
-    assert.ok(engine.editedDocuments.has(WARM_UP_NOTEBOOK));
-    session.dispose();
-    assert.ok(!engine.editedDocuments.has(WARM_UP_NOTEBOOK));
   });
 
   test('leaves nothing behind in the engine', async () => {

@@ -5,8 +5,8 @@
  * first 100 edits after the server started had a p95 of 13–16 ms, edits after 400 others 5.5–6.2
  * ms, while a compiler thread beside them took ~2 s of CPU in all. So after it starts, when no
  * message has come for a while and no scan runs, the server types into a sample module of its
- * own, then into the same sample as a notebook, a keystroke at a time, as an editor would, and
- * throws the results away. A message from the editor pauses it until the server is quiet again.
+ * own, a keystroke at a time, as an editor would, and throws the results away. A message from the
+ * editor pauses it until the server is quiet again.
  *
  * The sample is ours (no user code) and its path is relative: the checks that look on disk take
  * it for an unsaved document and read nothing (test/server/warm-up.test.ts). Its state is dropped
@@ -29,18 +29,12 @@ import { lspJsonEncoder } from './message-encoder';
  */
 export const WARM_UP_FILE = 'atlas-lens-warm-up/warm_up_sample.py';
 const WARM_UP_URI = `atlas-lens-warm-up:/${WARM_UP_FILE}`;
-/** The same sample as a notebook, a block a cell, typed into after the module. */
-export const WARM_UP_NOTEBOOK = 'atlas-lens-warm-up/warm_up_sample.ipynb';
-const WARM_UP_NOTEBOOK_URI = `atlas-lens-warm-up:/${WARM_UP_NOTEBOOK}`;
 /** Quiet time before a step runs: the editor's messages come first. */
 export const IDLE_MS = 400;
-/** Keystrokes typed into the module (each analysed); in process, the JIT had settled after ~300 edits of a 1,000-line file. */
-export const PYTHON_STEPS = 400;
-/** Then into the notebook's cells (its own code: cells joined, findings mapped back to cells). */
-export const NOTEBOOK_STEPS = 150;
-export const WARM_UP_STEPS = PYTHON_STEPS + NOTEBOOK_STEPS;
-/** Main-thread time after which the warm-up stops anyway (a slow machine pays no more than this; ~2–3 s here). */
-const MAX_BUSY_MS = 4000;
+/** Keystrokes typed (each analysed); in process, the JIT had settled after ~300 edits of a 1,000-line file. */
+export const WARM_UP_STEPS = 400;
+/** Main-thread time after which the warm-up stops anyway (a slow machine pays no more than this). */
+const MAX_BUSY_MS = 3000;
 /** Blocks of the sample (60 lines each). */
 const SAMPLE_BLOCKS = 20;
 
@@ -142,29 +136,21 @@ export class WarmUp {
   }
 }
 
-/** The sample module and notebook, and the keystrokes typed into them: the module's first. */
+/** The sample document and the keystrokes typed into it. */
 export class WarmUpSession {
   private readonly documents: DocumentStore;
-  /** The notebook's cells, as the server keeps an open notebook's (lsp/notebooks.ts). */
-  private readonly cells: DocumentStore;
-  private readonly cellUris: string[];
-  /** Findings of the last step (tests): the module's, then the edited cell's. */
+  /** Findings of the last step (tests). */
   lastFindings: readonly Finding[] = [];
   private readonly keystrokes: Generator<Keystroke>;
-  private readonly cellKeystrokes: Generator<{ cell: number; keystroke: Keystroke }>;
   private readonly settings: AnalysisSettings;
   private version = 1;
   steps = 0;
 
-  constructor(parser: Parser, private readonly context: WarmUpContext, private readonly pythonSteps = PYTHON_STEPS) {
+  constructor(parser: Parser, private readonly context: WarmUpContext) {
     this.documents = new DocumentStore(parser);
-    const blocks = sampleBlocks(SAMPLE_BLOCKS);
-    const text = blocks.join('');
+    const text = warmUpSample(SAMPLE_BLOCKS);
     this.documents.open(WARM_UP_URI, 'python', this.version, text);
     this.keystrokes = typing(text);
-    this.cells = new DocumentStore(parser);
-    this.cellUris = blocks.map((block, index) => this.cells.open(`${WARM_UP_NOTEBOOK_URI}#cell${index}`, 'python', 1, block).uri);
-    this.cellKeystrokes = cellTyping(blocks);
     // As the server analyses after an edit (lsp/analysis.ts), but with no project root, so that
     // nothing on disk is looked up: '' (no root, as undefined is) keeps the settings the same
     // shape as a document's, whose root is a string, and V8's code optimised for them valid.
@@ -172,7 +158,6 @@ export class WarmUpSession {
   }
 
   step(): void {
-    if (this.steps >= this.pythonSteps) return this.notebookStep();
     const document = this.documents.get(WARM_UP_URI)!;
     const keystroke = this.keystrokes.next().value as Keystroke;
     document.update([{ range: { start: document.positionAt(keystroke.at), end: document.positionAt(keystroke.at + keystroke.removed) }, text: keystroke.inserted }], ++this.version);
@@ -184,18 +169,6 @@ export class WarmUpSession {
     this.steps++;
   }
 
-  /** A keystroke in a cell, and the notebook analysed as the server does (lsp/notebooks.ts): every code cell's text. */
-  private notebookStep(): void {
-    const { cell, keystroke } = this.cellKeystrokes.next().value as { cell: number; keystroke: Keystroke };
-    const document = this.cells.get(this.cellUris[cell]!)!;
-    document.update([{ range: { start: document.positionAt(keystroke.at), end: document.positionAt(keystroke.at + keystroke.removed) }, text: keystroke.inserted }], document.version + 1);
-    const result = this.context.engine.analyzeCells(WARM_UP_NOTEBOOK, this.cellUris.map((uri) => this.cells.get(uri)!.text), this.settings);
-    this.lastFindings = result.findings.filter((finding) => finding.cell.index === cell);
-    const diagnostics = this.lastFindings.map((finding) => findingToDiagnostic(finding, this.context.catalog, this.context.features));
-    void lspJsonEncoder.encode({ jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri: document.uri, version: document.version, diagnostics } } as never, { charset: 'utf-8' });
-    this.steps++;
-  }
-
   /** How the sample's tree was parsed so far: one definition alone, incrementally as a whole, from scratch (tests). */
   get parses(): { definition: number; incremental: number; full: number } {
     const stats = this.documents.get(WARM_UP_URI)!.tree!.stats;
@@ -204,9 +177,7 @@ export class WarmUpSession {
 
   dispose(): void {
     this.documents.close(WARM_UP_URI);
-    for (const uri of this.cellUris) this.cells.close(uri);
     this.context.engine.forget(WARM_UP_FILE);
-    this.context.engine.forget(WARM_UP_NOTEBOOK);
   }
 }
 
@@ -219,51 +190,35 @@ interface Keystroke {
   inserted: string;
 }
 
-/** TYPED_LINE typed and deleted at the end of one function after another (`scores.argmax` ends each block's last one). */
+/** A line typed a character at a time (brackets and quotes closed by the editor) and deleted, in one function after another. */
 function* typing(text: string): Generator<Keystroke> {
+  const line = TYPED_LINE;
   const places: number[] = [];
   for (let at = text.indexOf('scores.argmax(dim=-1)'); at >= 0; at = text.indexOf('scores.argmax(dim=-1)', at + 1)) places.push(text.indexOf('\n', at));
-  for (let round = 0; ; round++) yield* lineTyped(places[(round * 7) % places.length]!);
-}
-
-/** The same in one cell after another (the first cell holds the imports). */
-function* cellTyping(cells: readonly string[]): Generator<{ cell: number; keystroke: Keystroke }> {
   for (let round = 0; ; round++) {
-    const cell = 1 + ((round * 7) % (cells.length - 1));
-    const text = cells[cell]!;
-    for (const keystroke of lineTyped(text.indexOf('\n', text.indexOf('scores.argmax(dim=-1)')))) yield { cell, keystroke };
-  }
-}
-
-/** TYPED_LINE typed at `start` a character at a time (brackets and quotes closed by the editor), then deleted. */
-function* lineTyped(start: number): Generator<Keystroke> {
-  const line = TYPED_LINE;
-  // Closing characters the editor put ahead of the cursor, innermost first: typed over, not inserted.
-  const closers: string[] = [];
-  for (let typed = 0; typed < line.length; typed++) {
-    const character = line[typed]!;
-    const at = start + typed;
-    if (closers[0] === character) {
-      closers.shift();
-      yield { at, removed: 1, inserted: character };
-    } else if (character === '(' || character === '"') {
-      closers.unshift(character === '(' ? ')' : '"');
-      yield { at, removed: 0, inserted: character + closers[0] };
-    } else {
-      yield { at, removed: 0, inserted: character };
+    const start = places[(round * 7) % places.length]!;
+    // Closing characters the editor put ahead of the cursor, innermost first: typed over, not inserted.
+    const closers: string[] = [];
+    for (let typed = 0; typed < line.length; typed++) {
+      const character = line[typed]!;
+      const at = start + typed;
+      if (closers[0] === character) {
+        closers.shift();
+        yield { at, removed: 1, inserted: character };
+      } else if (character === '(' || character === '"') {
+        closers.unshift(character === '(' ? ')' : '"');
+        yield { at, removed: 0, inserted: character + closers[0] };
+      } else {
+        yield { at, removed: 0, inserted: character };
+      }
     }
+    // Taken back at once (the line deleted), as backspacing over a bracket would leave the module broken for most keystrokes.
+    yield { at: start, removed: line.length, inserted: '' };
   }
-  // Taken back at once (the line deleted), as backspacing over a bracket would leave the module broken for most keystrokes.
-  yield { at: start, removed: line.length, inserted: '' };
 }
 
 /** A module of ML code, most functions with a finding, some with none (the files it names are never looked up: see WARM_UP_FILE). */
 export function warmUpSample(blocks: number): string {
-  return sampleBlocks(blocks).join('');
-}
-
-/** warmUpSample's imports, then its blocks. */
-function sampleBlocks(blocks: number): string[] {
   const parts = [
     'import os\nimport pickle\nimport subprocess\n\nimport numpy as np\nimport torch\nimport yaml\nfrom transformers import AutoModel, AutoTokenizer\n\n',
   ];
@@ -330,5 +285,5 @@ def evaluate_${i}(model, batch):
 
 `);
   }
-  return parts;
+  return parts.join('');
 }
