@@ -18,6 +18,7 @@ import type { AnalysisSettings, Engine } from '../engine/engine';
 import type { Finding } from '../engine/types';
 import type { Parser } from 'web-tree-sitter';
 import type { ClientFeatures } from './capabilities';
+import { editorBudgetMs } from './analysis';
 import { findingToDiagnostic } from './diagnostics';
 import { DocumentStore } from './documents';
 import type { Logger } from './logger';
@@ -142,7 +143,6 @@ export class WarmUpSession {
   /** Findings of the last step (tests). */
   lastFindings: readonly Finding[] = [];
   private readonly keystrokes: Generator<Keystroke>;
-  private readonly settings: AnalysisSettings;
   private version = 1;
   steps = 0;
 
@@ -151,10 +151,18 @@ export class WarmUpSession {
     const text = warmUpSample(SAMPLE_BLOCKS);
     this.documents.open(WARM_UP_URI, 'python', this.version, text);
     this.keystrokes = typing(text);
-    // As the server analyses after an edit (lsp/analysis.ts), but with no project root, so that
-    // nothing on disk is looked up: '' (no root, as undefined is) keeps the settings the same
-    // shape as a document's, whose root is a string, and V8's code optimised for them valid.
-    this.settings = { ...context.analysis, projectRoot: '', timeBudgetMs: 1000, syntaxErrorProblems: false };
+  }
+
+  /**
+   * The settings of an analysis after an edit, made as the server makes them (lsp/analysis.ts), a
+   * new object each time, but with no project root, so that nothing on disk is looked up: ''
+   * (no root, as undefined is) keeps them the same shape as a document's, whose root is a
+   * string. One object made once had another shape than the server's (V8 then threw away the
+   * engine's code optimised for it at the user's first keystrokes: "wrong map").
+   */
+  private settings(): AnalysisSettings {
+    const analysis = this.context.analysis;
+    return { ...analysis, projectRoot: '', timeBudgetMs: editorBudgetMs(analysis.timeBudgetMs, true), syntaxErrorProblems: false };
   }
 
   step(): void {
@@ -162,7 +170,7 @@ export class WarmUpSession {
     const keystroke = this.keystrokes.next().value as Keystroke;
     document.update([{ range: { start: document.positionAt(keystroke.at), end: document.positionAt(keystroke.at + keystroke.removed) }, text: keystroke.inserted }], ++this.version);
     const tree = document.tree!.syntax(document.source);
-    const result = tree ? this.context.engine.analyzeTree(WARM_UP_FILE, document.source, tree, this.settings) : undefined;
+    const result = tree ? this.context.engine.analyzeTree(WARM_UP_FILE, document.source, tree, this.settings()) : undefined;
     this.lastFindings = result?.findings ?? [];
     const diagnostics = this.lastFindings.map((finding) => findingToDiagnostic(finding, this.context.catalog, this.context.features));
     void lspJsonEncoder.encode({ jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri: WARM_UP_URI, version: this.version, diagnostics } } as never, { charset: 'utf-8' });
