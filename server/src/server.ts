@@ -33,7 +33,7 @@ import { Notebooks } from './lsp/notebooks';
 import { Projects } from './lsp/projects';
 import { AtlasEntryRequest, AtlasTechniquesRequest, CONFIGURATION_SECTION, ExportReportRequest, ScanWorkspaceRequest, ServerCommands, WorkspaceFindingsRequest, type ApplyFixAllArguments } from './lsp/protocol';
 import { normalizeSettings, sameForAnalysis, SettingsCache, type AtlasLensSettings } from './lsp/settings';
-import { WarmUp, WARM_UP_FILE } from './lsp/warm-up';
+import { NotebookWarmUpSession, NOTEBOOK_WARM_UP_STEPS, WarmUp, WARM_UP_FILE } from './lsp/warm-up';
 import { WATCHED_SCAN_GLOBS, WorkspaceReview } from './lsp/workspace-scan';
 
 const VERSION: string = packageJson.version;
@@ -47,6 +47,8 @@ interface Session {
   review: WorkspaceReview;
   /** The keystroke path run on a sample while the server is idle (lsp/warm-up.ts); off with initializationOptions.warmUp = false. */
   warmUp?: WarmUp;
+  /** The same for notebooks, once one is open. */
+  notebookWarmUp?: WarmUp;
 }
 
 /** Wires every handler on `connection` and starts listening. */
@@ -71,6 +73,7 @@ export function startServer(connection: Connection): void {
   const request = <P, R>(name: string, handler: (params: P, token: CancellationToken) => R | Promise<R>) =>
     async (params: P, token: CancellationToken): Promise<R> => {
       session?.warmUp?.activity();
+      session?.notebookWarmUp?.activity();
       try {
         return await handler(params, token);
       } catch (error) {
@@ -83,6 +86,7 @@ export function startServer(connection: Connection): void {
   const notification = <P>(name: string, handler: (params: P) => void | Promise<void>) =>
     (params: P): void => {
       session?.warmUp?.activity();
+      session?.notebookWarmUp?.activity();
       try {
         const result = handler(params);
         if (result instanceof Promise) result.catch((error: unknown) => log.error(`${name} failed${documentOf(params)}: ${(error as Error)?.stack ?? String(error)}`));
@@ -127,18 +131,24 @@ export function startServer(connection: Connection): void {
     const diagnostics = new DiagnosticsService(connection, documents, analyzer, projects, features, log);
     const review = new WorkspaceReview({ connection, documents, analyzer, projects, settings, features, diagnostics, log, catalog: async () => projects.defaultCatalog(await globalSettings()), openNotebooks: () => notebooks.openNotebookUris() });
     diagnostics.findingFilter = (analysis) => review.documentFilter(analysis);
-    const warmUp = options.warmUp === false ? undefined : new WarmUp({
+    const warmUpContext = async () => {
+      const global = await globalSettings();
+      if (!global.enable) return undefined;
+      const context = await projects.contextFor(WARM_UP_FILE, undefined, global);
+      return { engine: context.engine, catalog: context.catalog, analysis: context.analysis, features: features! };
+    };
+    const warmUp = options.warmUp === false ? undefined : new WarmUp({ parser, log, busy: () => review.scanning, context: warmUpContext });
+    // After the module's, never beside it.
+    const notebookWarmUp = warmUp && new WarmUp({
       parser,
       log,
-      busy: () => review.scanning,
-      context: async () => {
-        const global = await globalSettings();
-        if (!global.enable) return undefined;
-        const context = await projects.contextFor(WARM_UP_FILE, undefined, global);
-        return { engine: context.engine, catalog: context.catalog, analysis: context.analysis, features: features! };
-      },
+      busy: () => review.scanning || !warmUp.finished,
+      context: warmUpContext,
+      session: (sessionParser, context) => new NotebookWarmUpSession(sessionParser, context),
+      steps: NOTEBOOK_WARM_UP_STEPS,
+      what: 'in a notebook',
     });
-    session = { features, documents, analyzer, diagnostics, review, notebooks, warmUp };
+    session = { features, documents, analyzer, diagnostics, review, notebooks, warmUp, notebookWarmUp };
     return { capabilities: serverCapabilities(features), serverInfo: { name: 'atlas-lens', version: VERSION } };
   }));
 
@@ -187,6 +197,7 @@ export function startServer(connection: Connection): void {
   connection.notebooks.synchronization.onDidOpenNotebookDocument(notification('notebookDocument/didOpen', (params) => {
     ready().notebooks.open(params);
     ready().review.notebookOpened(params.notebookDocument.uri);
+    ready().notebookWarmUp?.start();
   }));
   connection.notebooks.synchronization.onDidChangeNotebookDocument(notification('notebookDocument/didChange', (params) => ready().notebooks.change(params)));
   connection.notebooks.synchronization.onDidSaveNotebookDocument(notification('notebookDocument/didSave', (params) => ready().notebooks.saved(params.notebookDocument.uri)));
@@ -299,7 +310,10 @@ export function startServer(connection: Connection): void {
   });
   connection.onRequest(AtlasTechniquesRequest, (token) => techniques(undefined, token));
 
-  connection.onShutdown(() => session?.warmUp?.stop());
+  connection.onShutdown(() => {
+    session?.warmUp?.stop();
+    session?.notebookWarmUp?.stop();
+  });
 
   process.on('uncaughtException', (error) => log.error(`uncaught exception: ${error.stack ?? String(error)}`));
   process.on('unhandledRejection', (reason) => log.error(`unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}`));

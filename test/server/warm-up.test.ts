@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { loadBundledCatalog } from '../../server/src/engine/atlas/catalog';
 import { Engine } from '../../server/src/engine/engine';
 import { createPythonParser } from '../../server/src/engine/python/parser';
-import { TYPED_LINE, WarmUp, WarmUpSession, WARM_UP_FILE, WARM_UP_STEPS, type WarmUpContext } from '../../server/src/lsp/warm-up';
+import { NotebookWarmUpSession, NOTEBOOK_WARM_UP_STEPS, TYPED_LINE, WarmUp, WarmUpSession, WARM_UP_FILE, WARM_UP_NOTEBOOK, WARM_UP_STEPS, type WarmUpContext } from '../../server/src/lsp/warm-up';
 import { makeWorkspace, TestClient, waitFor } from './lsp-client';
 
 const FEATURES = { codeDescription: true, relatedInformation: true };
@@ -79,6 +79,31 @@ describe('idle warm-up: the sample', () => {
     assert.equal(session.lastFindings.length, 130);
   });
 
+  test('as a notebook, a block a cell: typed into a cell at a time, reading nothing from the disk, leaving nothing behind', async () => {
+    const given = await context();
+    const session = new NotebookWarmUpSession(await createPythonParser(), given);
+    const cellFindings: string[][] = [];
+    const read = await pathsRead(() => {
+      for (let step = 0; step < TWO_LINES; step++) {
+        session.step();
+        cellFindings.push(session.lastFindings.map((finding) => `${finding.cell!.index}:${finding.ruleId}`).sort());
+      }
+    });
+    assert.deepEqual(read, []);
+    const expected = (cell: number, pickle: boolean) =>
+      ['hf-model-unpinned', 'llm-output-shell-command', ...(pickle ? ['numpy-load-allow-pickle'] : []), 'pickle-deserialization', 'torch-load-unsafe', 'trust-remote-code', 'yaml-unsafe-load'].map((id) => `${cell}:${id}`);
+    // Cell 1 (block 0: allow_pickle=True) first, with its findings only, not the other cells'.
+    assert.deepEqual(cellFindings[0], expected(1, true));
+    // Once the line is typed and deleted there, the next cell: 8 (block 7, allow_pickle=False).
+    assert.deepEqual(cellFindings[TYPED_LINE.length], expected(1, true));
+    assert.deepEqual(cellFindings[TYPED_LINE.length + 1], expected(8, false));
+    assert.equal(session.steps, TWO_LINES);
+    const engine = given.engine as unknown as { editedDocuments: Map<string, unknown> };
+    assert.ok(engine.editedDocuments.has(WARM_UP_NOTEBOOK));
+    session.dispose();
+    assert.ok(!engine.editedDocuments.has(WARM_UP_NOTEBOOK));
+  });
+
   test('leaves nothing behind in the engine', async () => {
     const given = await context();
     const session = new WarmUpSession(await createPythonParser(), given);
@@ -114,7 +139,7 @@ describe('idle warm-up: when it runs', () => {
     await waitFor('the warm-up to finish', () => finished !== undefined);
     assert.equal(finished, 3);
     assert.equal(warmUp.stepsRun, 3);
-    assert.match(logged.join('\n'), /^warm-up: 3 keystroke\(s\) analysed in \d+ ms$/);
+    assert.match(logged.join('\n'), /^warm-up: 3 keystroke\(s\) in a module analysed in \d+ ms$/);
   });
 
   test('with analysis turned off (no context), it runs nothing and ends', async () => {
@@ -141,7 +166,7 @@ describe('idle warm-up in the server', () => {
   let workspace: string;
   before(async () => {
     workspace = makeWorkspace({});
-    client = await TestClient.start({ workspace, initializationOptions: { warmUp: true }, settings: () => ({ trace: { server: 'verbose' } }) });
+    client = await TestClient.start({ workspace, notebooks: true, initializationOptions: { warmUp: true }, settings: () => ({ trace: { server: 'verbose' } }) });
   });
   after(async () => {
     await client.stop();
@@ -152,12 +177,23 @@ describe('idle warm-up in the server', () => {
     const uri = await client.open(path.join(workspace, 'train.py'), 'import torch\nstate = torch.load(path)\n');
     assert.deepEqual((await client.diagnostics(uri)).map((diagnostic) => diagnostic.code), ['torch-load-unsafe']);
     const line = await waitFor('the warm-up to finish', () => client.logs.find((log) => log.message.startsWith('warm-up: ')), 60_000);
-    assert.match(line.message, new RegExp(`^warm-up: ${WARM_UP_STEPS} keystroke\\(s\\) analysed in \\d+ ms$`));
+    assert.match(line.message, new RegExp(`^warm-up: ${WARM_UP_STEPS} keystroke\\(s\\) in a module analysed in \\d+ ms$`));
     // Nothing published but the open document's diagnostics, and no warning.
     assert.deepEqual([...client.published.keys()], [uri]);
     assert.deepEqual(client.logs.filter((log) => log.type <= 2), []);
     const version = await client.change(uri, [{ range: { start: { line: 1, character: 23 }, end: { line: 1, character: 23 } }, text: ', weights_only=True' }]);
     assert.deepEqual(await client.diagnosticsAt(uri, version), []);
+    // No notebook open: the notebook path is not warmed.
+    assert.equal(client.logs.filter((log) => log.message.startsWith('warm-up: ')).length, 1);
+  });
+
+  test('once a notebook is open, the notebook path too, showing it nothing', async () => {
+    const { cells } = await client.openNotebook(path.join(workspace, 'explore.ipynb'), [{ text: 'import torch\nstate = torch.load(path)\n' }]);
+    const line = await waitFor('the notebook warm-up to finish', () => client.logs.find((log) => log.message.includes('in a notebook analysed')), 60_000);
+    assert.match(line.message, new RegExp(`^warm-up: ${NOTEBOOK_WARM_UP_STEPS} keystroke\\(s\\) in a notebook analysed in \\d+ ms$`));
+    assert.deepEqual((await client.diagnostics(cells[0]!)).map((diagnostic) => diagnostic.code), ['torch-load-unsafe']);
+    assert.ok([...client.published.keys()].every((uri) => uri.startsWith('file:') || uri.startsWith('vscode-notebook-cell:')), [...client.published.keys()].join(', '));
+    assert.deepEqual(client.logs.filter((log) => log.type <= 2), []);
   });
 });
 
@@ -175,6 +211,6 @@ describe('idle warm-up in a server with analysis off', () => {
 
   test('atlasLens.enable: false: it types nothing', async () => {
     const line = await waitFor('the warm-up to end', () => client.logs.find((log) => log.message.startsWith('warm-up: ')), 30_000);
-    assert.match(line.message, /^warm-up: 0 keystroke\(s\) analysed in 0 ms$/);
+    assert.match(line.message, /^warm-up: 0 keystroke\(s\) in a module analysed in 0 ms$/);
   });
 });

@@ -5,8 +5,9 @@
  * first 100 edits after the server started had a p95 of 13–16 ms, edits after 400 others 5.5–6.2
  * ms, while a compiler thread beside them took ~2 s of CPU in all. So after it starts, when no
  * message has come for a while and no scan runs, the server types into a sample module of its
- * own, a keystroke at a time, as an editor would, and throws the results away. A message from the
- * editor pauses it until the server is quiet again.
+ * own, a keystroke at a time, as an editor would, and throws the results away; once a notebook is
+ * open, into the same sample as a notebook too. A message from the editor pauses it until the
+ * server is quiet again.
  *
  * The sample is ours (no user code) and its path is relative: the checks that look on disk take
  * it for an unsaved document and read nothing (test/server/warm-up.test.ts). Its state is dropped
@@ -30,10 +31,15 @@ import { lspJsonEncoder } from './message-encoder';
  */
 export const WARM_UP_FILE = 'atlas-lens-warm-up/warm_up_sample.py';
 const WARM_UP_URI = `atlas-lens-warm-up:/${WARM_UP_FILE}`;
+/** The same sample as a notebook, a block a cell: warmed once a notebook is open (NotebookWarmUpSession). */
+export const WARM_UP_NOTEBOOK = 'atlas-lens-warm-up/warm_up_sample.ipynb';
+const WARM_UP_NOTEBOOK_URI = `atlas-lens-warm-up:/${WARM_UP_NOTEBOOK}`;
 /** Quiet time before a step runs: the editor's messages come first. */
 export const IDLE_MS = 400;
 /** Keystrokes typed (each analysed); in process, the JIT had settled after ~300 edits of a 1,000-line file. */
 export const WARM_UP_STEPS = 400;
+/** Keystrokes typed into the notebook's cells, once a notebook is open. */
+export const NOTEBOOK_WARM_UP_STEPS = 150;
 /** Main-thread time after which the warm-up stops anyway (a slow machine pays no more than this). */
 const MAX_BUSY_MS = 3000;
 /** Blocks of the sample (60 lines each). */
@@ -54,6 +60,10 @@ export interface WarmUpOptions {
   log: Logger;
   /** Other work the server is doing (a workspace scan): the warm-up waits for it too. */
   busy?: () => boolean;
+  /** The sample typed into: the module (the default) or the notebook. */
+  session?: (parser: Parser, context: WarmUpContext) => WarmUpStepper;
+  /** What the log calls it ("in a module"). */
+  what?: string;
   /** Steps to run (tests run a few). */
   steps?: number;
   idleMs?: number;
@@ -61,11 +71,19 @@ export interface WarmUpOptions {
   done?: (steps: number) => void;
 }
 
+/** A sample typed into a keystroke at a time. */
+export interface WarmUpStepper {
+  readonly steps: number;
+  step(): void;
+  dispose(): void;
+}
+
 export class WarmUp {
   private lastActivity = performance.now();
   private timer: NodeJS.Timeout | undefined;
+  private started = false;
   private stopped = false;
-  private session: WarmUpSession | undefined;
+  private session: WarmUpStepper | undefined;
   private busyMs = 0;
   private finishedSteps = 0;
   private readonly steps: number;
@@ -81,9 +99,15 @@ export class WarmUp {
     return this.session?.steps ?? this.finishedSteps;
   }
 
+  /** Whether it has ended (its steps run, or stopped). */
+  get finished(): boolean {
+    return this.stopped;
+  }
+
   /** Starts waiting for an idle moment. */
   start(): void {
-    if (this.stopped || this.timer) return;
+    if (this.started || this.stopped) return;
+    this.started = true;
     this.schedule(this.idleMs);
   }
 
@@ -101,7 +125,7 @@ export class WarmUp {
     this.finishedSteps = steps;
     this.session?.dispose();
     this.session = undefined;
-    this.options.log.debug(`warm-up: ${steps} keystroke(s) analysed in ${this.busyMs.toFixed(0)} ms`);
+    this.options.log.debug(`warm-up: ${steps} keystroke(s) ${this.options.what ?? 'in a module'} analysed in ${this.busyMs.toFixed(0)} ms`);
     this.options.done?.(steps);
   }
 
@@ -122,7 +146,7 @@ export class WarmUp {
         const context = await this.options.context();
         if (this.stopped) return;
         if (!context) return this.stop(); // nothing will be analysed: nothing to warm
-        this.session = new WarmUpSession(this.options.parser, context);
+        this.session = (this.options.session ?? ((parser, given) => new WarmUpSession(parser, given)))(this.options.parser, context);
       }
       const started = performance.now();
       this.session.step();
@@ -137,8 +161,8 @@ export class WarmUp {
   }
 }
 
-/** The sample document and the keystrokes typed into it. */
-export class WarmUpSession {
+/** The sample module and the keystrokes typed into it. */
+export class WarmUpSession implements WarmUpStepper {
   private readonly documents: DocumentStore;
   /** Findings of the last step (tests). */
   lastFindings: readonly Finding[] = [];
@@ -153,24 +177,12 @@ export class WarmUpSession {
     this.keystrokes = typing(text);
   }
 
-  /**
-   * The settings of an analysis after an edit, made as the server makes them (lsp/analysis.ts), a
-   * new object each time, but with no project root, so that nothing on disk is looked up: ''
-   * (no root, as undefined is) keeps them the same shape as a document's, whose root is a
-   * string. One object made once had another shape than the server's (V8 then threw away the
-   * engine's code optimised for it at the user's first keystrokes: "wrong map").
-   */
-  private settings(): AnalysisSettings {
-    const analysis = this.context.analysis;
-    return { ...analysis, projectRoot: '', timeBudgetMs: editorBudgetMs(analysis.timeBudgetMs, true), syntaxErrorProblems: false };
-  }
-
   step(): void {
     const document = this.documents.get(WARM_UP_URI)!;
     const keystroke = this.keystrokes.next().value as Keystroke;
     document.update([{ range: { start: document.positionAt(keystroke.at), end: document.positionAt(keystroke.at + keystroke.removed) }, text: keystroke.inserted }], ++this.version);
     const tree = document.tree!.syntax(document.source);
-    const result = tree ? this.context.engine.analyzeTree(WARM_UP_FILE, document.source, tree, this.settings()) : undefined;
+    const result = tree ? this.context.engine.analyzeTree(WARM_UP_FILE, document.source, tree, editSettings(this.context.analysis)) : undefined;
     this.lastFindings = result?.findings ?? [];
     const diagnostics = this.lastFindings.map((finding) => findingToDiagnostic(finding, this.context.catalog, this.context.features));
     void lspJsonEncoder.encode({ jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri: WARM_UP_URI, version: this.version, diagnostics } } as never, { charset: 'utf-8' });
@@ -189,6 +201,55 @@ export class WarmUpSession {
   }
 }
 
+/**
+ * The sample as a notebook, a block a cell, and the keystrokes typed into its cells, the notebook
+ * analysed after each as the server does (lsp/notebooks.ts: every code cell's text). Only once a
+ * notebook is open: warming both paths made typing in a .py file slower (shared code polymorphic).
+ */
+export class NotebookWarmUpSession implements WarmUpStepper {
+  /** The cells, as the server keeps an open notebook's. */
+  private readonly cells: DocumentStore;
+  private readonly cellUris: string[];
+  private readonly keystrokes: Generator<{ cell: number; keystroke: Keystroke }>;
+  /** Findings of the last step in the cell typed into (tests). */
+  lastFindings: readonly Finding[] = [];
+  steps = 0;
+
+  constructor(parser: Parser, private readonly context: WarmUpContext) {
+    const blocks = sampleBlocks(SAMPLE_BLOCKS);
+    this.cells = new DocumentStore(parser);
+    this.cellUris = blocks.map((block, index) => this.cells.open(`${WARM_UP_NOTEBOOK_URI}#cell${index}`, 'python', 1, block).uri);
+    this.keystrokes = cellTyping(blocks);
+  }
+
+  step(): void {
+    const { cell, keystroke } = this.keystrokes.next().value as { cell: number; keystroke: Keystroke };
+    const document = this.cells.get(this.cellUris[cell]!)!;
+    document.update([{ range: { start: document.positionAt(keystroke.at), end: document.positionAt(keystroke.at + keystroke.removed) }, text: keystroke.inserted }], document.version + 1);
+    const result = this.context.engine.analyzeCells(WARM_UP_NOTEBOOK, this.cellUris.map((uri) => this.cells.get(uri)!.text), editSettings(this.context.analysis));
+    this.lastFindings = result.findings.filter((finding) => finding.cell.index === cell);
+    const diagnostics = this.lastFindings.map((finding) => findingToDiagnostic(finding, this.context.catalog, this.context.features));
+    void lspJsonEncoder.encode({ jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri: document.uri, version: document.version, diagnostics } } as never, { charset: 'utf-8' });
+    this.steps++;
+  }
+
+  dispose(): void {
+    for (const uri of this.cellUris) this.cells.close(uri);
+    this.context.engine.forget(WARM_UP_NOTEBOOK);
+  }
+}
+
+/**
+ * The settings of an analysis after an edit, made as the server makes them (lsp/analysis.ts), a
+ * new object each time, but with no project root, so that nothing on disk is looked up: '' (no
+ * root, as undefined is) keeps them the same shape as a document's, whose root is a string. One
+ * object made once had another shape than the server's (V8 then threw away the engine's code
+ * optimised for it at the user's first keystrokes: "wrong map").
+ */
+function editSettings(analysis: AnalysisSettings): AnalysisSettings {
+  return { ...analysis, projectRoot: '', timeBudgetMs: editorBudgetMs(analysis.timeBudgetMs, true), syntaxErrorProblems: false };
+}
+
 /** Typed at the end of a function, a character a keystroke, then deleted: a round is its length plus one keystroke. */
 export const TYPED_LINE = '\n        state = torch.load(checkpoint, map_location="cpu", weights_only=True)';
 
@@ -198,35 +259,51 @@ interface Keystroke {
   inserted: string;
 }
 
-/** A line typed a character at a time (brackets and quotes closed by the editor) and deleted, in one function after another. */
+/** TYPED_LINE typed and deleted at the end of one function after another (`scores.argmax` ends each block's last one). */
 function* typing(text: string): Generator<Keystroke> {
-  const line = TYPED_LINE;
   const places: number[] = [];
   for (let at = text.indexOf('scores.argmax(dim=-1)'); at >= 0; at = text.indexOf('scores.argmax(dim=-1)', at + 1)) places.push(text.indexOf('\n', at));
+  for (let round = 0; ; round++) yield* lineTyped(places[(round * 7) % places.length]!);
+}
+
+/** The same in one cell after another (the first cell holds the imports). */
+function* cellTyping(cells: readonly string[]): Generator<{ cell: number; keystroke: Keystroke }> {
   for (let round = 0; ; round++) {
-    const start = places[(round * 7) % places.length]!;
-    // Closing characters the editor put ahead of the cursor, innermost first: typed over, not inserted.
-    const closers: string[] = [];
-    for (let typed = 0; typed < line.length; typed++) {
-      const character = line[typed]!;
-      const at = start + typed;
-      if (closers[0] === character) {
-        closers.shift();
-        yield { at, removed: 1, inserted: character };
-      } else if (character === '(' || character === '"') {
-        closers.unshift(character === '(' ? ')' : '"');
-        yield { at, removed: 0, inserted: character + closers[0] };
-      } else {
-        yield { at, removed: 0, inserted: character };
-      }
-    }
-    // Taken back at once (the line deleted), as backspacing over a bracket would leave the module broken for most keystrokes.
-    yield { at: start, removed: line.length, inserted: '' };
+    const cell = 1 + ((round * 7) % (cells.length - 1));
+    const text = cells[cell]!;
+    for (const keystroke of lineTyped(text.indexOf('\n', text.indexOf('scores.argmax(dim=-1)')))) yield { cell, keystroke };
   }
+}
+
+/** TYPED_LINE typed at `start` a character at a time (brackets and quotes closed by the editor), then deleted. */
+function* lineTyped(start: number): Generator<Keystroke> {
+  const line = TYPED_LINE;
+  // Closing characters the editor put ahead of the cursor, innermost first: typed over, not inserted.
+  const closers: string[] = [];
+  for (let typed = 0; typed < line.length; typed++) {
+    const character = line[typed]!;
+    const at = start + typed;
+    if (closers[0] === character) {
+      closers.shift();
+      yield { at, removed: 1, inserted: character };
+    } else if (character === '(' || character === '"') {
+      closers.unshift(character === '(' ? ')' : '"');
+      yield { at, removed: 0, inserted: character + closers[0] };
+    } else {
+      yield { at, removed: 0, inserted: character };
+    }
+  }
+  // Taken back at once (the line deleted), as backspacing over a bracket would leave the module broken for most keystrokes.
+  yield { at: start, removed: line.length, inserted: '' };
 }
 
 /** A module of ML code, most functions with a finding, some with none (the files it names are never looked up: see WARM_UP_FILE). */
 export function warmUpSample(blocks: number): string {
+  return sampleBlocks(blocks).join('');
+}
+
+/** warmUpSample's imports, then its blocks. */
+function sampleBlocks(blocks: number): string[] {
   const parts = [
     'import os\nimport pickle\nimport subprocess\n\nimport numpy as np\nimport torch\nimport yaml\nfrom transformers import AutoModel, AutoTokenizer\n\n',
   ];
@@ -293,5 +370,5 @@ def evaluate_${i}(model, batch):
 
 `);
   }
-  return parts.join('');
+  return parts;
 }
