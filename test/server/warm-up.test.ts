@@ -214,3 +214,23 @@ describe('idle warm-up in a server with analysis off', () => {
     assert.match(line.message, /^warm-up: 0 keystroke\(s\) in a module analysed in 0 ms$/);
   });
 });
+
+describe('idle warm-up in a server where a notebook is open from the start', () => {
+  let client: TestClient;
+  let workspace: string;
+  before(async () => {
+    workspace = makeWorkspace({});
+    client = await TestClient.start({ workspace, notebooks: true, initializationOptions: { warmUp: true }, settings: () => ({ trace: { server: 'verbose' } }) });
+  });
+  after(async () => {
+    await client.stop();
+    fs.rmSync(workspace, { recursive: true, force: true });
+  });
+
+  test('the notebook path is warmed after the module\'s, never beside it', async () => {
+    await client.openNotebook(path.join(workspace, 'explore.ipynb'), [{ text: 'import torch\n' }]);
+    await waitFor('both warm-ups to finish', () => client.logs.filter((log) => log.message.startsWith('warm-up: ')).length === 2 || undefined, 60_000);
+    // Side by side, the notebook's 150 keystrokes would end before the module's 400.
+    assert.deepEqual(client.logs.filter((log) => log.message.startsWith('warm-up: ')).map((log) => /in a (module|notebook)/.exec(log.message)![1]), ['module', 'notebook']);
+  });
+});
