@@ -161,76 +161,66 @@ describe('idle warm-up: when it runs', () => {
   });
 });
 
-describe('idle warm-up in the server', () => {
-  let client: TestClient;
-  let workspace: string;
+/**
+ * A server with the warm-up on (the test client turns it off by default), notebook sync and a
+ * verbose log, for the tests of one describe block; `settings` are added to the atlasLens section.
+ */
+function serverWithWarmUp(settings: Record<string, unknown> = {}): { readonly client: TestClient; readonly workspace: string } {
+  const server = {} as { client: TestClient; workspace: string };
   before(async () => {
-    workspace = makeWorkspace({});
-    client = await TestClient.start({ workspace, notebooks: true, initializationOptions: { warmUp: true }, settings: () => ({ trace: { server: 'verbose' } }) });
+    server.workspace = makeWorkspace({});
+    server.client = await TestClient.start({ workspace: server.workspace, notebooks: true, initializationOptions: { warmUp: true }, settings: () => ({ ...settings, trace: { server: 'verbose' } }) });
   });
   after(async () => {
-    await client.stop();
-    fs.rmSync(workspace, { recursive: true, force: true });
+    await server.client.stop();
+    fs.rmSync(server.workspace, { recursive: true, force: true });
   });
+  return server;
+}
+
+describe('idle warm-up in the server', () => {
+  const server = serverWithWarmUp();
 
   test('runs when the editor is quiet, shows it nothing, and the documents are analysed as before', async () => {
-    const uri = await client.open(path.join(workspace, 'train.py'), 'import torch\nstate = torch.load(path)\n');
-    assert.deepEqual((await client.diagnostics(uri)).map((diagnostic) => diagnostic.code), ['torch-load-unsafe']);
-    const line = await waitFor('the warm-up to finish', () => client.logs.find((log) => log.message.startsWith('warm-up: ')), 60_000);
+    const uri = await server.client.open(path.join(server.workspace, 'train.py'), 'import torch\nstate = torch.load(path)\n');
+    assert.deepEqual((await server.client.diagnostics(uri)).map((diagnostic) => diagnostic.code), ['torch-load-unsafe']);
+    const line = await waitFor('the warm-up to finish', () => server.client.logs.find((log) => log.message.startsWith('warm-up: ')), 60_000);
     assert.match(line.message, new RegExp(`^warm-up: ${WARM_UP_STEPS} keystroke\\(s\\) in a module analysed in \\d+ ms$`));
     // Nothing published but the open document's diagnostics, and no warning.
-    assert.deepEqual([...client.published.keys()], [uri]);
-    assert.deepEqual(client.logs.filter((log) => log.type <= 2), []);
-    const version = await client.change(uri, [{ range: { start: { line: 1, character: 23 }, end: { line: 1, character: 23 } }, text: ', weights_only=True' }]);
-    assert.deepEqual(await client.diagnosticsAt(uri, version), []);
+    assert.deepEqual([...server.client.published.keys()], [uri]);
+    assert.deepEqual(server.client.logs.filter((log) => log.type <= 2), []);
+    const version = await server.client.change(uri, [{ range: { start: { line: 1, character: 23 }, end: { line: 1, character: 23 } }, text: ', weights_only=True' }]);
+    assert.deepEqual(await server.client.diagnosticsAt(uri, version), []);
     // No notebook open: the notebook path is not warmed.
-    assert.equal(client.logs.filter((log) => log.message.startsWith('warm-up: ')).length, 1);
+    assert.equal(server.client.logs.filter((log) => log.message.startsWith('warm-up: ')).length, 1);
   });
 
   test('once a notebook is open, the notebook path too, showing it nothing', async () => {
-    const { cells } = await client.openNotebook(path.join(workspace, 'explore.ipynb'), [{ text: 'import torch\nstate = torch.load(path)\n' }]);
-    const line = await waitFor('the notebook warm-up to finish', () => client.logs.find((log) => log.message.includes('in a notebook analysed')), 60_000);
+    const { cells } = await server.client.openNotebook(path.join(server.workspace, 'explore.ipynb'), [{ text: 'import torch\nstate = torch.load(path)\n' }]);
+    const line = await waitFor('the notebook warm-up to finish', () => server.client.logs.find((log) => log.message.includes('in a notebook analysed')), 60_000);
     assert.match(line.message, new RegExp(`^warm-up: ${NOTEBOOK_WARM_UP_STEPS} keystroke\\(s\\) in a notebook analysed in \\d+ ms$`));
-    assert.deepEqual((await client.diagnostics(cells[0]!)).map((diagnostic) => diagnostic.code), ['torch-load-unsafe']);
-    assert.ok([...client.published.keys()].every((uri) => uri.startsWith('file:') || uri.startsWith('vscode-notebook-cell:')), [...client.published.keys()].join(', '));
-    assert.deepEqual(client.logs.filter((log) => log.type <= 2), []);
+    assert.deepEqual((await server.client.diagnostics(cells[0]!)).map((diagnostic) => diagnostic.code), ['torch-load-unsafe']);
+    assert.ok([...server.client.published.keys()].every((uri) => uri.startsWith('file:') || uri.startsWith('vscode-notebook-cell:')), [...server.client.published.keys()].join(', '));
+    assert.deepEqual(server.client.logs.filter((log) => log.type <= 2), []);
   });
 });
 
 describe('idle warm-up in a server with analysis off', () => {
-  let client: TestClient;
-  let workspace: string;
-  before(async () => {
-    workspace = makeWorkspace({});
-    client = await TestClient.start({ workspace, initializationOptions: { warmUp: true }, settings: () => ({ enable: false, trace: { server: 'verbose' } }) });
-  });
-  after(async () => {
-    await client.stop();
-    fs.rmSync(workspace, { recursive: true, force: true });
-  });
+  const server = serverWithWarmUp({ enable: false });
 
   test('atlasLens.enable: false: it types nothing', async () => {
-    const line = await waitFor('the warm-up to end', () => client.logs.find((log) => log.message.startsWith('warm-up: ')), 30_000);
+    const line = await waitFor('the warm-up to end', () => server.client.logs.find((log) => log.message.startsWith('warm-up: ')), 30_000);
     assert.match(line.message, /^warm-up: 0 keystroke\(s\) in a module analysed in 0 ms$/);
   });
 });
 
 describe('idle warm-up in a server where a notebook is open from the start', () => {
-  let client: TestClient;
-  let workspace: string;
-  before(async () => {
-    workspace = makeWorkspace({});
-    client = await TestClient.start({ workspace, notebooks: true, initializationOptions: { warmUp: true }, settings: () => ({ trace: { server: 'verbose' } }) });
-  });
-  after(async () => {
-    await client.stop();
-    fs.rmSync(workspace, { recursive: true, force: true });
-  });
+  const server = serverWithWarmUp();
 
   test('the notebook path is warmed after the module\'s, never beside it', async () => {
-    await client.openNotebook(path.join(workspace, 'explore.ipynb'), [{ text: 'import torch\n' }]);
-    await waitFor('both warm-ups to finish', () => client.logs.filter((log) => log.message.startsWith('warm-up: ')).length === 2 || undefined, 60_000);
+    await server.client.openNotebook(path.join(server.workspace, 'explore.ipynb'), [{ text: 'import torch\n' }]);
+    await waitFor('both warm-ups to finish', () => server.client.logs.filter((log) => log.message.startsWith('warm-up: ')).length === 2 || undefined, 60_000);
     // Side by side, the notebook's 150 keystrokes would end before the module's 400.
-    assert.deepEqual(client.logs.filter((log) => log.message.startsWith('warm-up: ')).map((log) => /in a (module|notebook)/.exec(log.message)![1]), ['module', 'notebook']);
+    assert.deepEqual(server.client.logs.filter((log) => log.message.startsWith('warm-up: ')).map((log) => /in a (module|notebook)/.exec(log.message)![1]), ['module', 'notebook']);
   });
 });
