@@ -21,7 +21,7 @@ import type { Parser } from 'web-tree-sitter';
 import type { ClientFeatures } from './capabilities';
 import { editorBudgetMs } from './analysis';
 import { findingToDiagnostic } from './diagnostics';
-import { DocumentStore } from './documents';
+import { DocumentStore, type LspDocument } from './documents';
 import type { Logger } from './logger';
 import { lspJsonEncoder } from './message-encoder';
 
@@ -167,25 +167,22 @@ export class WarmUpSession implements WarmUpStepper {
   /** Findings of the last step (tests). */
   lastFindings: readonly Finding[] = [];
   private readonly keystrokes: Generator<Keystroke>;
-  private version = 1;
   steps = 0;
 
   constructor(parser: Parser, private readonly context: WarmUpContext) {
     this.documents = new DocumentStore(parser);
     const text = warmUpSample(SAMPLE_BLOCKS);
-    this.documents.open(WARM_UP_URI, 'python', this.version, text);
+    this.documents.open(WARM_UP_URI, 'python', 1, text);
     this.keystrokes = typing(text);
   }
 
   step(): void {
     const document = this.documents.get(WARM_UP_URI)!;
-    const keystroke = this.keystrokes.next().value as Keystroke;
-    document.update([{ range: { start: document.positionAt(keystroke.at), end: document.positionAt(keystroke.at + keystroke.removed) }, text: keystroke.inserted }], ++this.version);
+    typeKeystroke(document, this.keystrokes.next().value as Keystroke);
     const tree = document.tree!.syntax(document.source);
     const result = tree ? this.context.engine.analyzeTree(WARM_UP_FILE, document.source, tree, editSettings(this.context.analysis)) : undefined;
     this.lastFindings = result?.findings ?? [];
-    const diagnostics = this.lastFindings.map((finding) => findingToDiagnostic(finding, this.context.catalog, this.context.features));
-    void lspJsonEncoder.encode({ jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri: WARM_UP_URI, version: this.version, diagnostics } } as never, { charset: 'utf-8' });
+    encodeAsPublished(this.context, document, this.lastFindings);
     this.steps++;
   }
 
@@ -225,11 +222,10 @@ export class NotebookWarmUpSession implements WarmUpStepper {
   step(): void {
     const { cell, keystroke } = this.keystrokes.next().value as { cell: number; keystroke: Keystroke };
     const document = this.cells.get(this.cellUris[cell]!)!;
-    document.update([{ range: { start: document.positionAt(keystroke.at), end: document.positionAt(keystroke.at + keystroke.removed) }, text: keystroke.inserted }], document.version + 1);
+    typeKeystroke(document, keystroke);
     const result = this.context.engine.analyzeCells(WARM_UP_NOTEBOOK, this.cellUris.map((uri) => this.cells.get(uri)!.text), editSettings(this.context.analysis));
     this.lastFindings = result.findings.filter((finding) => finding.cell.index === cell);
-    const diagnostics = this.lastFindings.map((finding) => findingToDiagnostic(finding, this.context.catalog, this.context.features));
-    void lspJsonEncoder.encode({ jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri: document.uri, version: document.version, diagnostics } } as never, { charset: 'utf-8' });
+    encodeAsPublished(this.context, document, this.lastFindings);
     this.steps++;
   }
 
@@ -237,6 +233,18 @@ export class NotebookWarmUpSession implements WarmUpStepper {
     for (const uri of this.cellUris) this.cells.close(uri);
     this.context.engine.forget(WARM_UP_NOTEBOOK);
   }
+}
+
+/** A keystroke sent to a document as an editor's didChange would be, as its next version. */
+function typeKeystroke(document: LspDocument, keystroke: Keystroke): void {
+  const range = { start: document.positionAt(keystroke.at), end: document.positionAt(keystroke.at + keystroke.removed) };
+  document.update([{ range, text: keystroke.inserted }], document.version + 1);
+}
+
+/** The findings made diagnostics and encoded as the server would publish them for the document, and dropped. */
+function encodeAsPublished(context: WarmUpContext, document: LspDocument, findings: readonly Finding[]): void {
+  const diagnostics = findings.map((finding) => findingToDiagnostic(finding, context.catalog, context.features));
+  void lspJsonEncoder.encode({ jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri: document.uri, version: document.version, diagnostics } } as never, { charset: 'utf-8' });
 }
 
 /**
